@@ -1,0 +1,78 @@
+/**
+ * The only part of a device-to-device frame the relay reads. Everything device-specific (todos,
+ * device names, vectors) is inside `ct`, AES-GCM encrypted end to end; the relay never has the key.
+ *
+ * Wire form: one JSON text frame per message.
+ *   device → relay → other devices: { v, type, from, to?, n, ct }
+ *     v: protocol version (number); type: one of DEVICE_MESSAGE_TYPES; from: sender DeviceId;
+ *     to: addressee DeviceId, absent = everyone in the session; n: 12-byte nonce, base64url;
+ *     ct: ciphertext, base64url.
+ *   keep-alive: the exact text PING_FRAME, answered with PONG_FRAME by the relay itself.
+ *   relay → device: { type: 'ERROR', from: 'relay', code, message } or { type: 'PEER_LEFT', from: 'relay', device }.
+ * Documented in docs/protocol.md.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Message names from the original design. */
+export const DEVICE_MESSAGE_TYPES = [
+  'JOIN',
+  'METADATA_EXCHANGE',
+  'REQUEST_SYNC',
+  'SYNC_DATA',
+  'SYNC_COMPLETE',
+  'ERROR',
+] as const;
+export type DeviceMessageType = (typeof DEVICE_MESSAGE_TYPES)[number];
+
+/** Fixed strings so the relay can answer with the runtime's auto-response while hibernated. */
+export const PING_FRAME = '{"type":"PING"}';
+export const PONG_FRAME = '{"type":"PONG"}';
+
+/** Frames above this are refused by the relay; clients batch far below it. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+/** Senders keep each SYNC_DATA frame at or under this (after encryption and encoding). */
+export const TARGET_BATCH_BYTES = 128 * 1024;
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const b64url = z.string().regex(/^[A-Za-z0-9_-]*$/);
+
+export const envelopeSchema = z.strictObject({
+  v: z.number().int().positive(),
+  type: z.enum(DEVICE_MESSAGE_TYPES),
+  from: uuid,
+  to: uuid.optional(),
+  n: b64url.length(16),
+  ct: b64url.max(MAX_FRAME_BYTES),
+});
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+/** Stable codes the relay answers with; documented in docs/protocol.md. */
+export const RELAY_ERROR_CODES = [
+  'BAD_FRAME', // not JSON, or not a valid envelope
+  'UNKNOWN_TYPE', // envelope with a type the relay does not know
+  'FRAME_TOO_LARGE', // over MAX_FRAME_BYTES
+  'RATE_LIMITED', // sender over its rate limit; frame dropped
+  'SESSION_FULL', // device cap reached; the socket is closed after this
+  'SESSION_EXPIRED', // session time is up; sockets are closed after this
+] as const;
+export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
+
+export const relayErrorSchema = z.strictObject({
+  type: z.literal('ERROR'),
+  from: z.literal('relay'),
+  code: z.enum(RELAY_ERROR_CODES),
+  message: z.string(),
+});
+export const peerLeftSchema = z.strictObject({
+  type: z.literal('PEER_LEFT'),
+  from: z.literal('relay'),
+  device: uuid,
+});
+export type RelayError = z.infer<typeof relayErrorSchema>;
+export type PeerLeft = z.infer<typeof peerLeftSchema>;
+
+/** Everything a device can receive from the relay socket. */
+export const inboundFrameSchema = z.union([envelopeSchema, relayErrorSchema, peerLeftSchema]);
+export type InboundFrame = z.infer<typeof inboundFrameSchema>;
