@@ -30,16 +30,21 @@ const HLC_RE = /^[0-9a-z]{9}\.[0-9a-z]{4}\.[0-9a-f-]{36}$/;
 export const MAX_CLOCK_DRIFT_MS = 24 * 60 * 60 * 1000;
 
 /** The smallest stamp: older than anything a device writes. */
-export const HLC_ZERO = `${'0'.repeat(WALL_W)}.${'0'.repeat(COUNTER_W)}.00000000-0000-0000-0000-000000000000` as Hlc;
+export const HLC_ZERO =
+  `${'0'.repeat(WALL_W)}.${'0'.repeat(COUNTER_W)}.00000000-0000-0000-0000-000000000000` as Hlc;
 
 export function encodeHlc({ wall, counter, deviceId }: HlcParts): Hlc {
-  if (!Number.isSafeInteger(wall) || wall < 0 || wall >= 36 ** WALL_W) throw new RangeError(`HLC wall out of range: ${wall}`);
-  if (!Number.isInteger(counter) || counter < 0 || counter > MAX_COUNTER) throw new RangeError(`HLC counter out of range: ${counter}`);
+  if (!Number.isSafeInteger(wall) || wall < 0 || wall >= 36 ** WALL_W)
+    throw new RangeError(`HLC wall out of range: ${wall}`);
+  if (!Number.isInteger(counter) || counter < 0 || counter > MAX_COUNTER)
+    throw new RangeError(`HLC counter out of range: ${counter}`);
   return `${wall.toString(36).padStart(WALL_W, '0')}.${counter.toString(36).padStart(COUNTER_W, '0')}.${deviceId}` as Hlc;
 }
 
 export function isHlc(s: unknown): s is Hlc {
-  return typeof s === 'string' && HLC_RE.test(s) && (s === HLC_ZERO || isDeviceId(s.slice(WALL_W + COUNTER_W + 2)));
+  return (
+    typeof s === 'string' && HLC_RE.test(s) && (s === HLC_ZERO || isDeviceId(s.slice(WALL_W + COUNTER_W + 2)))
+  );
 }
 
 export function decodeHlc(h: Hlc): HlcParts {

@@ -51,14 +51,23 @@ export type TextCheck = { ok: true; value: string } | { ok: false; error: string
 export function checkTitle(raw: string): TextCheck {
   const value = raw.trim();
   if (value.length === 0) return { ok: false, error: 'A todo needs a title.' };
-  if (value.length > TITLE_MAX) return { ok: false, error: `Titles can be at most ${TITLE_MAX} characters (this one has ${value.length}).` };
+  if (value.length > TITLE_MAX)
+    return {
+      ok: false,
+      error: `Titles can be at most ${TITLE_MAX} characters (this one has ${value.length}).`,
+    };
   return { ok: true, value };
 }
 
 export function checkDescription(raw: string): TextCheck {
   const value = raw.trim();
-  if (value.length > DESCRIPTION_MAX) return { ok: false, error: `Descriptions can be at most ${DESCRIPTION_MAX} characters (this one has ${value.length}).` };
+  if (value.length > DESCRIPTION_MAX)
+    return {
+      ok: false,
+      error: `Descriptions can be at most ${DESCRIPTION_MAX} characters (this one has ${value.length}).`,
+    };
   return { ok: true, value };
 }
 
-export const isPriority = (p: unknown): p is Priority => typeof p === 'string' && (PRIORITIES as readonly string[]).includes(p);
+export const isPriority = (p: unknown): p is Priority =>
+  typeof p === 'string' && (PRIORITIES as readonly string[]).includes(p);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createHybridClock, compareHlc, decodeHlc, encodeHlc, isHlc, MAX_CLOCK_DRIFT_MS, HLC_ZERO } from '../../lib/model/hlc';
+import {
+  createHybridClock,
+  compareHlc,
+  decodeHlc,
+  encodeHlc,
+  isHlc,
+  MAX_CLOCK_DRIFT_MS,
+  HLC_ZERO,
+} from '../../lib/model/hlc';
 import { newDeviceId, type DeviceId } from '../../lib/model/ids';
 
 const dev = newDeviceId();
@@ -8,20 +16,31 @@ const dev = newDeviceId();
 describe('hybrid logical clock', () => {
   it('encodes and decodes every part', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 36 ** 9 - 1 }), fc.integer({ min: 0, max: 36 ** 4 - 1 }), (wall, counter) => {
-        const h = encodeHlc({ wall, counter, deviceId: dev });
-        expect(isHlc(h)).toBe(true);
-        expect(decodeHlc(h)).toEqual({ wall, counter, deviceId: dev });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 36 ** 9 - 1 }),
+        fc.integer({ min: 0, max: 36 ** 4 - 1 }),
+        (wall, counter) => {
+          const h = encodeHlc({ wall, counter, deviceId: dev });
+          expect(isHlc(h)).toBe(true);
+          expect(decodeHlc(h)).toEqual({ wall, counter, deviceId: dev });
+        },
+      ),
     );
   });
 
   it('sorts as strings in (wall, counter, device) order', () => {
     const d = fc.constantFrom<DeviceId>(newDeviceId(), newDeviceId(), newDeviceId());
-    const part = fc.record({ wall: fc.integer({ min: 0, max: 36 ** 9 - 1 }), counter: fc.integer({ min: 0, max: 36 ** 4 - 1 }), deviceId: d });
+    const part = fc.record({
+      wall: fc.integer({ min: 0, max: 36 ** 9 - 1 }),
+      counter: fc.integer({ min: 0, max: 36 ** 4 - 1 }),
+      deviceId: d,
+    });
     fc.assert(
       fc.property(part, part, (a, b) => {
-        const byParts = a.wall - b.wall || a.counter - b.counter || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0);
+        const byParts =
+          a.wall - b.wall ||
+          a.counter - b.counter ||
+          (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0);
         expect(Math.sign(compareHlc(encodeHlc(a), encodeHlc(b)))).toBe(Math.sign(byParts));
       }),
     );
@@ -57,6 +76,7 @@ describe('hybrid logical clock', () => {
 
   it('rejects malformed stamps', () => {
     expect(isHlc(HLC_ZERO)).toBe(true);
-    for (const bad of ['', 'x', `${'0'.repeat(9)}.0000.not-a-device`, 42, null]) expect(isHlc(bad)).toBe(false);
+    for (const bad of ['', 'x', `${'0'.repeat(9)}.0000.not-a-device`, 42, null])
+      expect(isHlc(bad)).toBe(false);
   });
 });

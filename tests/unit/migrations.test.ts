@@ -6,8 +6,20 @@ import { LATEST_VERSION, MIGRATIONS } from '../../lib/db/migrations';
 describe('migrations', () => {
   it('creates the schema with its indexes and records the version', async () => {
     const sql = await openMemoryDb();
-    const names = sql.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type IN ('table','index') ORDER BY name").map((r) => r.name);
-    for (const n of ['todos', 'device_info', 'sync_log', 'version_vector', 'idx_updated_at', 'idx_device_id', 'idx_deleted', 'idx_sync_session', 'idx_todos_version'])
+    const names = sql
+      .all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type IN ('table','index') ORDER BY name")
+      .map((r) => r.name);
+    for (const n of [
+      'todos',
+      'device_info',
+      'sync_log',
+      'version_vector',
+      'idx_updated_at',
+      'idx_device_id',
+      'idx_deleted',
+      'idx_sync_session',
+      'idx_todos_version',
+    ])
       expect(names).toContain(n);
     expect(sql.get<{ user_version: number }>('PRAGMA user_version')?.user_version).toBe(LATEST_VERSION);
   });
@@ -19,7 +31,14 @@ describe('migrations', () => {
 
   it('rolls back a failing migration and keeps the previous version', async () => {
     const sql = await openMemoryDb();
-    const broken = [...MIGRATIONS, { version: LATEST_VERSION + 1, name: 'broken', sql: 'CREATE TABLE extra(x); SELECT * FROM missing_table;' }];
+    const broken = [
+      ...MIGRATIONS,
+      {
+        version: LATEST_VERSION + 1,
+        name: 'broken',
+        sql: 'CREATE TABLE extra(x); SELECT * FROM missing_table;',
+      },
+    ];
     expect(() => applyMigrations(sql, broken)).toThrow();
     expect(sql.get<{ user_version: number }>('PRAGMA user_version')?.user_version).toBe(LATEST_VERSION);
     expect(sql.get("SELECT name FROM sqlite_schema WHERE name = 'extra'")).toBeUndefined();
