@@ -1,0 +1,189 @@
+/**
+ * Local writes to the todo table. Every write is one transaction that also advances the local
+ * device's `version_vector` entry, so the schema invariants in lib/db/migrations.ts hold after each
+ * commit: each `<field>_hlc` stamps the write that set the field, `version` is the greatest of the
+ * six, and `version_vector[self]` is the greatest stamp issued here.
+ */
+import type { DeviceId, TodoId } from '../model/ids';
+import { newTodoId } from '../model/ids';
+import { maxHlc, type Hlc, type HybridClock } from '../model/hlc';
+import {
+  checkDescription,
+  checkTitle,
+  isPriority,
+  SYNC_FIELDS,
+  type FieldValues,
+  type Priority,
+  type SyncField,
+  type Todo,
+} from '../model/todo';
+import type { Row, Sql, SqlValue } from './sql';
+
+export interface NewTodo {
+  title: string;
+  description?: string | null;
+  priority?: Priority;
+  due_date?: number | null;
+}
+export type TodoPatch = Partial<Pick<FieldValues, 'title' | 'description' | 'completed' | 'priority' | 'due_date'>>;
+export type WriteResult = { ok: true; todo: Todo } | { ok: false; error: string };
+
+export interface TodoWriterDeps {
+  sql: Sql;
+  clock: HybridClock;
+  deviceId: DeviceId;
+  now?: () => number;
+}
+
+export type TodoWriter = ReturnType<typeof createTodoWriter>;
+
+/** SQL row → Todo. SQLite has no booleans (0/1) and returns 64-bit integers as numbers after sqlFromOo1. */
+export function rowToTodo(row: Row): Todo {
+  return {
+    id: String(row.id) as TodoId,
+    title: String(row.title),
+    description: row.description === null || row.description === undefined ? null : String(row.description),
+    completed: Number(row.completed) === 1,
+    priority: isPriority(row.priority) ? row.priority : 'medium',
+    due_date: row.due_date === null || row.due_date === undefined ? null : Number(row.due_date),
+    device_id: String(row.device_id) as DeviceId,
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+    deleted: Number(row.deleted) === 1,
+  };
+}
+
+type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function checkDueDate(d: number | null | undefined): Checked<number | null> {
+  if (d === null || d === undefined) return { ok: true, value: null };
+  if (!Number.isFinite(d) || !Number.isInteger(d) || d < 0) return { ok: false, error: 'The due date is not a valid date.' };
+  return { ok: true, value: d };
+}
+
+function checkOptionalDescription(d: string | null | undefined): Checked<string | null> {
+  if (d === null || d === undefined) return { ok: true, value: null };
+  const c = checkDescription(d);
+  if (!c.ok) return c;
+  return { ok: true, value: c.value === '' ? null : c.value };
+}
+
+function checkNew(input: NewTodo): Checked<Omit<FieldValues, 'completed' | 'deleted'>> {
+  const title = checkTitle(input.title);
+  if (!title.ok) return title;
+  const description = checkOptionalDescription(input.description);
+  if (!description.ok) return description;
+  const priority = input.priority ?? 'medium';
+  if (!isPriority(priority)) return { ok: false, error: 'Priority must be low, medium or high.' };
+  const due = checkDueDate(input.due_date);
+  if (!due.ok) return due;
+  return { ok: true, value: { title: title.value, description: description.value, priority, due_date: due.value } };
+}
+
+const INSERT_SQL = `INSERT INTO todos (id, title, description, completed, priority, due_date, device_id, created_at,
+  updated_at, deleted, synced, title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version)
+  VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)`;
+
+const BUMP_SELF_SQL = `INSERT INTO version_vector (device_id, hlc) VALUES (?, ?)
+  ON CONFLICT(device_id) DO UPDATE SET hlc = max(hlc, excluded.hlc)`;
+
+export function createTodoWriter(deps: TodoWriterDeps) {
+  const { sql, clock, deviceId } = deps;
+  const now = deps.now ?? Date.now;
+
+  const getRow = (id: TodoId) => sql.get<Row>('SELECT * FROM todos WHERE id = ?', [id]);
+
+  function insert(fields: Omit<FieldValues, 'completed' | 'deleted'>): Todo {
+    const stamp = clock.now();
+    const t = Math.floor(now());
+    const id = newTodoId(deviceId, t);
+    sql.run(INSERT_SQL, [id, fields.title, fields.description, fields.priority, fields.due_date, deviceId, t, t,
+      stamp, stamp, stamp, stamp, stamp, stamp, stamp]);
+    sql.run(BUMP_SELF_SQL, [deviceId, stamp]);
+    return { id, ...fields, completed: false, deleted: false, device_id: deviceId, created_at: t, updated_at: t };
+  }
+
+  /** Sets the given fields with one fresh stamp; fields whose value is unchanged are not re-stamped. */
+  function stampFields(id: TodoId, values: Partial<FieldValues>): WriteResult {
+    return sql.transaction((): WriteResult => {
+      const row = getRow(id);
+      if (!row) return { ok: false, error: 'That todo no longer exists.' };
+      const current = rowToTodo(row);
+      const changed = (Object.keys(values) as SyncField[]).filter(
+        (f) => SYNC_FIELDS.includes(f) && values[f] !== undefined && values[f] !== current[f],
+      );
+      if (changed.length === 0) return { ok: true, todo: current };
+      const stamp = clock.now();
+      const t = Math.floor(now());
+      const sets: string[] = [];
+      const params: SqlValue[] = [];
+      for (const f of changed) {
+        const v = values[f];
+        sets.push(`${f} = ?`, `${f}_hlc = ?`);
+        params.push(typeof v === 'boolean' ? (v ? 1 : 0) : (v as SqlValue), stamp);
+      }
+      const version = maxHlc(String(row.version) as Hlc, stamp);
+      sql.run(`UPDATE todos SET ${sets.join(', ')}, version = ?, updated_at = ? WHERE id = ?`, [...params, version, t, id]);
+      sql.run(BUMP_SELF_SQL, [deviceId, stamp]);
+      const after = getRow(id);
+      return after ? { ok: true, todo: rowToTodo(after) } : { ok: false, error: 'That todo no longer exists.' };
+    });
+  }
+
+  return {
+    create(input: NewTodo): WriteResult {
+      const checked = checkNew(input);
+      if (!checked.ok) return checked;
+      return { ok: true, todo: sql.transaction(() => insert(checked.value)) };
+    },
+
+    update(id: TodoId, patch: TodoPatch): WriteResult {
+      const values: Partial<FieldValues> = {};
+      if (patch.title !== undefined) {
+        const c = checkTitle(patch.title);
+        if (!c.ok) return c;
+        values.title = c.value;
+      }
+      if (patch.description !== undefined) {
+        const c = checkOptionalDescription(patch.description);
+        if (!c.ok) return c;
+        values.description = c.value;
+      }
+      if (patch.completed !== undefined) {
+        if (typeof patch.completed !== 'boolean') return { ok: false, error: 'Completed must be true or false.' };
+        values.completed = patch.completed;
+      }
+      if (patch.priority !== undefined) {
+        if (!isPriority(patch.priority)) return { ok: false, error: 'Priority must be low, medium or high.' };
+        values.priority = patch.priority;
+      }
+      if (patch.due_date !== undefined) {
+        const c = checkDueDate(patch.due_date);
+        if (!c.ok) return c;
+        values.due_date = c.value;
+      }
+      return stampFields(id, values);
+    },
+
+    remove(id: TodoId): WriteResult {
+      return stampFields(id, { deleted: true });
+    },
+
+    restore(id: TodoId): WriteResult {
+      return stampFields(id, { deleted: false });
+    },
+
+    createMany(inputs: NewTodo[]): { ok: true; count: number } | { ok: false; error: string } {
+      const checked: Omit<FieldValues, 'completed' | 'deleted'>[] = [];
+      for (const [i, input] of inputs.entries()) {
+        const c = checkNew(input);
+        if (!c.ok) return { ok: false, error: `Todo ${i + 1}: ${c.error}` };
+        checked.push(c.value);
+      }
+      sql.transaction(() => {
+        for (const c of checked) insert(c);
+      });
+      return { ok: true, count: checked.length };
+    },
+  };
+}
