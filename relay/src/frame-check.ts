@@ -1,0 +1,61 @@
+import {
+  DEVICE_MESSAGE_TYPES,
+  envelopeSchema,
+  type DeviceMessageType,
+  type Envelope,
+  type RelayErrorCode,
+} from '../../lib/protocol/envelope';
+
+export type FrameVerdict =
+  | { ok: true; envelope: Envelope; bytes: number }
+  | { ok: false; code: RelayErrorCode; message: string; bytes: number };
+
+const encoder = new TextEncoder();
+const knownTypes: ReadonlySet<string> = new Set<DeviceMessageType>(DEVICE_MESSAGE_TYPES);
+
+function byteLength(frame: string | ArrayBuffer | ArrayBufferView): number {
+  return typeof frame === 'string' ? encoder.encode(frame).byteLength : frame.byteLength;
+}
+
+/**
+ * Reads only what routing needs, in the documented order: size, JSON shape, type, envelope.
+ * The ciphertext is never decoded. `senderId` must match `from` so a device cannot speak for another.
+ */
+export function checkFrame(
+  frame: string | ArrayBuffer | ArrayBufferView,
+  senderId: string,
+  maxFrameBytes: number,
+): FrameVerdict {
+  // Every UTF-16 unit is at least one UTF-8 byte, so a long string is refused without encoding it.
+  const bytes = typeof frame === 'string' && frame.length > maxFrameBytes ? frame.length : byteLength(frame);
+  if (bytes > maxFrameBytes) {
+    return { ok: false, code: 'FRAME_TOO_LARGE', message: `frame over ${maxFrameBytes} bytes`, bytes };
+  }
+  if (typeof frame !== 'string') {
+    return { ok: false, code: 'BAD_FRAME', message: 'binary frames are not accepted', bytes };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(frame);
+  } catch {
+    return { ok: false, code: 'BAD_FRAME', message: 'frame is not JSON', bytes };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, code: 'BAD_FRAME', message: 'frame is not a JSON object', bytes };
+  }
+  const type = 'type' in parsed ? parsed.type : undefined;
+  if (typeof type !== 'string') {
+    return { ok: false, code: 'BAD_FRAME', message: 'frame has no string type', bytes };
+  }
+  if (!knownTypes.has(type)) {
+    return { ok: false, code: 'UNKNOWN_TYPE', message: 'unknown message type', bytes };
+  }
+  const envelope = envelopeSchema.safeParse(parsed);
+  if (!envelope.success) {
+    return { ok: false, code: 'BAD_FRAME', message: 'frame is not a valid envelope', bytes };
+  }
+  if (envelope.data.from !== senderId) {
+    return { ok: false, code: 'BAD_FRAME', message: 'from does not match the connection', bytes };
+  }
+  return { ok: true, envelope: envelope.data, bytes };
+}

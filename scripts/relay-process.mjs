@@ -1,0 +1,137 @@
+/**
+ * Start and stop the relay (`wrangler dev` on workerd) from Node: tests, benchmarks, Playwright.
+ *
+ *   import { startRelay } from '../scripts/relay-process.mjs';
+ *   const relay = await startRelay();          // free port on 127.0.0.1, waits for GET /health
+ *   new PartySocket({ host: relay.host, party: 'relay', room: sessionId, id: deviceId });
+ *   await relay.stop();                        // kills wrangler and workerd (process group), removes temp state
+ *
+ * Options: `port` (default: a free port), `vars` (wrangler vars to override, e.g. { RELAY_MAX_DEVICES: '3' }),
+ * `timeoutMs` (start budget, default 60 s), `log` (a function that receives wrangler's output lines,
+ * default: kept in memory and printed only if the start fails).
+ * Returns { url: 'http://127.0.0.1:PORT', host: '127.0.0.1:PORT', port, pid, stop() }.
+ *
+ * Each call uses its own `--persist-to` temp directory, so no state leaks between runs, and picks a free
+ * inspector port, so several relays (and several engineers) can run side by side.
+ * Telemetry and the cf-fetch are off (see PLATFORM-NOTES.md): no login and no network are needed.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const RELAY_CONFIG = join(root, 'relay', 'wrangler.jsonc');
+const PUBLIC_DIR = join(root, 'relay', 'public');
+const WRANGLER = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+
+const PLACEHOLDER = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Todo-Tasker relay</title></head>
+<body><p>Todo-Tasker relay. The phone companion has not been built into relay/public yet.</p></body></html>
+`;
+
+/** relay/public is gitignored and filled by a later build; the Worker refuses to start without it. */
+export function ensurePublicDir() {
+  if (!existsSync(PUBLIC_DIR)) mkdirSync(PUBLIC_DIR, { recursive: true });
+  const index = join(PUBLIC_DIR, 'index.html');
+  if (!existsSync(index)) writeFileSync(index, PLACEHOLDER);
+  return PUBLIC_DIR;
+}
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function wranglerEnv() {
+  return { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
+}
+
+/** Arguments for `wrangler dev`; scripts/relay.mjs uses the same ones. */
+export function devArgs({ port, inspectorPort, persistTo, vars = {} }) {
+  const args = [WRANGLER, 'dev', '--config', RELAY_CONFIG, '--ip', '127.0.0.1', '--port', String(port)];
+  args.push('--inspector-port', String(inspectorPort), '--persist-to', persistTo);
+  args.push('--show-interactive-dev-session=false', '--live-reload=false');
+  for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
+  return args;
+}
+
+async function waitForHealth(url, child, deadline) {
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('wrangler dev exited before the relay was healthy');
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('relay did not become healthy in time');
+}
+
+function killGroup(child, signal) {
+  try {
+    // Negative pid: the whole group, so workerd (wrangler's child) goes too.
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+export async function startRelay({ port, vars, timeoutMs = 60_000, log } = {}) {
+  ensurePublicDir();
+  const listenPort = port ?? (await freePort());
+  const inspectorPort = await freePort();
+  const persistTo = mkdtempSync(join(tmpdir(), 'relay-state-'));
+  const output = [];
+  const sink = log ?? ((line) => output.push(line));
+  const child = spawn(process.execPath, devArgs({ port: listenPort, inspectorPort, persistTo, vars }), {
+    cwd: root,
+    env: wranglerEnv(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const forward = (chunk) => {
+    for (const line of String(chunk).split('\n')) if (line.trim()) sink(line);
+  };
+  child.stdout.on('data', forward);
+  child.stderr.on('data', forward);
+  const exited = new Promise((r) => child.once('exit', r));
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) {
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    killGroup(child, 'SIGKILL'); // workerd can outlive wrangler; the group kill is idempotent.
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+
+  const url = `http://127.0.0.1:${listenPort}`;
+  try {
+    await waitForHealth(url, child, Date.now() + timeoutMs);
+  } catch (error) {
+    await stop();
+    const tail = output.slice(-40).join('\n');
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`);
+  }
+  return { url, host: `127.0.0.1:${listenPort}`, port: listenPort, pid: child.pid, stop };
+}
