@@ -1,0 +1,126 @@
+/**
+ * Payloads of device-to-device messages: the plaintext inside an envelope's `ct`. One schema per
+ * message type, types inferred from the schemas; every inbound payload is `safeParse`d against the
+ * schema for its envelope type before the engine sees it. Wire shapes are pinned by
+ * tests/fixtures/protocol-v<PROTOCOL_VERSION>.json: changing one needs a PROTOCOL_VERSION bump.
+ * Documented in docs/protocol.md.
+ */
+import { z } from 'zod';
+import { isHlc, type Hlc } from '../model/hlc';
+import { isTodoId, type DeviceId, type TodoId } from '../model/ids';
+import { DESCRIPTION_MAX, PRIORITIES, TITLE_MAX } from '../model/todo';
+import type { DeviceMessageType } from './envelope';
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+export const deviceIdSchema = uuid.transform((s) => s as DeviceId);
+export const hlcSchema = z
+  .string()
+  .regex(/^[0-9a-z]{9}\.[0-9a-z]{4}\.[0-9a-f-]{36}$/)
+  .refine(isHlc, 'not an HLC stamp')
+  .transform((s) => s as Hlc);
+const todoIdSchema = z
+  .string()
+  .max(80)
+  .refine(isTodoId, 'not a todo id')
+  .transform((s) => s as TodoId);
+const nameSchema = z.string().max(100);
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** Version vector on the wire: stamps only, since each stamp names its device. One per device. */
+export const vectorSchema = z
+  .array(hlcSchema)
+  .max(10_000)
+  .refine((stamps) => new Set(stamps.map((s) => s.slice(15))).size === stamps.length, 'one stamp per device');
+
+/**
+ * A todo row on the wire, compact because every byte of a one-change sync counts:
+ * `f` = values in SYNC_FIELDS order (title, description, completed, priority, due_date, deleted),
+ * `s` = the distinct stamps of the row, `h` = for each field the index of its stamp in `s`.
+ * The creator device is the id's prefix, so it is not sent.
+ */
+export const wireRowSchema = z
+  .strictObject({
+    id: todoIdSchema,
+    c: count,
+    f: z.tuple([
+      z.string().min(1).max(TITLE_MAX),
+      z.string().max(DESCRIPTION_MAX).nullable(),
+      z.boolean(),
+      z.enum(PRIORITIES),
+      count.nullable(),
+      z.boolean(),
+    ]),
+    s: z.array(hlcSchema).min(1).max(6),
+    h: z.string().regex(/^[0-5]{6}$/),
+  })
+  .refine((r) => [...r.h].every((d) => Number(d) < r.s.length), 'stamp index out of range');
+export type WireRow = z.infer<typeof wireRowSchema>;
+
+const streamId = z.string().regex(/^[0-9a-z]{8,16}$/);
+
+export const joinSchema = z.strictObject({
+  /** Display name of the joining device ("Chrome on work laptop"). */
+  name: nameSchema,
+});
+export const metadataExchangeSchema = z.strictObject({
+  name: nameSchema,
+  /** Sender's version vector: the peer streams every row not dominated by it. */
+  vector: vectorSchema,
+  /** Live todos on the sender (for the progress estimate and the UI). */
+  count,
+  /** True when the sender wants the peer's metadata back (it opened this round). */
+  reply: z.boolean(),
+  /** Devices the session's host has admitted; a joiner opens rounds with each of them. */
+  peers: z.array(uuid).max(32),
+});
+export const requestSyncSchema = z.strictObject({
+  /** Re-asks for a stream after a broken one; same meaning as METADATA_EXCHANGE.vector. */
+  vector: vectorSchema,
+});
+export const syncDataSchema = z.strictObject({
+  stream: streamId,
+  /** 0, 1, 2, … within the stream; a gap means frames were lost and the stream is abandoned. */
+  seq: count,
+  /** Rows the sender expects to send in this stream (an upper bound, for progress). */
+  total: count,
+  rows: z.array(wireRowSchema),
+});
+export const syncCompleteSchema = z.strictObject({
+  stream: streamId,
+  /** Number of SYNC_DATA frames before this one. */
+  seq: count,
+  total: count,
+  /** The final batch (often the only one), applied with the vector in one transaction. */
+  rows: z.array(wireRowSchema),
+  /** Sender's vector snapshotted when the stream began; adopted by the receiver only now. */
+  vector: vectorSchema,
+});
+export const DEVICE_ERROR_CODES = ['LINK_USED', 'LINK_EXPIRED', 'VERSION_MISMATCH', 'BAD_MESSAGE', 'INTERNAL'] as const;
+export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[number];
+export const deviceErrorSchema = z.strictObject({
+  code: z.enum(DEVICE_ERROR_CODES),
+  message: z.string().max(500),
+});
+
+export const payloadSchemas = {
+  JOIN: joinSchema,
+  METADATA_EXCHANGE: metadataExchangeSchema,
+  REQUEST_SYNC: requestSyncSchema,
+  SYNC_DATA: syncDataSchema,
+  SYNC_COMPLETE: syncCompleteSchema,
+  ERROR: deviceErrorSchema,
+} as const satisfies Record<DeviceMessageType, z.ZodType>;
+
+export type PayloadOf<T extends DeviceMessageType> = z.output<(typeof payloadSchemas)[T]>;
+export type WirePayloadOf<T extends DeviceMessageType> = z.input<(typeof payloadSchemas)[T]>;
+
+/** A validated inbound message, discriminated by type. */
+export type DeviceMessage = { [T in DeviceMessageType]: { type: T; from: DeviceId; to?: DeviceId; payload: PayloadOf<T> } }[DeviceMessageType];
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export function parsePayload<T extends DeviceMessageType>(type: T, payload: unknown): ParseResult<PayloadOf<T>> {
+  const r = payloadSchemas[type].safeParse(payload);
+  if (!r.success) return { ok: false, reason: `${type}: ${r.error.issues[0]?.message ?? 'invalid'} at ${r.error.issues[0]?.path.join('.') ?? ''}` };
+  return { ok: true, value: r.data as PayloadOf<T> };
+}

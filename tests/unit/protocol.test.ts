@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { envelopeSchema, inboundFrameSchema, PROTOCOL_VERSION, type DeviceMessageType } from '../../lib/protocol/envelope';
+import { parsePayload, payloadSchemas } from '../../lib/protocol/messages';
+import { fromWireRow, toWireRow } from '../../lib/protocol/wire-row';
+import type { SyncRow } from '../../lib/model/merge';
+import { encodeHlc } from '../../lib/model/hlc';
+import type { DeviceId, TodoId } from '../../lib/model/ids';
+
+const A = '11111111-1111-4111-8111-111111111111' as DeviceId;
+const B = '22222222-2222-4222-8222-222222222222' as DeviceId;
+const sA = encodeHlc({ wall: 1_700_000_000_000, counter: 0, deviceId: A });
+const sB = encodeHlc({ wall: 1_700_000_000_500, counter: 2, deviceId: B });
+const id = `${A}-1700000000000-abcdefgh` as TodoId;
+const row = { id, c: 1_700_000_000_000, f: ['Buy milk', null, false, 'medium', null, false], s: [sA], h: '000000' };
+
+const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: [string, unknown][] }> = {
+  JOIN: {
+    accepts: [['a device name', { name: 'Chrome at work' }]],
+    rejects: [
+      ['a missing name', {}],
+      ['an extra field', { name: 'x', admin: true }],
+      ['a name over 100 characters', { name: 'x'.repeat(101) }],
+    ],
+  },
+  METADATA_EXCHANGE: {
+    accepts: [
+      ['a vector of stamps', { name: 'a', vector: [sA, sB], count: 3, reply: true, peers: [B] }],
+      ['an empty vector', { name: 'a', vector: [], count: 0, reply: false, peers: [] }],
+    ],
+    rejects: [
+      ['two stamps of one device', { name: 'a', vector: [sA, sA], count: 0, reply: false, peers: [] }],
+      ['a stamp that is not an HLC', { name: 'a', vector: ['yesterday'], count: 0, reply: false, peers: [] }],
+      ['a negative count', { name: 'a', vector: [], count: -1, reply: false, peers: [] }],
+      ['a missing reply flag', { name: 'a', vector: [], count: 0, peers: [] }],
+    ],
+  },
+  REQUEST_SYNC: {
+    accepts: [['a vector', { vector: [sB] }]],
+    rejects: [['a vector of ids', { vector: [A] }], ['no vector', {}]],
+  },
+  SYNC_DATA: {
+    accepts: [
+      ['a batch of rows', { stream: 'abcdef12', seq: 0, total: 1, rows: [row] }],
+      ['a row with two stamps', { stream: 'abcdef12', seq: 1, total: 1, rows: [{ ...row, s: [sA, sB], h: '010000' }] }],
+    ],
+    rejects: [
+      ['a stamp index past the stamps', { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, h: '000001' }] }],
+      ['an empty title', { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, f: ['', null, false, 'medium', null, false] }] }],
+      ['an unknown priority', { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, f: ['a', null, false, 'urgent', null, false] }] }],
+      ['a malformed todo id', { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, id: 'todo-1' }] }],
+      ['a fractional seq', { stream: 'abcdef12', seq: 0.5, total: 1, rows: [] }],
+      ['a bad stream id', { stream: 'ABC', seq: 0, total: 1, rows: [] }],
+    ],
+  },
+  SYNC_COMPLETE: {
+    accepts: [['final rows and a vector', { stream: 'abcdef12', seq: 3, total: 9, rows: [row], vector: [sA] }]],
+    rejects: [['a missing vector', { stream: 'abcdef12', seq: 3, total: 9, rows: [] }]],
+  },
+  ERROR: {
+    accepts: [['a known code', { code: 'LINK_USED', message: 'This link was already used.' }]],
+    rejects: [['an unknown code', { code: 'NOPE', message: '' }], ['a missing message', { code: 'INTERNAL' }]],
+  },
+};
+
+describe('protocol payload validation', () => {
+  for (const [type, cases] of Object.entries(table) as [DeviceMessageType, (typeof table)[DeviceMessageType]][]) {
+    for (const [what, payload] of cases.accepts) {
+      it(`${type} accepts ${what}`, () => expect(parsePayload(type, payload).ok).toBe(true));
+    }
+    for (const [what, payload] of cases.rejects) {
+      it(`${type} rejects ${what}`, () => expect(parsePayload(type, payload).ok).toBe(false));
+    }
+  }
+  it('rejects a payload valid for another type', () => {
+    expect(parsePayload('SYNC_COMPLETE', { stream: 'abcdef12', seq: 0, total: 1, rows: [] }).ok).toBe(false);
+  });
+});
+
+describe('wire rows', () => {
+  it('round-trip through the compact form, sharing equal stamps', () => {
+    const r: SyncRow = {
+      id, device_id: A, created_at: 5, title: 't', description: 'd', completed: true, priority: 'high', due_date: 9, deleted: false,
+      hlc: { title: sA, description: sA, completed: sB, priority: sA, due_date: sA, deleted: sB },
+    };
+    const w = toWireRow(r);
+    expect(w.s).toEqual([sA, sB]);
+    expect(w.h).toBe('001001');
+    const parsed = parsePayload('SYNC_DATA', { stream: 'abcdef12', seq: 0, total: 1, rows: [w] });
+    expect(parsed.ok && fromWireRow(parsed.value.rows[0]!)).toEqual(r);
+  });
+});
+
+describe('wire shapes', () => {
+  const shapes = {
+    version: PROTOCOL_VERSION,
+    envelope: z.toJSONSchema(envelopeSchema, { io: 'input' }),
+    inbound: z.toJSONSchema(inboundFrameSchema, { io: 'input' }),
+    payloads: Object.fromEntries(Object.entries(payloadSchemas).map(([t, s]) => [t, z.toJSONSchema(s, { io: 'input' })])),
+  };
+  const file = new URL(`../fixtures/protocol-v${PROTOCOL_VERSION}.json`, import.meta.url);
+
+  it('match the snapshot of this protocol version (bump PROTOCOL_VERSION to change them)', () => {
+    // A new version writes its snapshot once; an existing version's snapshot is never rewritten.
+    if (!existsSync(file) && process.env.WRITE_PROTOCOL_FIXTURE === '1') writeFileSync(file, JSON.stringify(shapes, null, 2) + '\n');
+    expect(existsSync(file), `missing ${file.pathname}; run with WRITE_PROTOCOL_FIXTURE=1 after bumping the version`).toBe(true);
+    expect(shapes).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+  });
+});
