@@ -1,16 +1,32 @@
 import { defineConfig } from 'wxt';
+import { CHROME_EXTENSION_KEY, GECKO_ID } from './lib/extension-identity';
 
 // A fixed public key pins the unpacked extension's id (and so its OPFS data) across builds and
 // machines, so dev and test profiles keep their data. Store builds get their id from the store.
-// Filled in by the foundation work; see docs in README.
 export default defineConfig({
   modules: ['@wxt-dev/module-svelte'],
   srcDir: '.',
   manifest: {
     name: 'Todo-Tasker',
     description: 'Offline-first todos with end-to-end encrypted device sync.',
+    key: CHROME_EXTENSION_KEY,
+    permissions: ['sidePanel', 'offscreen'],
+    action: { default_title: 'Todo-Tasker' },
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
+    browser_specific_settings: {
+      gecko: {
+        id: GECKO_ID,
+        // Firefox 140+ asks add-ons to declare what they collect; this one collects nothing.
+        data_collection_permissions: { required: ['none'] },
+      },
+    },
   },
+  vite: () => ({
+    // The DB worker imports sqlite-wasm, which has its own chunks; only ES workers can split.
+    worker: { format: 'es' },
+    // sqlite-wasm resolves its .wasm with import.meta.url; pre-bundling would break that path.
+    optimizeDeps: { exclude: ['@sqlite.org/sqlite-wasm'] },
+  }),
 });

@@ -1,0 +1,7 @@
+import { mount } from 'svelte';
+import SidePanel from '@/components/SidePanel.svelte';
+import '@/components/theme.css';
+import { createTodoClient } from '@/lib/messages/client';
+
+const target = document.getElementById('app');
+if (target) mount(SidePanel, { target, props: { client: createTodoClient() } });

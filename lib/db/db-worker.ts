@@ -1,0 +1,71 @@
+/**
+ * The DB worker: SQLite WASM on the opfs-sahpool VFS. Started by Chrome's offscreen document or by
+ * Firefox's background page; it talks only through postMessage frames (lib/messages/worker-frames).
+ */
+import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
+import { fromWorkerSchema, toWorkerSchema, type FromWorker } from '../messages/worker-frames';
+import { createHybridClock } from '../model/hlc';
+import { ensureDeviceId, restoredHlc } from './device';
+import { applyMigrations } from './migrate';
+import { createRequestHandler } from './request-handler';
+import { sqlFromOo1 } from './sql';
+import { storageErrorFrom } from './storage-errors';
+import { createTodoWriter } from './todo-writes';
+
+const POOL_NAME = 'todo-tasker';
+const DB_PATH = '/todo-tasker.sqlite3';
+
+const post = (f: FromWorker) => {
+  // Validating our own output catches a wrong shape here, next to its cause, not in the page.
+  self.postMessage(fromWorkerSchema.parse(f));
+};
+
+async function open() {
+  const started = performance.now();
+  // Chrome extension workers have SharedArrayBuffer, so sqlite-wasm 3.54 would also install its
+  // `opfs` VFS and spawn helper workers we never use; switch it off before init.
+  Reflect.set(globalThis, 'sqlite3ApiConfig', { disable: { vfs: { opfs: true, 'opfs-wl': true } } });
+  const sqlite3 = await sqlite3InitModule();
+  const pool = await sqlite3.installOpfsSAHPoolVfs({ name: POOL_NAME });
+  // No 't' flag: SQL tracing makes every statement ~15× slower.
+  const sql = sqlFromOo1(new pool.OpfsSAHPoolDb(DB_PATH));
+  const schemaVersion = applyMigrations(sql);
+  const deviceId = sql.transaction(() => ensureDeviceId(sql));
+  const clock = createHybridClock(deviceId, Date.now, restoredHlc(sql));
+  const writer = createTodoWriter({ sql, clock, deviceId });
+  const openMs = performance.now() - started;
+  const handler = createRequestHandler({
+    sql,
+    writer,
+    deviceId,
+    schemaVersion,
+    openMs,
+    devTools: import.meta.env.MODE !== 'production',
+    emit: (event) => post({ type: 'event', event }),
+    crash: () => {
+      // An uncaught error outside any handler reaches the host as a Worker `error` event, like a real crash.
+      setTimeout(() => {
+        throw new Error('injected worker crash');
+      });
+    },
+  });
+  return { handler, openMs };
+}
+
+const ready = open();
+ready.then(
+  ({ openMs }) => post({ type: 'ready', openMs }),
+  (e: unknown) => post({ type: 'failed', error: storageErrorFrom(e) }),
+);
+
+self.onmessage = async (ev: MessageEvent<unknown>) => {
+  const frame = toWorkerSchema.safeParse(ev.data);
+  if (!frame.success) return; // the host validated it already; anything else is not ours
+  const { id, request } = frame.data;
+  try {
+    const { handler } = await ready;
+    post({ type: 'response', id, response: handler.handle(request) });
+  } catch (e) {
+    post({ type: 'response', id, response: { ok: false, error: storageErrorFrom(e) } });
+  }
+};

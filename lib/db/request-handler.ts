@@ -1,0 +1,103 @@
+/**
+ * Answers one validated request against an open database. Runs inside the DB worker in the browser
+ * and directly against in-memory SQLite in Node tests; it never sees a browser API.
+ */
+import type { ChangedEvent } from '../messages/events';
+import { SEED_MAX, type DbStatus, type Request, type Response } from '../messages/requests';
+import type { DeviceId } from '../model/ids';
+import { PRIORITIES } from '../model/todo';
+import type { Sql } from './sql';
+import { storageErrorFrom } from './storage-errors';
+import { createTodoQueries } from './todo-queries';
+import type { TodoWriter, WriteResult } from './todo-writes';
+
+export interface RequestHandlerDeps {
+  sql: Sql;
+  writer: TodoWriter;
+  deviceId: DeviceId;
+  schemaVersion: number;
+  openMs: number;
+  /** `dev.*` requests are refused unless this is set (never in production builds). */
+  devTools: boolean;
+  /** Called after each committed write. */
+  emit: (e: ChangedEvent) => void;
+  /** Fault injection for tests: make the worker die the way a crash would. */
+  crash?: () => void;
+}
+
+const ok = (data: unknown): Response => ({ ok: true, data });
+
+function fromWrite(r: WriteResult, op: ChangedEvent['op'], emit: (e: ChangedEvent) => void): Response {
+  if (!r.ok) {
+    const code = /no longer exists/.test(r.error) ? 'not_found' : 'invalid';
+    return { ok: false, error: { code, message: r.error } };
+  }
+  emit({ kind: 'todos.changed', ids: [r.todo.id], op });
+  return ok(r.todo);
+}
+
+export function createRequestHandler(deps: RequestHandlerDeps) {
+  const { sql, writer, emit } = deps;
+  const queries = createTodoQueries(sql);
+
+  function dispatch(req: Request): Response {
+    switch (req.kind) {
+      case 'todos.create':
+        return fromWrite(writer.create(req.input), 'create', emit);
+      case 'todos.update':
+        return fromWrite(writer.update(req.id, req.patch), 'update', emit);
+      case 'todos.remove':
+        return fromWrite(writer.remove(req.id), 'remove', emit);
+      case 'todos.restore':
+        return fromWrite(writer.restore(req.id), 'restore', emit);
+      case 'todos.page':
+        return ok(queries.page(req.query));
+      case 'todos.get':
+        return ok(queries.get(req.id));
+      case 'todos.counts':
+        return ok(queries.counts(req.search));
+      case 'db.status': {
+        const status: DbStatus = {
+          deviceId: deps.deviceId,
+          schemaVersion: deps.schemaVersion,
+          todoCount: sql.get<{ n: number }>('SELECT count(*) AS n FROM todos WHERE deleted = 0')?.n ?? 0,
+          openMs: deps.openMs,
+        };
+        return ok(status);
+      }
+      case 'dev.seed':
+        if (!deps.devTools) return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
+        return seed(Math.min(req.count, SEED_MAX));
+      case 'dev.crash':
+        if (!deps.devTools || !deps.crash) return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
+        deps.crash();
+        return ok(null);
+    }
+  }
+
+  function seed(count: number): Response {
+    const day = 86_400_000;
+    const base = Date.now();
+    const inputs = Array.from({ length: count }, (_, i) => ({
+      title: `Seeded todo ${i + 1}`,
+      description: i % 3 === 0 ? `Notes for seeded todo ${i + 1}` : null,
+      priority: PRIORITIES[i % 3],
+      due_date: i % 4 === 0 ? base + ((i % 60) - 10) * day : null,
+    }));
+    const r = writer.createMany(inputs);
+    if (!r.ok) return { ok: false, error: { code: 'invalid', message: r.error } };
+    emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+    return ok({ inserted: r.count });
+  }
+
+  return {
+    handle(req: Request): Response {
+      try {
+        return dispatch(req);
+      } catch (e) {
+        // A thrown SQLite error means the transaction rolled back: nothing half-written is visible.
+        return { ok: false, error: storageErrorFrom(e) };
+      }
+    },
+  };
+}

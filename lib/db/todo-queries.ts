@@ -1,0 +1,88 @@
+/**
+ * The read side: keyset-paginated lists, counts and single lookups. Every sort is expressed as one
+ * numeric key ascending plus the id, so a page is "rows after (key, id)" whatever the sort, and a
+ * 10k-row list never ships more than one page over messaging.
+ */
+import type { Counts, Cursor, Filter, Page, PageQuery, Sort } from '../messages/todo-schema';
+import type { TodoId } from '../model/ids';
+import type { Todo } from '../model/todo';
+import type { Sql, SqlValue } from './sql';
+import { TODO_COLUMNS, todoFromRow, type TodoRow } from './todo-row';
+
+/** Larger than any ms timestamp, so todos without a due date sort after those with one. */
+const NO_DUE = 9_000_000_000_000_000;
+const SPAN = 100_000_000_000_000; // > any ms timestamp until year 5138
+
+const SORT_KEY: Record<Sort, string> = {
+  // newest first
+  created: '(-created_at)',
+  // soonest due first, undated last
+  due: `IFNULL(due_date, ${NO_DUE})`,
+  // high → low, newest first within a priority
+  priority: `((CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) * ${SPAN} + (${SPAN - 1} - created_at))`,
+};
+
+const FILTER_SQL: Record<Filter, string> = {
+  all: '',
+  active: ' AND completed = 0',
+  completed: ' AND completed = 1',
+};
+
+/** `%`, `_` and the escape character itself match literally in a LIKE … ESCAPE '\' pattern. */
+export function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function searchClause(search: string): { sql: string; params: SqlValue[] } {
+  const s = search.trim();
+  if (!s) return { sql: '', params: [] };
+  const p = likePattern(s);
+  return { sql: " AND (title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')", params: [p, p] };
+}
+
+export interface TodoQueries {
+  page(q: PageQuery): Page;
+  counts(search: string): Counts;
+  get(id: TodoId): Todo | null;
+}
+
+export function createTodoQueries(sql: Sql): TodoQueries {
+  return {
+    page(q) {
+      const key = SORT_KEY[q.sort];
+      const s = searchClause(q.search);
+      const params: SqlValue[] = [...s.params];
+      let after = '';
+      if (q.cursor && q.cursor.key !== null) {
+        after = ` AND (${key} > ? OR (${key} = ? AND id > ?))`;
+        params.push(q.cursor.key, q.cursor.key, q.cursor.id);
+      }
+      // One row beyond the page tells whether there is a next page without a second query.
+      params.push(q.limit + 1);
+      const rows = sql.all<TodoRow & { k: number }>(
+        `SELECT ${TODO_COLUMNS}, ${key} AS k FROM todos WHERE deleted = 0${FILTER_SQL[q.filter]}${s.sql}${after}
+         ORDER BY k ASC, id ASC LIMIT ?`,
+        params,
+      );
+      const more = rows.length > q.limit;
+      const pageRows = more ? rows.slice(0, q.limit) : rows;
+      const last = pageRows[pageRows.length - 1];
+      const next: Cursor | null = more && last ? { key: last.k, id: last.id as TodoId } : null;
+      return { todos: pageRows.map(todoFromRow), next };
+    },
+    counts(search) {
+      const s = searchClause(search);
+      const r = sql.get<{ all: number; completed: number | null }>(
+        `SELECT count(*) AS "all", sum(completed) AS completed FROM todos WHERE deleted = 0${s.sql}`,
+        s.params,
+      );
+      const all = r?.all ?? 0;
+      const completed = r?.completed ?? 0;
+      return { all, completed, active: all - completed };
+    },
+    get(id) {
+      const r = sql.get<TodoRow>(`SELECT ${TODO_COLUMNS} FROM todos WHERE id = ?`, [id]);
+      return r ? todoFromRow(r) : null;
+    },
+  };
+}

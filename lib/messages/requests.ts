@@ -1,0 +1,93 @@
+/**
+ * The one message union UI ↔ background ↔ DB host. Pages send a `Request`; the background forwards
+ * it unchanged to the DB host; the host answers with a `Response`. Each hop parses what it receives.
+ */
+import { z } from 'zod';
+import {
+  countsSchema,
+  createInputSchema,
+  pageQuerySchema,
+  pageSchema,
+  patchSchema,
+  todoIdSchema,
+  todoSchema,
+} from './todo-schema';
+
+/** Only non-production builds accept `dev.*` requests (seeding, fault injection for tests). */
+export const SEED_MAX = 100_000;
+
+export const requestSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('todos.create'), input: createInputSchema }),
+  z.object({ kind: z.literal('todos.update'), id: todoIdSchema, patch: patchSchema }),
+  z.object({ kind: z.literal('todos.remove'), id: todoIdSchema }),
+  z.object({ kind: z.literal('todos.restore'), id: todoIdSchema }),
+  z.object({ kind: z.literal('todos.page'), query: pageQuerySchema }),
+  z.object({ kind: z.literal('todos.get'), id: todoIdSchema }),
+  z.object({ kind: z.literal('todos.counts'), search: z.string().max(500) }),
+  z.object({ kind: z.literal('db.status') }),
+  z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
+  z.object({ kind: z.literal('dev.crash') }),
+]);
+export type Request = z.infer<typeof requestSchema>;
+export type RequestKind = Request['kind'];
+
+export const dbStatusSchema = z.object({
+  deviceId: z.string(),
+  schemaVersion: z.number().int(),
+  todoCount: z.number().int(),
+  /** ms from worker start to a migrated, open database */
+  openMs: z.number(),
+});
+export type DbStatus = z.infer<typeof dbStatusSchema>;
+
+/** What a successful answer carries, per request kind. */
+export const resultSchemas = {
+  'todos.create': todoSchema,
+  'todos.update': todoSchema,
+  'todos.remove': todoSchema,
+  'todos.restore': todoSchema,
+  'todos.page': pageSchema,
+  'todos.get': todoSchema.nullable(),
+  'todos.counts': countsSchema,
+  'db.status': dbStatusSchema,
+  'dev.seed': z.object({ inserted: z.number().int() }),
+  'dev.crash': z.null(),
+} as const satisfies Record<RequestKind, z.ZodType>;
+export type ResultOf<K extends RequestKind> = z.infer<(typeof resultSchemas)[K]>;
+
+/**
+ * Error codes a page can act on. `invalid` is the user's input (show the message next to the field);
+ * the `storage.*` codes and `unavailable` are the database's state (show an alert).
+ */
+export const ERROR_CODES = [
+  'invalid',
+  'not_found',
+  'storage.full',
+  'storage.corrupt',
+  'storage.locked',
+  'storage.error',
+  'unavailable',
+  'bad_request',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export const errorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+export type HostError = z.infer<typeof errorSchema>;
+
+export const responseSchema = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false), error: errorSchema }),
+]);
+export type Response = z.infer<typeof responseSchema>;
+export type Result<T> = { ok: true; data: T } | { ok: false; error: HostError };
+
+export const isStorageError = (code: ErrorCode): boolean => code.startsWith('storage.') || code === 'unavailable';
+
+/** Reads a response for `kind`, validating its payload; a malformed answer becomes an error. */
+export function parseResponse<K extends RequestKind>(kind: K, raw: unknown): Result<ResultOf<K>> {
+  const r = responseSchema.safeParse(raw);
+  if (!r.success) return { ok: false, error: { code: 'unavailable', message: 'The database did not answer properly.' } };
+  if (!r.data.ok) return r.data;
+  const data = resultSchemas[kind].safeParse(r.data.data);
+  if (!data.success) return { ok: false, error: { code: 'unavailable', message: 'The database sent an unexpected answer.' } };
+  return { ok: true, data: data.data as ResultOf<K> };
+}

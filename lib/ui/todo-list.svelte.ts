@@ -1,0 +1,99 @@
+/**
+ * The side panel's list state: one query (filter, search, sort) loaded page by page with keyset
+ * cursors, so 10k todos never cross messaging at once. A change event refetches the loaded window
+ * (at most PAGE_MAX rows) rather than the table.
+ */
+import type { TodoClient } from '../messages/client';
+import type { ChangedEvent } from '../messages/events';
+import { PAGE_MAX, type Counts, type Cursor, type Filter, type Sort, type WireTodo } from '../messages/todo-schema';
+import type { Health } from './health.svelte';
+
+export const PAGE_SIZE = 100;
+
+export function createTodoList(client: TodoClient, health: Health) {
+  let filter = $state<Filter>('all');
+  let sort = $state<Sort>('created');
+  let search = $state('');
+  let todos = $state.raw<WireTodo[]>([]);
+  let next = $state.raw<Cursor | null>(null);
+  let counts = $state<Counts>({ all: 0, active: 0, completed: 0 });
+  let loaded = $state(false);
+  let loading = false;
+  // Answers to an older query must not overwrite a newer one (typing in search sends many).
+  let generation = 0;
+
+  const query = (cursor: Cursor | null, limit: number) => ({ filter, sort, search, cursor, limit });
+
+  async function reload(limit = PAGE_SIZE) {
+    const gen = ++generation;
+    const [page, c] = await Promise.all([
+      client.send({ kind: 'todos.page', query: query(null, Math.min(Math.max(limit, PAGE_SIZE), PAGE_MAX)) }),
+      client.send({ kind: 'todos.counts', search }),
+    ]);
+    if (gen !== generation) return;
+    if (page.ok) {
+      todos = page.data.todos;
+      next = page.data.next;
+      loaded = true;
+    } else health.report(page.error);
+    if (c.ok) counts = c.data;
+  }
+
+  async function loadMore() {
+    if (!next || loading) return;
+    loading = true;
+    const gen = generation;
+    try {
+      const page = await client.send({ kind: 'todos.page', query: query(next, PAGE_SIZE) });
+      if (gen !== generation) return;
+      if (page.ok) {
+        todos = [...todos, ...page.data.todos];
+        next = page.data.next;
+      } else health.report(page.error);
+    } finally {
+      loading = false;
+    }
+  }
+
+  return {
+    get filter() {
+      return filter;
+    },
+    set filter(v: Filter) {
+      filter = v;
+      void reload();
+    },
+    get sort() {
+      return sort;
+    },
+    set sort(v: Sort) {
+      sort = v;
+      void reload();
+    },
+    get search() {
+      return search;
+    },
+    set search(v: string) {
+      search = v;
+      void reload();
+    },
+    get todos() {
+      return todos;
+    },
+    get counts() {
+      return counts;
+    },
+    get hasMore() {
+      return next !== null;
+    },
+    get loaded() {
+      return loaded;
+    },
+    reload,
+    loadMore,
+    onChanged(_e: ChangedEvent) {
+      void reload(todos.length);
+    },
+  };
+}
+export type TodoList = ReturnType<typeof createTodoList>;
