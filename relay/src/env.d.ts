@@ -12,4 +12,8 @@ interface RelayEnv {
 
 declare namespace Cloudflare {
   interface Env extends RelayEnv {}
+  interface GlobalProps {
+    mainModule: typeof import('./index');
+    durableNamespaces: 'Relay';
+  }
 }

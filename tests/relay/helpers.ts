@@ -1,0 +1,123 @@
+import { env, exports } from 'cloudflare:workers';
+import { PROTOCOL_VERSION, relayErrorSchema, type DeviceMessageType } from '../../lib/protocol/envelope';
+
+export const BASE = 'https://relay.test';
+
+export function uuid(): string {
+  return crypto.randomUUID();
+}
+
+export function randomB64url(bytes: number): string {
+  const raw = crypto.getRandomValues(new Uint8Array(bytes));
+  let binary = '';
+  for (const b of raw) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** An envelope as a device would send it; the relay cannot tell random bytes from ciphertext. */
+export function envelope(from: string, type: DeviceMessageType = 'SYNC_DATA', extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, type, from, n: randomB64url(12), ct: randomB64url(48), ...extra });
+}
+
+export function sessionUrl(room: string, device: string): string {
+  return `${BASE}/parties/relay/${room}?_pk=${device}`;
+}
+
+export function upgrade(url: string, origin?: string): Promise<Response> {
+  const headers: Record<string, string> = { Upgrade: 'websocket' };
+  if (origin !== undefined) headers.Origin = origin;
+  return exports.default.fetch(new Request(url, { headers }));
+}
+
+export type Device = {
+  id: string;
+  ws: WebSocket;
+  /** The next frame not yet taken, or a timeout error. */
+  next(timeoutMs?: number): Promise<string>;
+  /** Frames received and not yet taken. */
+  pending(): string[];
+  /**
+   * Resolves once the relay's answer to a deliberately bad frame comes back: the session object handles
+   * a socket's frames in order, so everything it sent this socket before has arrived. (PING cannot serve
+   * here: the runtime answers it without queueing behind the object.)
+   */
+  barrier(): Promise<void>;
+  closed: Promise<{ code: number; reason: string }>;
+  send(frame: string | ArrayBuffer): void;
+  close(): Promise<void>;
+};
+
+export async function connect(room: string, id = uuid(), origin?: string): Promise<Device> {
+  const response = await upgrade(sessionUrl(room, id), origin);
+  const ws = response.webSocket;
+  if (ws === null) throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
+  ws.accept();
+  const queue: string[] = [];
+  const waiters: ((frame: string) => void)[] = [];
+  ws.addEventListener('message', (event) => {
+    const frame = typeof event.data === 'string' ? event.data : '<binary>';
+    const waiter = waiters.shift();
+    if (waiter) waiter(frame);
+    else queue.push(frame);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.addEventListener('close', (event) => resolve({ code: event.code, reason: event.reason }));
+  });
+  const next = (timeoutMs = 5000): Promise<string> => {
+    const queued = queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const index = waiters.indexOf(waiter);
+        if (index >= 0) waiters.splice(index, 1);
+        reject(new Error(`device ${id}: no frame within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = (frame: string): void => {
+        clearTimeout(timer);
+        resolve(frame);
+      };
+      waiters.push(waiter);
+    });
+  };
+  const device: Device = {
+    id,
+    ws,
+    next,
+    pending: () => [...queue],
+    closed,
+    send: (frame) => ws.send(frame),
+    async barrier() {
+      const marker = `barrier-${crypto.randomUUID()}`;
+      ws.send(marker);
+      const frames: string[] = [];
+      for (;;) {
+        const frame = await next();
+        if (isBarrierAnswer(frame)) break;
+        frames.push(frame);
+      }
+      queue.unshift(...frames);
+    },
+    async close() {
+      ws.close(1000, 'done');
+      await closed;
+    },
+  };
+  return device;
+}
+
+export function parse(frame: string): unknown {
+  return JSON.parse(frame);
+}
+
+export function stubFor(room: string) {
+  return env.Relay.get(env.Relay.idFromName(room));
+}
+
+function isBarrierAnswer(frame: string): boolean {
+  try {
+    const parsed = relayErrorSchema.safeParse(JSON.parse(frame));
+    return parsed.success && parsed.data.code === 'BAD_FRAME' && parsed.data.message === 'frame is not JSON';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,92 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { relayErrorSchema } from '../../lib/protocol/envelope';
+import { connect, envelope, stubFor, uuid } from './helpers';
+
+async function storageOf(room: string): Promise<{ keys: string[]; alarm: number | null }> {
+  return runInDurableObject(stubFor(room), async (_instance, state) => ({
+    keys: [...(await state.storage.list()).keys()],
+    alarm: await state.storage.getAlarm(),
+  }));
+}
+
+describe('session lifecycle', () => {
+  it('refuses a device over the cap with SESSION_FULL and close code 4001', async () => {
+    const room = uuid();
+    // TEST_LIMITS: 3 devices per session.
+    const members = [await connect(room), await connect(room), await connect(room)];
+    const extra = await connect(room);
+    const error = relayErrorSchema.safeParse(JSON.parse(await extra.next()));
+    expect(error.success && error.data.code).toBe('SESSION_FULL');
+    expect((await extra.closed).code).toBe(4001);
+    const [first, second, third] = members;
+    if (!first || !second || !third) throw new Error('members missing');
+    await second.barrier();
+    expect(second.pending()).toEqual([]);
+    const frame = envelope(first.id);
+    first.send(frame);
+    expect(await third.next()).toBe(frame);
+  });
+
+  it('lets a device of a full session reconnect', async () => {
+    const room = uuid();
+    const deviceId = uuid();
+    const [original] = [await connect(room, deviceId), await connect(room), await connect(room)];
+    const again = await connect(room, deviceId);
+    expect((await original?.closed)?.code).toBe(4002);
+    await again.barrier();
+    expect(again.pending()).toEqual([]);
+  });
+
+  it('admits a new device once one has left a full session', async () => {
+    const room = uuid();
+    const [a, b] = [await connect(room), await connect(room), await connect(room)];
+    await a.close();
+    await b.next();
+    const late = await connect(room);
+    const frame = envelope(late.id);
+    late.send(frame);
+    expect(await b.next()).toBe(frame);
+  });
+
+  it('sends SESSION_EXPIRED to every device and closes them when the session time is up', async () => {
+    const room = uuid();
+    const [a, b] = [await connect(room), await connect(room)];
+    expect(await runDurableObjectAlarm(stubFor(room))).toBe(true);
+    for (const device of [a, b]) {
+      const error = relayErrorSchema.safeParse(JSON.parse(await device.next()));
+      expect(error.success && error.data.code).toBe('SESSION_EXPIRED');
+      expect((await device.closed).code).toBe(4003);
+    }
+  });
+
+  it('schedules expiry 15 minutes after the first connection', async () => {
+    const room = uuid();
+    const before = Date.now();
+    await connect(room);
+    const { alarm } = await storageOf(room);
+    expect(alarm).not.toBeNull();
+    expect(alarm ?? 0).toBeGreaterThanOrEqual(before + 15 * 60 * 1000);
+    expect(alarm ?? 0).toBeLessThanOrEqual(Date.now() + 15 * 60 * 1000);
+  });
+
+  it('keeps nothing in storage after the last device leaves', async () => {
+    const room = uuid();
+    const [a, b] = [await connect(room), await connect(room)];
+    a.send(envelope(a.id, 'SYNC_DATA'));
+    await b.next();
+    const during = await storageOf(room);
+    expect(during.alarm).not.toBeNull();
+    await a.close();
+    await b.close();
+    expect(await storageOf(room)).toEqual({ keys: [], alarm: null });
+  });
+
+  it('keeps nothing in storage after the session expires', async () => {
+    const room = uuid();
+    const [a, b] = [await connect(room), await connect(room)];
+    await runDurableObjectAlarm(stubFor(room));
+    await Promise.all([a.closed, b.closed]);
+    expect(await storageOf(room)).toEqual({ keys: [], alarm: null });
+  });
+});
