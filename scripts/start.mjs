@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: builds everything (Chrome and Firefox extensions, the phone companion into
+ * relay/public), starts the local relay on 127.0.0.1:${RELAY_PORT:-8787}, and says how to load the
+ * extension. Ctrl-C stops the relay.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const port = process.env.RELAY_PORT ?? '8787';
+
+const build = spawnSync('npm', ['run', 'build:all'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+console.log(`
+Todo-Tasker is built.
+
+  Chrome   chrome://extensions → turn on "Developer mode" → "Load unpacked" → ${resolve(root, '.output/chrome-mv3')}
+           Pin the toolbar icon; click it for the popup, "Open side panel" for the whole list.
+  Firefox  about:debugging#/runtime/this-firefox → "Load Temporary Add-on…" → ${resolve(root, '.output/firefox-mv3/manifest.json')}
+           (or: npx web-ext run -s .output/firefox-mv3). The list is in the sidebar (View → Sidebar → Todo-Tasker).
+  Relay    http://127.0.0.1:${port}  (phone companion at /, pairing links at /pair#…)
+           Extensions built now talk to ${process.env.WXT_RELAY_URL ?? `http://127.0.0.1:8787`}; set WXT_RELAY_URL before
+           \`npm start\` to point them elsewhere (a phone needs an address it can reach; see README "Phone").
+
+Starting the relay (Ctrl-C to stop)…
+`);
+
+const relay = spawn(process.execPath, [resolve(root, 'scripts/relay.mjs')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, RELAY_PORT: port },
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => relay.kill(sig));
+relay.on('exit', (code) => process.exit(code ?? 0));
