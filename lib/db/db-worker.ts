@@ -8,6 +8,7 @@ import { createHybridClock } from '../model/hlc';
 import { ensureDeviceId, restoredHlc } from './device';
 import { applyMigrations } from './migrate';
 import { createRequestHandler } from './request-handler';
+import { createFaultySql } from './fault-sql';
 import { sqlFromOo1 } from './sql';
 import { storageErrorFrom } from './storage-errors';
 import { createTodoWriter } from './todo-writes';
@@ -28,7 +29,10 @@ async function open() {
   const sqlite3 = await sqlite3InitModule();
   const pool = await sqlite3.installOpfsSAHPoolVfs({ name: POOL_NAME });
   // No 't' flag: SQL tracing makes every statement ~15× slower.
-  const sql = sqlFromOo1(new pool.OpfsSAHPoolDb(DB_PATH));
+  const devTools = import.meta.env.MODE !== 'production';
+  const base = sqlFromOo1(new pool.OpfsSAHPoolDb(DB_PATH));
+  const faulty = devTools ? createFaultySql(base) : null;
+  const sql = faulty?.sql ?? base;
   const schemaVersion = applyMigrations(sql);
   const deviceId = sql.transaction(() => ensureDeviceId(sql));
   const clock = createHybridClock(deviceId, Date.now, restoredHlc(sql));
@@ -40,7 +44,8 @@ async function open() {
     deviceId,
     schemaVersion,
     openMs,
-    devTools: import.meta.env.MODE !== 'production',
+    devTools,
+    arm: faulty?.arm,
     emit: (event) => post({ type: 'event', event }),
     crash: () => {
       // An uncaught error outside any handler reaches the host as a Worker `error` event, like a real crash.

@@ -7,6 +7,7 @@ import { SEED_MAX, type DbStatus, type Request, type Response } from '../message
 import type { DeviceId } from '../model/ids';
 import { PRIORITIES } from '../model/todo';
 import type { Sql } from './sql';
+import type { Fault } from './fault-sql';
 import { storageErrorFrom } from './storage-errors';
 import { createTodoQueries } from './todo-queries';
 import type { TodoWriter, WriteResult } from './todo-writes';
@@ -23,6 +24,8 @@ export interface RequestHandlerDeps {
   emit: (e: ChangedEvent) => void;
   /** Fault injection for tests: make the worker die the way a crash would. */
   crash?: () => void;
+  /** Fault injection for tests: fail the next write statement with this storage error. */
+  arm?: (fault: Fault) => void;
 }
 
 const ok = (data: unknown): Response => ({ ok: true, data });
@@ -71,6 +74,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       case 'dev.crash':
         if (!deps.devTools || !deps.crash) return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
         deps.crash();
+        return ok(null);
+      case 'dev.fail':
+        if (!deps.devTools || !deps.arm) return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
+        deps.arm(req.fault);
         return ok(null);
     }
   }

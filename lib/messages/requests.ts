@@ -27,6 +27,7 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('db.status') }),
   z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
   z.object({ kind: z.literal('dev.crash') }),
+  z.object({ kind: z.literal('dev.fail'), fault: z.enum(['full', 'corrupt', 'locked']) }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
 export type RequestKind = Request['kind'];
@@ -52,6 +53,7 @@ export const resultSchemas = {
   'db.status': dbStatusSchema,
   'dev.seed': z.object({ inserted: z.number().int() }),
   'dev.crash': z.null(),
+  'dev.fail': z.null(),
 } as const satisfies Record<RequestKind, z.ZodType>;
 export type ResultOf<K extends RequestKind> = z.infer<(typeof resultSchemas)[K]>;
 

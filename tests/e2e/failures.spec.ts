@@ -1,0 +1,38 @@
+import { addTodo, expect, openPopup, openSidePanel, sendRequest, test, todoItem, todoList } from './fixtures';
+
+test('a write that fails for lack of space is not shown as saved, and the user is told', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Saved before');
+  const popup = await openPopup(context);
+  await expect(sendRequest(popup, { kind: 'dev.fail', fault: 'full' })).resolves.toMatchObject({ ok: true });
+  const box = popup.getByRole('textbox', { name: 'New todo' });
+  await box.fill('Never saved');
+  await box.press('Enter');
+  await expect(popup.getByRole('alert').first()).toContainText('no room left');
+  await expect(box).toHaveValue('Never saved');
+  await expect(popup.getByRole('list', { name: 'Recent todos' })).not.toContainText('Never saved');
+  await panel.reload();
+  await expect(todoItem(panel, 'Saved before')).toBeVisible();
+  await expect(todoItem(panel, 'Never saved')).toHaveCount(0);
+});
+
+test('a failed completion puts the checkbox back and says why', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Pay rent');
+  await expect(sendRequest(panel, { kind: 'dev.fail', fault: 'locked' })).resolves.toMatchObject({ ok: true });
+  const box = todoItem(panel, 'Pay rent').getByRole('checkbox', { name: 'Complete Pay rent' });
+  await box.click();
+  await expect(panel.getByRole('alert').first()).toContainText('in use by another window');
+  await expect(box).not.toBeChecked();
+});
+
+test('recovers from the database worker dying, keeping what was saved', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Before the crash');
+  await expect(sendRequest(panel, { kind: 'dev.crash' })).resolves.toMatchObject({ ok: true });
+  await addTodo(panel, 'After the crash');
+  await expect(todoItem(panel, 'After the crash')).toBeVisible();
+  await panel.reload();
+  await expect(todoList(panel).getByRole('listitem')).toHaveCount(2);
+  await expect(todoItem(panel, 'Before the crash')).toBeVisible();
+});

@@ -1,0 +1,88 @@
+/**
+ * Reusable Playwright fixtures: Debian Chromium with the built extension (`wxt build --mode test`)
+ * on a fresh persistent profile per test, and helpers to open the extension's pages as tabs (the
+ * real side panel is not a Playwright page). Later suites (pairing, phone) import these.
+ */
+import { chromium, test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CHROME_EXTENSION_ID } from '../../lib/extension-identity';
+
+export const EXTENSION_DIR = path.resolve(process.env.TT_EXTENSION_DIR ?? '.output/chrome-mv3-test');
+export const CHROMIUM = process.env.TT_CHROMIUM ?? '/usr/bin/chromium';
+
+export function newProfileDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'tt-profile-'));
+}
+
+/** Launches Chromium on `profileDir` with the extension and waits for its service worker. */
+export async function launchWithExtension(profileDir: string): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const id = new URL(sw.url()).host;
+  if (id !== CHROME_EXTENSION_ID) throw new Error(`extension id ${id}, expected ${CHROME_EXTENSION_ID}: is the manifest key set?`);
+  return context;
+}
+
+export const extensionUrl = (page: string) => `chrome-extension://${CHROME_EXTENSION_ID}/${page}`;
+
+export async function openPopup(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(extensionUrl('popup.html'));
+  return page;
+}
+
+export async function openSidePanel(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(extensionUrl('sidepanel.html'));
+  return page;
+}
+
+/** Sends one request of the message union from an extension page, as the UI does. */
+export async function sendRequest(page: Page, request: unknown): Promise<unknown> {
+  return page.evaluate((req) => chrome.runtime.sendMessage({ channel: 'tt.request', request: req }), request);
+}
+
+/** Adds a todo through the given page's "New todo" box and waits until the box is cleared (saved). */
+export async function addTodo(page: Page, title: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'New todo' });
+  await box.fill(title);
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+}
+
+export const todoList = (page: Page) => page.getByRole('list', { name: 'Todos' });
+export const todoItem = (page: Page, title: string) =>
+  todoList(page).getByRole('listitem').filter({ has: page.getByText(title, { exact: true }) });
+
+type Fixtures = { profileDir: string; context: BrowserContext };
+
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  profileDir: async ({}, use) => {
+    const dir = newProfileDir();
+    await use(dir);
+    rmSync(dir, { recursive: true, force: true });
+  },
+  context: async ({ profileDir }, use) => {
+    const context = await launchWithExtension(profileDir);
+    await use(context);
+    await context.close();
+  },
+});
+
+export { expect };

@@ -1,0 +1,127 @@
+import { addTodo, expect, openPopup, openSidePanel, test, todoItem, todoList } from './fixtures';
+
+test('a todo added in the popup appears in an open side panel without reloading it', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await expect(panel.getByText('No todos yet')).toBeVisible();
+  const popup = await openPopup(context);
+  await expect(popup.getByRole('textbox', { name: 'New todo' })).toBeFocused();
+  await addTodo(popup, '  Buy oat milk  ');
+  await expect(popup.getByRole('list', { name: 'Recent todos' }).getByRole('listitem').first()).toHaveText('Buy oat milk');
+  await expect(todoItem(panel, 'Buy oat milk')).toBeVisible();
+  await expect(popup.getByRole('button', { name: 'Open side panel' })).toBeVisible();
+});
+
+test('refuses an empty title with a message and saves nothing', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  const box = panel.getByRole('textbox', { name: 'New todo' });
+  await box.fill('   ');
+  await box.press('Enter');
+  await expect(panel.getByText('A todo needs a title.')).toBeVisible();
+  await expect(panel.getByText('No todos yet')).toBeVisible();
+});
+
+test('refuses an over-long title with a message and keeps the typed text', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  const box = panel.getByRole('textbox', { name: 'New todo' });
+  const long = 'x'.repeat(501);
+  await box.fill(long);
+  await box.press('Enter');
+  await expect(panel.getByText(/at most 500 characters/)).toBeVisible();
+  await expect(box).toHaveValue(long);
+  await expect(todoList(panel).getByRole('listitem')).toHaveCount(0);
+});
+
+test('edits title, description, priority and due date; an overdue todo says so', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Draft report');
+  await todoItem(panel, 'Draft report').getByRole('button', { name: 'Edit Draft report' }).click();
+  await panel.getByRole('textbox', { name: 'Title' }).fill('Final report');
+  await panel.getByRole('textbox', { name: 'Description' }).fill('Send to Ana');
+  await panel.getByRole('combobox', { name: 'Priority' }).selectOption('high');
+  await panel.getByRole('textbox', { name: 'Due date' }).fill('2020-01-15');
+  await panel.getByRole('button', { name: 'Save' }).click();
+  const item = todoItem(panel, 'Final report');
+  await expect(item).toContainText('Send to Ana');
+  await expect(item).toContainText('high priority');
+  await expect(item).toContainText('Overdue');
+  await expect(todoItem(panel, 'Draft report')).toHaveCount(0);
+});
+
+test('completes a todo and back, and filters by state', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Water plants');
+  await addTodo(panel, 'Call bank');
+  await todoItem(panel, 'Water plants').getByRole('checkbox', { name: 'Complete Water plants' }).check();
+  await expect(todoItem(panel, 'Water plants').getByRole('checkbox')).toBeChecked();
+
+  await panel.getByRole('radio', { name: /Completed/ }).check();
+  await expect(todoItem(panel, 'Water plants')).toBeVisible();
+  await expect(todoItem(panel, 'Call bank')).toHaveCount(0);
+
+  await panel.getByRole('radio', { name: /Active/ }).check();
+  await expect(todoItem(panel, 'Call bank')).toBeVisible();
+  await expect(todoItem(panel, 'Water plants')).toHaveCount(0);
+
+  await panel.getByRole('radio', { name: /All/ }).check();
+  await todoItem(panel, 'Water plants').getByRole('checkbox', { name: 'Complete Water plants' }).uncheck();
+  await panel.getByRole('radio', { name: /Completed/ }).check();
+  await expect(panel.getByText('No completed todos.')).toBeVisible();
+});
+
+test('deletes a todo and brings it back with Undo', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Renew passport');
+  await todoItem(panel, 'Renew passport').getByRole('button', { name: 'Delete Renew passport' }).click();
+  await expect(todoItem(panel, 'Renew passport')).toHaveCount(0);
+  await expect(panel.getByRole('status')).toContainText('Deleted “Renew passport”');
+  await panel.getByRole('button', { name: 'Undo' }).click();
+  await expect(todoItem(panel, 'Renew passport')).toBeVisible();
+});
+
+test('searches titles and descriptions, with a clear empty state', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Book 50% off flights');
+  await addTodo(panel, 'Plan garden');
+  const search = panel.getByRole('searchbox', { name: 'Search todos' });
+  await search.fill('50%');
+  await expect(todoItem(panel, 'Book 50% off flights')).toBeVisible();
+  await expect(todoItem(panel, 'Plan garden')).toHaveCount(0);
+  await search.fill('zebra');
+  await expect(panel.getByText('Nothing matches “zebra”')).toBeVisible();
+  await search.fill('');
+  await expect(todoList(panel).getByRole('listitem')).toHaveCount(2);
+});
+
+test('sorts by priority', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Urgent thing');
+  await addTodo(panel, 'Low thing');
+  await todoItem(panel, 'Urgent thing').getByRole('button', { name: 'Edit Urgent thing' }).click();
+  await panel.getByRole('combobox', { name: 'Priority' }).selectOption('high');
+  await panel.getByRole('button', { name: 'Save' }).click();
+  await todoItem(panel, 'Low thing').getByRole('button', { name: 'Edit Low thing' }).click();
+  await panel.getByRole('combobox', { name: 'Priority' }).selectOption('low');
+  await panel.getByRole('button', { name: 'Save' }).click();
+  await expect(todoItem(panel, 'Low thing')).toContainText('low priority');
+  await panel.getByRole('combobox', { name: 'Sort by' }).selectOption('priority');
+  await expect(todoList(panel).getByRole('listitem').first()).toContainText('Urgent thing');
+  await panel.getByRole('combobox', { name: 'Sort by' }).selectOption('created');
+  await expect(todoList(panel).getByRole('listitem').first()).toContainText('Low thing');
+});
+
+test('shows a title that looks like HTML as text and runs nothing', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  const dialogs: string[] = [];
+  panel.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  const title = '<img src=x onerror=alert(1)>';
+  await addTodo(panel, title);
+  await expect(todoItem(panel, title)).toBeVisible();
+  await expect(todoList(panel).locator('img')).toHaveCount(0);
+  const popup = await openPopup(context);
+  await expect(popup.getByRole('list', { name: 'Recent todos' })).toContainText(title);
+  await expect(popup.locator('img')).toHaveCount(0);
+  expect(dialogs).toEqual([]);
+});
