@@ -54,7 +54,12 @@ export function freePort() {
 }
 
 export function wranglerEnv() {
-  return { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
+  return {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    NO_COLOR: '1',
+  };
 }
 
 /** Arguments for `wrangler dev`; scripts/relay.mjs uses the same ones. */

@@ -11,6 +11,8 @@ interface RelayEnv {
 }
 
 declare namespace Cloudflare {
+  // Declaration merging needs an interface here; a type alias cannot extend the runtime's Env.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface Env extends RelayEnv {}
   interface GlobalProps {
     mainModule: typeof import('./index');

@@ -20,11 +20,13 @@ async function routeSession(request: Request, env: Cloudflare.Env): Promise<Resp
   const room = parts[2];
   if (parts.length !== 3 || parts[1] !== 'relay' || room === undefined) return refuse(404, 'no such party');
   if (!UUID.test(room)) return refuse(400, 'session id must be a lowercase UUID');
-  if (!UUID.test(url.searchParams.get('_pk') ?? '')) return refuse(400, 'device id (_pk) must be a lowercase UUID');
+  if (!UUID.test(url.searchParams.get('_pk') ?? ''))
+    return refuse(400, 'device id (_pk) must be a lowercase UUID');
   if (!isOriginAllowed(request.headers.get('Origin'), url.origin, parseAllowedOrigins(env.ALLOWED_ORIGINS))) {
     return refuse(403, 'origin not allowed');
   }
-  if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return refuse(426, 'WebSocket upgrade required');
+  if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket')
+    return refuse(426, 'WebSocket upgrade required');
   return (await routePartykitRequest(request, env)) ?? refuse(404, 'no such party');
 }
 

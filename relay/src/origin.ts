@@ -17,7 +17,9 @@ export function isOriginAllowed(origin: string | null, ownOrigin: string, allowe
     // `moz-extension://*` allows the scheme with any host; nothing else is a pattern.
     if (entry.endsWith('://*')) {
       const scheme = entry.slice(0, -1);
-      return origin.startsWith(scheme) && origin.length > scheme.length && !origin.includes('/', scheme.length);
+      return (
+        origin.startsWith(scheme) && origin.length > scheme.length && !origin.includes('/', scheme.length)
+      );
     }
     return origin === entry;
   });

@@ -55,7 +55,9 @@ export class Relay extends Server<Cloudflare.Env> {
 
     const others = this.live().filter((other) => other.state.sid !== state.sid);
     const sameDevice = others.filter((other) => other.connection.id === connection.id);
-    const otherDevices = new Set(others.filter((o) => o.connection.id !== connection.id).map((o) => o.connection.id));
+    const otherDevices = new Set(
+      others.filter((o) => o.connection.id !== connection.id).map((o) => o.connection.id),
+    );
     if (sameDevice.length === 0 && otherDevices.size >= this.limits.maxDevices) {
       connection.setState({ ...state, status: 'refused' });
       this.sendError(connection, 'SESSION_FULL', `session has ${this.limits.maxDevices} devices`);
@@ -82,7 +84,12 @@ export class Relay extends Server<Cloudflare.Env> {
       this.sendError(connection, verdict.code, verdict.message);
       return;
     }
-    const { allowed, bucket } = takeToken(state.bucket, Date.now(), this.limits.ratePerSec, this.limits.rateBurst);
+    const { allowed, bucket } = takeToken(
+      state.bucket,
+      Date.now(),
+      this.limits.ratePerSec,
+      this.limits.rateBurst,
+    );
     if (!allowed) {
       connection.setState({ ...state, bucket });
       this.sendError(connection, 'RATE_LIMITED', 'too many frames; this one was dropped');
@@ -108,7 +115,8 @@ export class Relay extends Server<Cloudflare.Env> {
     if (state === null || state.status !== 'active') return;
 
     const [heir] = remaining;
-    if (heir !== undefined) heir.connection.setState({ ...heir.state, carried: addTotals(heir.state.carried, totalsOf(state)) });
+    if (heir !== undefined)
+      heir.connection.setState({ ...heir.state, carried: addTotals(heir.state.carried, totalsOf(state)) });
     const left = { type: 'PEER_LEFT', from: 'relay', device: connection.id } satisfies PeerLeft;
     const frame = JSON.stringify(left);
     for (const peer of remaining) trySend(peer.connection, frame);

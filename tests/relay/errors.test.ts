@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_FRAME_BYTES, relayErrorSchema, type RelayErrorCode } from '../../lib/protocol/envelope';
-import { connect, envelope, randomB64url, uuid, type Device } from './helpers';
+import { connect, envelope, uuid, type Device } from './helpers';
 
 async function expectError(device: Device, code: RelayErrorCode): Promise<void> {
   const parsed = relayErrorSchema.safeParse(JSON.parse(await device.next()));

@@ -15,8 +15,19 @@ export function randomB64url(bytes: number): string {
 }
 
 /** An envelope as a device would send it; the relay cannot tell random bytes from ciphertext. */
-export function envelope(from: string, type: DeviceMessageType = 'SYNC_DATA', extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ v: PROTOCOL_VERSION, type, from, n: randomB64url(12), ct: randomB64url(48), ...extra });
+export function envelope(
+  from: string,
+  type: DeviceMessageType = 'SYNC_DATA',
+  extra: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({
+    v: PROTOCOL_VERSION,
+    type,
+    from,
+    n: randomB64url(12),
+    ct: randomB64url(48),
+    ...extra,
+  });
 }
 
 export function sessionUrl(room: string, device: string): string {
