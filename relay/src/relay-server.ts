@@ -17,6 +17,8 @@ export const CLOSE_SESSION_FULL = 4001;
 export const CLOSE_REPLACED = 4002;
 export const CLOSE_SESSION_EXPIRED = 4003;
 
+const NO_STATUS_RECEIVED = 1005;
+
 type Live = { connection: Connection; state: DeviceState };
 
 /**
@@ -105,7 +107,16 @@ export class Relay extends Server<Cloudflare.Env> {
     }
   }
 
-  override async onClose(connection: Connection): Promise<void> {
+  override async onClose(connection: Connection, code: number): Promise<void> {
+    // A client that closes without a status (browser or Node `ws.close()`) sends 1005; partyserver will
+    // not echo a reserved code, so the handshake would hang until the client gives up. Answer with 1000.
+    if (code === NO_STATUS_RECEIVED) {
+      try {
+        connection.close(1000, 'closed');
+      } catch {
+        // Already closed by the runtime.
+      }
+    }
     const state = readState(connection);
     const remaining = this.live().filter((other) => other.state.sid !== state?.sid);
     if (remaining.length === 0) {

@@ -90,3 +90,14 @@ describe('session lifecycle', () => {
     expect(await storageOf(room)).toEqual({ keys: [], alarm: null });
   });
 });
+
+describe('close handshake', () => {
+  it('completes the close handshake for a client that closes without a status code', async () => {
+    const room = uuid();
+    const [a, b] = [await connect(room), await connect(room)];
+    a.ws.close();
+    const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5000));
+    expect(await Promise.race([a.closed.then(() => 'closed'), timeout])).toBe('closed');
+    expect(JSON.parse(await b.next())).toMatchObject({ type: 'PEER_LEFT', device: a.id });
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * Relay benchmark (`npm run bench:relay`): starts its own `wrangler dev` and measures
+ *  1. frames relayed per second in one session (1 sender → 1 receiver, ~300-byte envelopes, and
+ *     128 KiB SYNC_DATA batches), rate limit raised so the relay, not the limiter, is measured;
+ *  2. one-way latency p50/p99: one frame at a time, sender and receiver in this process (same clock);
+ *  3. workerd RSS before and after a bounded soak of many short sessions opening and closing.
+ * Prints a JSON summary; docs/benchmarks/relay.md records the figures and the machine.
+ * Bounds: BENCH_FRAMES (default 20000), BENCH_SOAK_SESSIONS (default 2000), in waves of 50.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { startRelay } from '../../scripts/relay-process.mjs';
+
+const FRAMES = Number(process.env.BENCH_FRAMES ?? 20_000);
+const SOAK_SESSIONS = Number(process.env.BENCH_SOAK_SESSIONS ?? 2000);
+const WAVE = 50;
+
+const b64url = (bytes) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
+const b64urlLarge = (bytes) => Buffer.alloc(bytes, 7).toString('base64url');
+const envelope = (from, ct) => JSON.stringify({ v: 1, type: 'SYNC_DATA', from, n: b64url(12), ct });
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timeout: ${what}`)), ms))),
+  ]);
+}
+
+async function open(host, room, id = crypto.randomUUID()) {
+  const ws = new WebSocket(`ws://${host}/parties/relay/${room}?_pk=${id}`);
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      ws.addEventListener('open', resolve, { once: true });
+      ws.addEventListener('error', () => reject(new Error('open failed')), { once: true });
+    }),
+    10_000,
+    'open',
+  );
+  return { ws, id };
+}
+
+function close(ws) {
+  return withTimeout(
+    new Promise((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      ws.addEventListener('close', resolve, { once: true });
+      ws.close();
+    }),
+    10_000,
+    'close',
+  );
+}
+
+/** Counts frames on `ws` and resolves when `count` have arrived. */
+function receiveCount(ws, count, timeoutMs) {
+  let seen = 0;
+  return withTimeout(
+    new Promise((resolve) => {
+      ws.addEventListener('message', function onMessage() {
+        seen += 1;
+        if (seen >= count) {
+          ws.removeEventListener('message', onMessage);
+          resolve(performance.now());
+        }
+      });
+    }),
+    timeoutMs,
+    `${count} frames`,
+  );
+}
+
+async function throughput(host, frames, ctBytes) {
+  const room = crypto.randomUUID();
+  const sender = await open(host, room);
+  const receiver = await open(host, room);
+  const payloads = Array.from({ length: frames }, () =>
+    envelope(sender.id, ctBytes > 4096 ? b64urlLarge(ctBytes) : b64url(ctBytes)),
+  );
+  const done = receiveCount(receiver.ws, frames, 300_000);
+  const start = performance.now();
+  for (const p of payloads) sender.ws.send(p);
+  const end = await done;
+  await Promise.all([close(sender.ws), close(receiver.ws)]);
+  const seconds = (end - start) / 1000;
+  return {
+    frames,
+    frameBytes: payloads[0].length,
+    seconds: +seconds.toFixed(3),
+    framesPerSec: Math.round(frames / seconds),
+    mbPerSec: +((frames * payloads[0].length) / seconds / 1e6).toFixed(1),
+  };
+}
+
+async function latency(host, samples) {
+  const room = crypto.randomUUID();
+  const sender = await open(host, room);
+  const receiver = await open(host, room);
+  const times = [];
+  for (let i = 0; i < samples; i++) {
+    const frame = envelope(sender.id, b64url(200));
+    const arrived = receiveCount(receiver.ws, 1, 10_000);
+    const start = performance.now();
+    sender.ws.send(frame);
+    times.push((await arrived) - start);
+  }
+  await Promise.all([close(sender.ws), close(receiver.ws)]);
+  times.sort((a, b) => a - b);
+  const at = (q) => +times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(2);
+  return { samples, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: +times[times.length - 1].toFixed(2) };
+}
+
+function workerdRss(groupId) {
+  const out = execFileSync('ps', ['-eo', 'pid=,pgid=,comm='], { encoding: 'utf8' });
+  let kib = 0;
+  for (const line of out.trim().split('\n')) {
+    const [pid, pgid, comm] = line.trim().split(/\s+/);
+    if (Number(pgid) !== groupId || !comm?.includes('workerd')) continue;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
+  return +(kib / 1024).toFixed(1);
+}
+
+async function soak(host, sessions, groupId) {
+  const samples = [];
+  for (let done = 0; done < sessions; done += WAVE) {
+    await Promise.all(
+      Array.from({ length: Math.min(WAVE, sessions - done) }, async () => {
+        const room = crypto.randomUUID();
+        const a = await open(host, room);
+        const b = await open(host, room);
+        const got = receiveCount(b.ws, 10, 20_000);
+        for (let i = 0; i < 10; i++) a.ws.send(envelope(a.id, b64url(300)));
+        await got;
+        await close(a.ws);
+        await close(b.ws);
+      }),
+    );
+    if ((done / WAVE) % 10 === 0) samples.push({ sessions: done + WAVE, rssMiB: workerdRss(groupId) });
+  }
+  return samples;
+}
+
+const relay = await startRelay({ vars: { RELAY_RATE_PER_SEC: '1000000', RELAY_RATE_BURST: '1000000' } });
+try {
+  const machine = {
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model,
+    memGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+  };
+  // Warm up: the first session compiles the Worker and the Durable Object class.
+  await throughput(relay.host, 500, 200);
+  const small = await throughput(relay.host, FRAMES, 200);
+  const batches = await throughput(relay.host, 200, 128 * 1024);
+  const lat = await latency(relay.host, 2000);
+  const rssBefore = workerdRss(relay.pid);
+  const soakStart = performance.now();
+  const curve = await soak(relay.host, SOAK_SESSIONS, relay.pid);
+  const soakSeconds = +((performance.now() - soakStart) / 1000).toFixed(1);
+  const rssAfter = workerdRss(relay.pid);
+  console.log(
+    JSON.stringify(
+      {
+        machine,
+        throughputSmall: small,
+        throughputBatches: batches,
+        latency: lat,
+        soak: {
+          sessions: SOAK_SESSIONS,
+          seconds: soakSeconds,
+          rssBeforeMiB: rssBefore,
+          rssAfterMiB: rssAfter,
+          curve,
+        },
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await relay.stop();
+}
