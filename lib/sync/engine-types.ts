@@ -1,0 +1,77 @@
+/** The engine's public surface: options, events for the UI, stats. See docs/protocol.md. */
+import type { HybridClock } from '../model/hlc';
+import type { DeviceId, SessionId } from '../model/ids';
+import type { SyncStorage, Timers, Transport } from './ports';
+
+export interface SyncSession {
+  sessionId: SessionId;
+  /** The 32-byte key from the pairing link. */
+  sessionKey: Uint8Array<ArrayBuffer>;
+  /** The device that showed the link; it admits joiners. */
+  hostId: DeviceId;
+  /** When the link stops admitting new devices (ms since epoch). */
+  expiresAt: number;
+}
+
+export interface SyncEngineOptions {
+  storage: SyncStorage;
+  transport: Transport;
+  clock: HybridClock;
+  deviceId: DeviceId;
+  /** Shown to the peer ("Syncing with <name>"). */
+  deviceName: string;
+  session: SyncSession;
+  /** Host only: how many devices one link admits. 1 = single use (the default). */
+  maxGuests?: number;
+  /** Physical time for the far-future check and sync_log; defaults to Date.now. */
+  physicalNow?: () => number;
+  random?: () => number;
+  log?: (level: 'debug' | 'warn' | 'error', message: string) => void;
+  timers?: Timers;
+  /** A round with no frame from the peer for this long ends 'partial'. 0 disables. Default 30 s. */
+  silenceTimeoutMs?: number;
+  /** No connection to the relay after this long → 'relay-unreachable'. 0 disables. Default 10 s. */
+  connectTimeoutMs?: number;
+}
+
+export type EngineErrorCode =
+  | 'link-used'
+  | 'link-expired'
+  | 'relay-unreachable'
+  | 'connection-lost'
+  | 'peer-gone'
+  | 'session-full'
+  | 'session-expired'
+  | 'storage';
+
+export type SyncEvent =
+  | { type: 'connecting' }
+  | { type: 'waiting' }
+  | { type: 'peer-joined'; peerId: DeviceId; name: string }
+  | { type: 'syncing'; peerId: DeviceId; name: string; sent: number; received: number; progress: number }
+  | { type: 'done'; peerId: DeviceId; name: string; sent: number; received: number; status: 'success' | 'partial' | 'failed'; reason: string | null }
+  | { type: 'error'; code: EngineErrorCode; message: string; peerId?: DeviceId };
+
+export interface SyncStats {
+  framesSent: number;
+  bytesSent: number;
+  framesReceived: number;
+  bytesReceived: number;
+  /** Frames that failed to parse, decrypt or validate: logged and never applied. */
+  framesDropped: number;
+  /** Remote rows refused because a stamp was too far in the future. */
+  rowsRefused: number;
+}
+
+export interface SyncEngine {
+  /** Derives the frame key and connects. Resolves once the socket is asked to open. */
+  start(): Promise<void>;
+  /** Starts a sync round with every known peer (also done automatically on join and reconnect). */
+  sync(): Promise<void>;
+  stop(): Promise<void>;
+  subscribe(listener: (e: SyncEvent) => void): () => void;
+  /** Resolves when every frame received so far has been handled (tests, benchmarks). */
+  idle(): Promise<void>;
+  readonly stats: SyncStats;
+  peers(): { id: DeviceId; name: string | null; syncing: boolean }[];
+}

@@ -1,0 +1,69 @@
+/**
+ * The sending half of a sync: every row the peer's vector does not dominate, in SYNC_DATA frames
+ * bounded in bytes, then SYNC_COMPLETE carrying the last rows and the vector snapshotted before the
+ * first row was read (so it never claims a write the stream might have missed).
+ */
+import { TARGET_BATCH_BYTES } from '../protocol/envelope';
+import type { WirePayloadOf, WireRow } from '../protocol/messages';
+import { toWireRow } from '../protocol/wire-row';
+import { versionOf } from '../model/merge';
+import type { PageCursor, SyncStorage, VersionVector } from './ports';
+import { qualifies, scanFloor, vectorToWire } from './vector';
+
+const PAGE_ROWS = 1000;
+/** Envelope fields around `ct` (v, type, from, to, n) and the payload's own keys, with margin. */
+const FRAME_OVERHEAD = 400;
+
+/** Plaintext bytes that still fit TARGET_BATCH_BYTES after AES-GCM's tag and base64url's 4/3. */
+export function plaintextBudget(vectorJsonBytes: number): number {
+  return Math.floor(((TARGET_BATCH_BYTES - FRAME_OVERHEAD) * 3) / 4) - 16 - vectorJsonBytes;
+}
+
+const utf8 = new TextEncoder();
+
+export async function streamRows(args: {
+  storage: SyncStorage;
+  peerVector: VersionVector;
+  streamId: string;
+  vectorBytesHint: number;
+  onTotal(total: number): void;
+  send<T extends 'SYNC_DATA' | 'SYNC_COMPLETE'>(type: T, payload: WirePayloadOf<T>): Promise<boolean>;
+  onBatchSent(rows: number): void;
+}): Promise<{ ok: boolean }> {
+  const { storage, peerVector, streamId: stream } = args;
+  const snapshot = storage.readVector();
+  const vector = vectorToWire(snapshot);
+  const budget = plaintextBudget(utf8.encode(JSON.stringify(vector)).length);
+  const floor = scanFloor(snapshot, peerVector);
+  const total = storage.countAbove(floor);
+  args.onTotal(total);
+
+  let seq = 0;
+  let batch: WireRow[] = [];
+  let bytes = 0;
+  let after: PageCursor | null = null;
+  for (;;) {
+    const page = storage.pageAbove(floor, after, PAGE_ROWS);
+    if (page.length === 0) break;
+    const last = page[page.length - 1]!;
+    after = { version: versionOf(last), id: last.id };
+    for (const row of page) {
+      if (!qualifies(row, peerVector)) continue;
+      const w = toWireRow(row);
+      const size = utf8.encode(JSON.stringify(w)).length + 1;
+      if (batch.length > 0 && bytes + size > budget) {
+        if (!(await args.send('SYNC_DATA', { stream, seq, total, rows: batch }))) return { ok: false };
+        args.onBatchSent(batch.length);
+        seq++;
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(w);
+      bytes += size;
+    }
+    if (page.length < PAGE_ROWS) break;
+  }
+  if (!(await args.send('SYNC_COMPLETE', { stream, seq, total, rows: batch, vector }))) return { ok: false };
+  args.onBatchSent(batch.length);
+  return { ok: true };
+}

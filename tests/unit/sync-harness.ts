@@ -1,0 +1,104 @@
+/** Test harness: engines on in-memory SQLite WASM over the in-memory relay. */
+import { openMemoryDb } from '../../lib/db/node-memory';
+import type { Sql, Row } from '../../lib/db/sql';
+import { createTodoWriter } from '../../lib/db/todo-writes';
+import { createHybridClock, HLC_ZERO, maxHlc, type Hlc } from '../../lib/model/hlc';
+import { newSessionId, type DeviceId } from '../../lib/model/ids';
+import { newSessionKey } from '../../lib/crypto/frame-crypto';
+import { createSyncEngine } from '../../lib/sync/sync-engine';
+import type { SyncEngine, SyncEvent, SyncSession } from '../../lib/sync/engine-types';
+import type { MemoryRelay } from '../../lib/sync/memory-transport';
+import { createSqliteSyncStorage } from '../../lib/sync/sqlite-storage';
+import type { Timers, Transport } from '../../lib/sync/ports';
+
+export function manualTimers(): Timers & { fireAll(): void } {
+  const pending = new Set<() => void>();
+  return {
+    set(fn) {
+      pending.add(fn);
+      return () => pending.delete(fn);
+    },
+    fireAll() {
+      const fns = [...pending];
+      pending.clear();
+      for (const fn of fns) fn();
+    },
+  };
+}
+
+export function newSession(hostId: DeviceId, expiresAt: number): SyncSession {
+  return { sessionId: newSessionId(), sessionKey: newSessionKey(), hostId, expiresAt };
+}
+
+export interface Node {
+  id: DeviceId;
+  sql: Sql;
+  engine: SyncEngine;
+  writer: ReturnType<typeof createTodoWriter>;
+  events: SyncEvent[];
+  timers: ReturnType<typeof manualTimers>;
+  transport: Transport;
+  /** Shifts this device's physical clock. */
+  skew: { ms: number };
+}
+
+export async function createNode(opts: {
+  id: DeviceId;
+  relay: MemoryRelay;
+  session: SyncSession;
+  time: { now: number };
+  name?: string;
+  skewMs?: number;
+  maxGuests?: number;
+  random?: () => number;
+  sql?: Sql;
+}): Promise<Node> {
+  const sql = opts.sql ?? (await openMemoryDb());
+  const skew = { ms: opts.skewMs ?? 0 };
+  const physicalNow = () => opts.time.now + skew.ms;
+  const restored = [
+    sql.get<{ h: Hlc | null }>('SELECT max(hlc) AS h FROM version_vector')?.h,
+    sql.get<{ h: Hlc | null }>('SELECT max(version) AS h FROM todos')?.h,
+  ].reduce<Hlc>((a, b) => (b ? maxHlc(a, b) : a), HLC_ZERO);
+  const clock = createHybridClock(opts.id, physicalNow, restored);
+  const timers = manualTimers();
+  const transport = opts.relay.transport(opts.id);
+  const engine = createSyncEngine({
+    storage: createSqliteSyncStorage(sql, physicalNow),
+    transport,
+    clock,
+    deviceId: opts.id,
+    deviceName: opts.name ?? `device ${opts.id.slice(0, 4)}`,
+    session: opts.session,
+    maxGuests: opts.maxGuests,
+    physicalNow,
+    random: opts.random,
+    timers,
+  });
+  const events: SyncEvent[] = [];
+  engine.subscribe((e) => events.push(e));
+  return { id: opts.id, sql, engine, writer: createTodoWriter({ sql, clock, deviceId: opts.id, now: physicalNow }), events, timers, skew, transport };
+}
+
+/** Delivers frames (in an order chosen by `pick`) until nothing is in flight. Bounded. */
+export async function settle(relay: MemoryRelay, nodes: Node[], pick?: (n: number) => number, maxSteps = 200_000) {
+  for (let i = 0; i < maxSteps; i++) {
+    await Promise.all(nodes.map((n) => n.engine.idle()));
+    if (!relay.deliverOne(pick)) {
+      await Promise.all(nodes.map((n) => n.engine.idle()));
+      if (relay.pending() === 0 || !relay.deliverOne(pick)) return;
+    }
+  }
+  throw new Error('settle did not finish');
+}
+
+/** The synced state of a replica: every field value and stamp, in id order. */
+export function snapshot(sql: Sql): Row[] {
+  return sql.all(`SELECT id, title, description, completed, priority, due_date, device_id, created_at, deleted,
+    title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version FROM todos ORDER BY id`);
+}
+
+export const logRows = (sql: Sql) =>
+  sql.all<{ status: string; todos_sent: number; todos_received: number; error_message: string | null; remote_device_id: string }>(
+    'SELECT status, todos_sent, todos_received, error_message, remote_device_id FROM sync_log ORDER BY id',
+  );
