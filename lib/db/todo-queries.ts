@@ -1,7 +1,7 @@
 /**
- * The read side: keyset-paginated lists, counts and single lookups. Every sort is expressed as one
- * numeric key ascending plus the id, so a page is "rows after (key, id)" whatever the sort, and a
- * 10k-row list never ships more than one page over messaging.
+ * The read side: keyset-paginated lists, counts and single lookups. Every sort is one numeric key
+ * plus the id as tie-break, so a page is "rows after (key, id)" whatever the sort, and a 10k-row
+ * list never ships more than one page over messaging.
  */
 import type { Counts, Cursor, Filter, Page, PageQuery, Sort } from '../messages/todo-schema';
 import type { TodoId } from '../model/ids';
@@ -13,13 +13,19 @@ import { TODO_COLUMNS, todoFromRow, type TodoRow } from './todo-row';
 const NO_DUE = 9_000_000_000_000_000;
 const SPAN = 100_000_000_000_000; // > any ms timestamp until year 5138
 
-const SORT_KEY: Record<Sort, string> = {
-  // newest first
-  created: '(-created_at)',
+/**
+ * Newest-first walks idx_todos_created (deleted, created_at) backwards and stops at the page size;
+ * the other sorts are computed keys (a scan and sort of the live rows: ~10 ms at 10k, measured).
+ */
+const SORTS: Record<Sort, { key: string; dir: 'ASC' | 'DESC' }> = {
+  created: { key: 'created_at', dir: 'DESC' },
   // soonest due first, undated last
-  due: `IFNULL(due_date, ${NO_DUE})`,
+  due: { key: `IFNULL(due_date, ${NO_DUE})`, dir: 'ASC' },
   // high → low, newest first within a priority
-  priority: `((CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) * ${SPAN} + (${SPAN - 1} - created_at))`,
+  priority: {
+    key: `((CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END) * ${SPAN} + (${SPAN - 1} - created_at))`,
+    dir: 'ASC',
+  },
 };
 
 const FILTER_SQL: Record<Filter, string> = {
@@ -49,19 +55,20 @@ export interface TodoQueries {
 export function createTodoQueries(sql: Sql): TodoQueries {
   return {
     page(q) {
-      const key = SORT_KEY[q.sort];
+      const { key, dir } = SORTS[q.sort];
+      const cmp = dir === 'ASC' ? '>' : '<';
       const s = searchClause(q.search);
       const params: SqlValue[] = [...s.params];
       let after = '';
       if (q.cursor && q.cursor.key !== null) {
-        after = ` AND (${key} > ? OR (${key} = ? AND id > ?))`;
+        after = ` AND (${key} ${cmp} ? OR (${key} = ? AND id ${cmp} ?))`;
         params.push(q.cursor.key, q.cursor.key, q.cursor.id);
       }
       // One row beyond the page tells whether there is a next page without a second query.
       params.push(q.limit + 1);
       const rows = sql.all<TodoRow & { k: number }>(
         `SELECT ${TODO_COLUMNS}, ${key} AS k FROM todos WHERE deleted = 0${FILTER_SQL[q.filter]}${s.sql}${after}
-         ORDER BY k ASC, id ASC LIMIT ?`,
+         ORDER BY ${key} ${dir}, id ${dir} LIMIT ?`,
         params,
       );
       const more = rows.length > q.limit;
