@@ -16,7 +16,9 @@ function connect() {
     const f = hostFrameSchema.safeParse(raw);
     if (!f.success || f.data.type !== 'request') return;
     const { id, request } = f.data;
-    void host.request(request).then((response) => p.postMessage({ type: 'response', id, response } satisfies HostFrame));
+    void host
+      .request(request)
+      .then((response) => p.postMessage({ type: 'response', id, response } satisfies HostFrame));
   });
   // The service worker is stopped when idle, which closes this port; reconnecting wakes it again so
   // the next page request finds the host without recreating the document.

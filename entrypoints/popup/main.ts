@@ -6,4 +6,5 @@ import { createSidePanelOpener } from '@/lib/platform/side-panel';
 
 const opener = createSidePanelOpener();
 const target = document.getElementById('app');
-if (target) mount(Popup, { target, props: { client: createTodoClient(), openSidePanel: () => opener.open() } });
+if (target)
+  mount(Popup, { target, props: { client: createTodoClient(), openSidePanel: () => opener.open() } });

@@ -30,7 +30,8 @@ export interface DbHost {
 }
 
 const DIED = 'The database stopped unexpectedly. Your last change may not have been saved; please try again.';
-const GAVE_UP = 'The database could not be started. Close and reopen the browser; your saved todos are kept on disk.';
+const GAVE_UP =
+  'The database could not be started. Close and reopen the browser; your saved todos are kept on disk.';
 
 export function createDbHost(deps: DbHostDeps): DbHost {
   const timeoutMs = deps.timeoutMs ?? 15_000;
@@ -102,7 +103,8 @@ export function createDbHost(deps: DbHostDeps): DbHost {
 
   return {
     request(request) {
-      if (gaveUp || !worker) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: GAVE_UP } });
+      if (gaveUp || !worker)
+        return Promise.resolve({ ok: false, error: { code: 'unavailable', message: GAVE_UP } });
       const id = nextId++;
       const w = worker;
       return new Promise<Response>((resolve) => {

@@ -69,14 +69,17 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         return ok(status);
       }
       case 'dev.seed':
-        if (!deps.devTools) return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
+        if (!deps.devTools)
+          return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
         return seed(Math.min(req.count, SEED_MAX));
       case 'dev.crash':
-        if (!deps.devTools || !deps.crash) return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
+        if (!deps.devTools || !deps.crash)
+          return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
         deps.crash();
         return ok(null);
       case 'dev.fail':
-        if (!deps.devTools || !deps.arm) return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
+        if (!deps.devTools || !deps.arm)
+          return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
         deps.arm(req.fault);
         return ok(null);
     }

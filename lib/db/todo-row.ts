@@ -15,7 +15,8 @@ export interface TodoRow {
   deleted: number;
 }
 
-export const TODO_COLUMNS = 'id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted';
+export const TODO_COLUMNS =
+  'id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted';
 
 export function todoFromRow(r: TodoRow): Todo {
   return {

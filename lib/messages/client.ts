@@ -18,7 +18,13 @@ export function createTodoClient(): TodoClient {
         const raw: unknown = await browser.runtime.sendMessage({ channel: PAGE_REQUEST, request: req });
         return parseResponse(req.kind, raw);
       } catch {
-        return { ok: false, error: { code: 'unavailable', message: 'Todo-Tasker’s background service is not answering. Please try again.' } };
+        return {
+          ok: false,
+          error: {
+            code: 'unavailable',
+            message: 'Todo-Tasker’s background service is not answering. Please try again.',
+          },
+        };
       }
     },
     onEvent(fn) {

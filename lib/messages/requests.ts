@@ -82,14 +82,17 @@ export const responseSchema = z.union([
 export type Response = z.infer<typeof responseSchema>;
 export type Result<T> = { ok: true; data: T } | { ok: false; error: HostError };
 
-export const isStorageError = (code: ErrorCode): boolean => code.startsWith('storage.') || code === 'unavailable';
+export const isStorageError = (code: ErrorCode): boolean =>
+  code.startsWith('storage.') || code === 'unavailable';
 
 /** Reads a response for `kind`, validating its payload; a malformed answer becomes an error. */
 export function parseResponse<K extends RequestKind>(kind: K, raw: unknown): Result<ResultOf<K>> {
   const r = responseSchema.safeParse(raw);
-  if (!r.success) return { ok: false, error: { code: 'unavailable', message: 'The database did not answer properly.' } };
+  if (!r.success)
+    return { ok: false, error: { code: 'unavailable', message: 'The database did not answer properly.' } };
   if (!r.data.ok) return r.data;
   const data = resultSchemas[kind].safeParse(r.data.data);
-  if (!data.success) return { ok: false, error: { code: 'unavailable', message: 'The database sent an unexpected answer.' } };
+  if (!data.success)
+    return { ok: false, error: { code: 'unavailable', message: 'The database sent an unexpected answer.' } };
   return { ok: true, data: data.data as ResultOf<K> };
 }

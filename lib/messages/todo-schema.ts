@@ -3,8 +3,14 @@ import { z } from 'zod';
 import { isDeviceId, isTodoId, type DeviceId, type TodoId } from '../model/ids';
 import { DESCRIPTION_MAX, PRIORITIES, TITLE_MAX } from '../model/todo';
 
-export const todoIdSchema = z.string().refine(isTodoId, 'not a todo id').transform((s) => s as TodoId);
-export const deviceIdSchema = z.string().refine(isDeviceId, 'not a device id').transform((s) => s as DeviceId);
+export const todoIdSchema = z
+  .string()
+  .refine(isTodoId, 'not a todo id')
+  .transform((s) => s as TodoId);
+export const deviceIdSchema = z
+  .string()
+  .refine(isDeviceId, 'not a device id')
+  .transform((s) => s as DeviceId);
 export const prioritySchema = z.enum(PRIORITIES);
 
 export const todoSchema = z.object({
@@ -44,7 +50,11 @@ export type PageQuery = z.infer<typeof pageQuerySchema>;
 export const pageSchema = z.object({ todos: z.array(todoSchema), next: cursorSchema.nullable() });
 export type Page = z.infer<typeof pageSchema>;
 
-export const countsSchema = z.object({ all: z.number().int(), active: z.number().int(), completed: z.number().int() });
+export const countsSchema = z.object({
+  all: z.number().int(),
+  active: z.number().int(),
+  completed: z.number().int(),
+});
 export type Counts = z.infer<typeof countsSchema>;
 
 /**

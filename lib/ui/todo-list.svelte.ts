@@ -5,7 +5,14 @@
  */
 import type { TodoClient } from '../messages/client';
 import type { ChangedEvent } from '../messages/events';
-import { PAGE_MAX, type Counts, type Cursor, type Filter, type Sort, type WireTodo } from '../messages/todo-schema';
+import {
+  PAGE_MAX,
+  type Counts,
+  type Cursor,
+  type Filter,
+  type Sort,
+  type WireTodo,
+} from '../messages/todo-schema';
 import type { Health } from './health.svelte';
 
 export const PAGE_SIZE = 100;

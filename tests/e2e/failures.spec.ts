@@ -1,6 +1,8 @@
 import { addTodo, expect, openPopup, openSidePanel, sendRequest, test, todoItem, todoList } from './fixtures';
 
-test('a write that fails for lack of space is not shown as saved, and the user is told', async ({ context }) => {
+test('a write that fails for lack of space is not shown as saved, and the user is told', async ({
+  context,
+}) => {
   const panel = await openSidePanel(context);
   await addTodo(panel, 'Saved before');
   const popup = await openPopup(context);
@@ -19,7 +21,9 @@ test('a write that fails for lack of space is not shown as saved, and the user i
 test('a failed completion puts the checkbox back and says why', async ({ context }) => {
   const panel = await openSidePanel(context);
   await addTodo(panel, 'Pay rent');
-  await expect(sendRequest(panel, { kind: 'dev.fail', fault: 'locked' })).resolves.toMatchObject({ ok: true });
+  await expect(sendRequest(panel, { kind: 'dev.fail', fault: 'locked' })).resolves.toMatchObject({
+    ok: true,
+  });
   const box = todoItem(panel, 'Pay rent').getByRole('checkbox', { name: 'Complete Pay rent' });
   await box.click();
   await expect(panel.getByRole('alert').first()).toContainText('in use by another window');

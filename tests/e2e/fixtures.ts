@@ -34,7 +34,8 @@ export async function launchWithExtension(profileDir: string): Promise<BrowserCo
   });
   const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const id = new URL(sw.url()).host;
-  if (id !== CHROME_EXTENSION_ID) throw new Error(`extension id ${id}, expected ${CHROME_EXTENSION_ID}: is the manifest key set?`);
+  if (id !== CHROME_EXTENSION_ID)
+    throw new Error(`extension id ${id}, expected ${CHROME_EXTENSION_ID}: is the manifest key set?`);
   return context;
 }
 
@@ -67,7 +68,9 @@ export async function addTodo(page: Page, title: string): Promise<void> {
 
 export const todoList = (page: Page) => page.getByRole('list', { name: 'Todos' });
 export const todoItem = (page: Page, title: string) =>
-  todoList(page).getByRole('listitem').filter({ has: page.getByText(title, { exact: true }) });
+  todoList(page)
+    .getByRole('listitem')
+    .filter({ has: page.getByText(title, { exact: true }) });
 
 type Fixtures = { profileDir: string; context: BrowserContext };
 

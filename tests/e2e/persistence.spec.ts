@@ -1,6 +1,14 @@
 import { rmSync } from 'node:fs';
 import { test as base } from '@playwright/test';
-import { addTodo, expect, launchWithExtension, newProfileDir, openSidePanel, todoItem, todoList } from './fixtures';
+import {
+  addTodo,
+  expect,
+  launchWithExtension,
+  newProfileDir,
+  openSidePanel,
+  todoItem,
+  todoList,
+} from './fixtures';
 
 base('todos survive closing and reopening the browser on the same profile', async () => {
   const dir = newProfileDir();

@@ -2,7 +2,10 @@ import { expect, openSidePanel, sendRequest, test, todoList } from './fixtures';
 
 test('opens and scrolls a side panel over 10,000 todos without loading them all', async ({ context }) => {
   const seeder = await openSidePanel(context);
-  await expect(sendRequest(seeder, { kind: 'dev.seed', count: 10_000 })).resolves.toMatchObject({ ok: true, data: { inserted: 10_000 } });
+  await expect(sendRequest(seeder, { kind: 'dev.seed', count: 10_000 })).resolves.toMatchObject({
+    ok: true,
+    data: { inserted: 10_000 },
+  });
   await seeder.close();
 
   const panel = await openSidePanel(context);

@@ -6,7 +6,9 @@ test('a todo added in the popup appears in an open side panel without reloading 
   const popup = await openPopup(context);
   await expect(popup.getByRole('textbox', { name: 'New todo' })).toBeFocused();
   await addTodo(popup, '  Buy oat milk  ');
-  await expect(popup.getByRole('list', { name: 'Recent todos' }).getByRole('listitem').first()).toHaveText('Buy oat milk');
+  await expect(popup.getByRole('list', { name: 'Recent todos' }).getByRole('listitem').first()).toHaveText(
+    'Buy oat milk',
+  );
   await expect(todoItem(panel, 'Buy oat milk')).toBeVisible();
   await expect(popup.getByRole('button', { name: 'Open side panel' })).toBeVisible();
 });

@@ -6,7 +6,10 @@ import type { ToWorker } from '../../lib/messages/worker-frames';
 /** A worker that answers only when the test says so, and can "crash". */
 function fakeWorker() {
   const sent: ToWorker[] = [];
-  const on: { message: ((e: MessageEvent<unknown>) => void)[]; error: ((e: Event) => void)[] } = { message: [], error: [] };
+  const on: { message: ((e: MessageEvent<unknown>) => void)[]; error: ((e: Event) => void)[] } = {
+    message: [],
+    error: [],
+  };
   let terminated = false;
   const worker: WorkerLike = {
     postMessage: (m) => sent.push(m),
@@ -72,8 +75,14 @@ describe('DB host', () => {
     const { host, workers, events } = setup({ maxRestarts: 2 });
     for (let i = 0; i < 3; i++) workers.at(-1)!.crash();
     expect(workers).toHaveLength(3);
-    expect(events.at(-1)).toMatchObject({ state: 'down', message: expect.stringContaining('could not be started') });
-    expect(await host.request({ kind: 'db.status' })).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(events.at(-1)).toMatchObject({
+      state: 'down',
+      message: expect.stringContaining('could not be started'),
+    });
+    expect(await host.request({ kind: 'db.status' })).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
   });
 
   it('forwards change events and ignores frames from a replaced worker', () => {

@@ -17,7 +17,14 @@ async function setup() {
   return { sql, deviceId, writer, q: createTodoQueries(sql) };
 }
 
-const query = (over: Partial<PageQuery> = {}): PageQuery => ({ filter: 'all', sort: 'created', search: '', cursor: null, limit: 50, ...over });
+const query = (over: Partial<PageQuery> = {}): PageQuery => ({
+  filter: 'all',
+  sort: 'created',
+  search: '',
+  cursor: null,
+  limit: 50,
+  ...over,
+});
 
 function allPages(q: ReturnType<typeof createTodoQueries>, base: Partial<PageQuery>): WireTodo[] {
   const out: WireTodo[] = [];
@@ -50,7 +57,8 @@ describe('todo queries', () => {
 
   it('sorts by due date with undated todos last, and by priority high first', async () => {
     const { writer, q } = await setup();
-    const mk = (title: string, priority: Priority, due_date: number | null) => writer.create({ title, priority, due_date });
+    const mk = (title: string, priority: Priority, due_date: number | null) =>
+      writer.create({ title, priority, due_date });
     mk('none', 'high', null);
     mk('late', 'low', 3_000);
     mk('soon', 'medium', 1_000);

@@ -23,7 +23,10 @@ describe('request union', () => {
     { kind: 'todos.create', input: { title: 'Buy milk' } },
     { kind: 'todos.update', id: ID, patch: { completed: true, due_date: null } },
     { kind: 'todos.remove', id: ID },
-    { kind: 'todos.page', query: { filter: 'active', sort: 'due', search: '', cursor: { key: 5, id: ID }, limit: 100 } },
+    {
+      kind: 'todos.page',
+      query: { filter: 'active', sort: 'due', search: '', cursor: { key: 5, id: ID }, limit: 100 },
+    },
     { kind: 'todos.counts', search: 'milk' },
     { kind: 'db.status' },
     { kind: 'dev.seed', count: 10_000 },
@@ -34,8 +37,17 @@ describe('request union', () => {
   it.each([
     ['an unknown kind', { kind: 'todos.drop' }],
     ['a malformed todo id', { kind: 'todos.remove', id: 'abc' }],
-    ['a page larger than the cap', { kind: 'todos.page', query: { filter: 'all', sort: 'created', search: '', cursor: null, limit: 10_000 } }],
-    ['an unknown filter', { kind: 'todos.page', query: { filter: 'done', sort: 'created', search: '', cursor: null, limit: 10 } }],
+    [
+      'a page larger than the cap',
+      {
+        kind: 'todos.page',
+        query: { filter: 'all', sort: 'created', search: '', cursor: null, limit: 10_000 },
+      },
+    ],
+    [
+      'an unknown filter',
+      { kind: 'todos.page', query: { filter: 'done', sort: 'created', search: '', cursor: null, limit: 10 } },
+    ],
     ['a priority outside low/medium/high', { kind: 'todos.update', id: ID, patch: { priority: 'urgent' } }],
     ['a title that is not text', { kind: 'todos.create', input: { title: 42 } }],
     ['an absurd seed', { kind: 'dev.seed', count: 10_000_000 }],
@@ -66,15 +78,27 @@ describe('responses', () => {
 
 describe('events and frames', () => {
   it('accepts a change event on the page channel', () => {
-    expect(pageEventSchema.safeParse({ channel: 'tt.event', event: { kind: 'todos.changed', ids: [ID], op: 'create' } }).success).toBe(true);
+    expect(
+      pageEventSchema.safeParse({
+        channel: 'tt.event',
+        event: { kind: 'todos.changed', ids: [ID], op: 'create' },
+      }).success,
+    ).toBe(true);
   });
 
   it('rejects a change event naming a malformed id', () => {
-    expect(pageEventSchema.safeParse({ channel: 'tt.event', event: { kind: 'todos.changed', ids: ['<b>'], op: 'create' } }).success).toBe(false);
+    expect(
+      pageEventSchema.safeParse({
+        channel: 'tt.event',
+        event: { kind: 'todos.changed', ids: ['<b>'], op: 'create' },
+      }).success,
+    ).toBe(false);
   });
 
   it('rejects a host request frame carrying an invalid request', () => {
-    expect(hostFrameSchema.safeParse({ type: 'request', id: 1, request: { kind: 'todos.remove', id: 1 } }).success).toBe(false);
+    expect(
+      hostFrameSchema.safeParse({ type: 'request', id: 1, request: { kind: 'todos.remove', id: 1 } }).success,
+    ).toBe(false);
   });
 
   it('accepts the worker ready frame and rejects an unknown one', () => {

@@ -48,7 +48,10 @@ describe('offscreen guard', () => {
   });
 
   it('reports a creation failure when no document exists afterwards', async () => {
-    const guard = createOffscreenGuard({ hasDocument: async () => false, createDocument: async () => Promise.reject(new Error('no')) });
+    const guard = createOffscreenGuard({
+      hasDocument: async () => false,
+      createDocument: async () => Promise.reject(new Error('no')),
+    });
     await expect(guard.ensure()).rejects.toThrow('no');
   });
 });

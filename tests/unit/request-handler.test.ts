@@ -13,7 +13,16 @@ async function setup(devTools = true) {
   const deviceId = ensureDeviceId(sql);
   const writer = createTodoWriter({ sql, deviceId, clock: createHybridClock(deviceId) });
   const events: ChangedEvent[] = [];
-  const handler = createRequestHandler({ sql, writer, deviceId, schemaVersion: 1, openMs: 0, devTools, emit: (e) => events.push(e), arm: faulty.arm });
+  const handler = createRequestHandler({
+    sql,
+    writer,
+    deviceId,
+    schemaVersion: 1,
+    openMs: 0,
+    devTools,
+    emit: (e) => events.push(e),
+    arm: faulty.arm,
+  });
   return { handler, events, sql };
 }
 
@@ -22,12 +31,17 @@ describe('request handler', () => {
     const { handler, events } = await setup();
     const r = handler.handle({ kind: 'todos.create', input: { title: '  Milk  ' } });
     expect(r).toMatchObject({ ok: true, data: { title: 'Milk' } });
-    expect(events).toEqual([{ kind: 'todos.changed', ids: [(r as { data: { id: string } }).data.id], op: 'create' }]);
+    expect(events).toEqual([
+      { kind: 'todos.changed', ids: [(r as { data: { id: string } }).data.id], op: 'create' },
+    ]);
   });
 
   it('refuses an empty title with a message and announces nothing', async () => {
     const { handler, events } = await setup();
-    expect(handler.handle({ kind: 'todos.create', input: { title: '   ' } })).toEqual({ ok: false, error: { code: 'invalid', message: 'A todo needs a title.' } });
+    expect(handler.handle({ kind: 'todos.create', input: { title: '   ' } })).toEqual({
+      ok: false,
+      error: { code: 'invalid', message: 'A todo needs a title.' },
+    });
     expect(events).toEqual([]);
   });
 
@@ -47,21 +61,36 @@ describe('request handler', () => {
     if (!created.ok) throw new Error('setup');
     const id = (created.data as { id: string }).id as never;
     handler.handle({ kind: 'dev.fail', fault: 'corrupt' });
-    expect(handler.handle({ kind: 'todos.update', id, patch: { completed: true } })).toMatchObject({ ok: false, error: { code: 'storage.corrupt' } });
+    expect(handler.handle({ kind: 'todos.update', id, patch: { completed: true } })).toMatchObject({
+      ok: false,
+      error: { code: 'storage.corrupt' },
+    });
     handler.handle({ kind: 'dev.fail', fault: 'locked' });
-    expect(handler.handle({ kind: 'todos.remove', id })).toMatchObject({ ok: false, error: { code: 'storage.locked' } });
+    expect(handler.handle({ kind: 'todos.remove', id })).toMatchObject({
+      ok: false,
+      error: { code: 'storage.locked' },
+    });
   });
 
   it('seeds in one bulk write and announces it once', async () => {
     const { handler, events } = await setup();
     expect(handler.handle({ kind: 'dev.seed', count: 1000 })).toEqual({ ok: true, data: { inserted: 1000 } });
     expect(events).toEqual([{ kind: 'todos.changed', ids: [], op: 'bulk' }]);
-    expect(handler.handle({ kind: 'todos.counts', search: '' })).toEqual({ ok: true, data: { all: 1000, active: 1000, completed: 0 } });
+    expect(handler.handle({ kind: 'todos.counts', search: '' })).toEqual({
+      ok: true,
+      data: { all: 1000, active: 1000, completed: 0 },
+    });
   });
 
   it('refuses dev requests in production builds', async () => {
     const { handler } = await setup(false);
-    expect(handler.handle({ kind: 'dev.seed', count: 10 })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
-    expect(handler.handle({ kind: 'dev.fail', fault: 'full' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(handler.handle({ kind: 'dev.seed', count: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request' },
+    });
+    expect(handler.handle({ kind: 'dev.fail', fault: 'full' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request' },
+    });
   });
 });
