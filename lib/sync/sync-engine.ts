@@ -27,7 +27,6 @@ interface Round {
   inDone: boolean;
   outDone: boolean;
   awaitingReply: boolean;
-  resendRequests: number;
   refused: number;
   partialReason: string | null;
 }
@@ -45,6 +44,8 @@ interface Peer {
   name: string | null;
   round: Round | null;
   inbound: Inbound | null;
+  /** REQUEST_SYNCs sent since the last stream from this peer completed; bounds retries under loss. */
+  resendRequests: number;
   cancelSilence: (() => void) | null;
 }
 
@@ -97,7 +98,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
 
   function peerOf(id: DeviceId, name?: string): Peer {
     let p = peers.get(id);
-    if (!p) peers.set(id, (p = { id, name: name ?? null, round: null, inbound: null, cancelSilence: null }));
+    if (!p) peers.set(id, (p = { id, name: name ?? null, round: null, inbound: null, resendRequests: 0, cancelSilence: null }));
     if (name !== undefined) p.name = name;
     return p;
   }
@@ -121,7 +122,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     if (p.round) finishRound(p, 'partial', 'A new sync started before this one finished.');
     p.round = {
       logId: storage.beginLog({ sessionId: session.sessionId, peerId: p.id, peerName: p.name, startedAt: now() }),
-      sent: 0, received: 0, totalIn: 0, totalOut: 0, inDone, outDone: false, awaitingReply: false, resendRequests: 0, refused: 0, partialReason: null,
+      sent: 0, received: 0, totalIn: 0, totalOut: 0, inDone, outDone: false, awaitingReply: false, refused: 0, partialReason: null,
     };
     armSilence(p);
     return p.round;
@@ -191,12 +192,12 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   const randomId = () => Array.from({ length: 12 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(random() * 36)]).join('');
 
   async function requestResend(p: Peer) {
-    const r = p.round ?? beginRound(p);
-    r.resendRequests++;
-    if (r.resendRequests > MAX_RESEND_REQUESTS) {
+    p.resendRequests++;
+    if (p.resendRequests > MAX_RESEND_REQUESTS) {
       finishRound(p, 'partial', 'Some data did not arrive. Nothing was lost; sync again to finish.');
       return;
     }
+    if (!p.round) beginRound(p);
     await send('REQUEST_SYNC', p.id, { vector: vectorToWire(storage.readVector()) });
   }
 
@@ -249,6 +250,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     }
     if (complete) {
       p.inbound = null;
+      p.resendRequests = 0;
       r.inDone = true;
     }
     progress(p);
@@ -295,11 +297,15 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       case 'METADATA_EXCHANGE': {
         const m = payload as PayloadOf<'METADATA_EXCHANGE'>;
         let r = p.round;
-        // Both sides opening a round at once: each treats the other's opener as the reply.
-        if (!r || (m.reply && !r.awaitingReply)) {
+        if (m.reply && !r?.awaitingReply) {
           r = beginRound(p);
           await sendMetadata(p, false);
+        } else if (!r) {
+          // A reply to a round we already closed (superseded, timed out): answer it with data only,
+          // never with metadata, or two devices would keep re-opening rounds with each other.
+          r = beginRound(p, true);
         }
+        // When both sides open a round at once, each treats the other's opener as the reply.
         r.awaitingReply = false;
         if (!isHost && from === session.hostId && joinPending) {
           joinPending = false;
@@ -424,6 +430,12 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     },
     sync: () =>
       enqueue(async () => {
+        if (!isHost && !guestAdmitted) {
+          // Our JOIN (or the host's answer) was lost: ask again rather than wait forever.
+          joinPending = true;
+          await send('JOIN', undefined, { name: opts.deviceName.slice(0, 100) });
+          return;
+        }
         for (const p of peers.values()) if (isAllowed(p.id)) await startRound(p);
       }),
     stop: () => enqueue(() => shutdown('Sync was stopped.')),

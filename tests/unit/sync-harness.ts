@@ -81,7 +81,7 @@ export async function createNode(opts: {
 }
 
 /** Delivers frames (in an order chosen by `pick`) until nothing is in flight. Bounded. */
-export async function settle(relay: MemoryRelay, nodes: Node[], pick?: (n: number) => number, maxSteps = 200_000) {
+export async function settle(relay: MemoryRelay, nodes: Node[], pick?: (n: number) => number, maxSteps = 20_000) {
   for (let i = 0; i < maxSteps; i++) {
     await Promise.all(nodes.map((n) => n.engine.idle()));
     if (!relay.deliverOne(pick)) {
@@ -89,7 +89,8 @@ export async function settle(relay: MemoryRelay, nodes: Node[], pick?: (n: numbe
       if (relay.pending() === 0 || !relay.deliverOne(pick)) return;
     }
   }
-  throw new Error('settle did not finish');
+  const recent = relay.sent.slice(-30).map((f) => `${f.from.slice(0, 4)}:${f.type}`).join(' ');
+  throw new Error(`settle did not finish; last frames: ${recent}`);
 }
 
 /** The synced state of a replica: every field value and stamp, in id order. */
