@@ -11,7 +11,9 @@ async function icons() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   for (const size of [16, 32, 48, 128]) {
     const page = await browser.newPage({ viewport: { width: size, height: size } });
-    await page.setContent(`<style>html,body{margin:0;background:transparent}svg{width:${size}px;height:${size}px;display:block}</style>${svg}`);
+    await page.setContent(
+      `<style>html,body{margin:0;background:transparent}svg{width:${size}px;height:${size}px;display:block}</style>${svg}`,
+    );
     await page.screenshot({ path: `public/icon/${size}.png`, omitBackground: true });
     await page.close();
   }
@@ -24,14 +26,24 @@ async function screenshot() {
   try {
     const panel = await openSidePanel(ctx);
     await panel.setViewportSize({ width: 420, height: 640 });
-    for (const t of ['Renew passport', 'Book dentist appointment', 'Buy oat milk', 'Send the Q3 report to Ana']) await addTodo(panel, t);
+    for (const t of [
+      'Renew passport',
+      'Book dentist appointment',
+      'Buy oat milk',
+      'Send the Q3 report to Ana',
+    ])
+      await addTodo(panel, t);
     const edit = async (title: string, priority: string, due: string, description = '') => {
-      await todoItem(panel, title).getByRole('button', { name: `Edit ${title}` }).click();
+      await todoItem(panel, title)
+        .getByRole('button', { name: `Edit ${title}` })
+        .click();
       if (description) await panel.getByRole('textbox', { name: 'Description' }).fill(description);
       await panel.getByRole('combobox', { name: 'Priority' }).selectOption(priority);
       await panel.getByRole('textbox', { name: 'Due date' }).fill(due);
       await panel.getByRole('button', { name: 'Save' }).click();
-      await todoItem(panel, title).getByRole('button', { name: `Edit ${title}` }).waitFor();
+      await todoItem(panel, title)
+        .getByRole('button', { name: `Edit ${title}` })
+        .waitFor();
     };
     await edit('Send the Q3 report to Ana', 'high', '2026-11-20', 'Numbers are in the shared sheet');
     await edit('Renew passport', 'medium', '2027-01-10');

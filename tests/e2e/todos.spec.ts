@@ -127,3 +127,31 @@ test('shows a title that looks like HTML as text and runs nothing', async ({ con
   await expect(popup.locator('img')).toHaveCount(0);
   expect(dialogs).toEqual([]);
 });
+
+test('works from the keyboard: add, complete, edit with Escape, delete and Undo', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  const box = panel.getByRole('textbox', { name: 'New todo' });
+  await expect(box).toBeFocused();
+  await panel.keyboard.type('Keyboard todo');
+  await panel.keyboard.press('Enter');
+  const item = todoItem(panel, 'Keyboard todo');
+  await expect(item).toBeVisible();
+
+  await item.getByRole('checkbox', { name: 'Complete Keyboard todo' }).focus();
+  await panel.keyboard.press('Space');
+  await expect(item.getByRole('checkbox')).toBeChecked();
+
+  await item.getByRole('button', { name: 'Edit Keyboard todo' }).focus();
+  await panel.keyboard.press('Enter');
+  await expect(panel.getByRole('textbox', { name: 'Title' })).toBeFocused();
+  await panel.keyboard.press('Escape');
+  await expect(panel.getByRole('textbox', { name: 'Title' })).toHaveCount(0);
+  await expect(item.getByRole('button', { name: 'Edit Keyboard todo' })).toBeFocused();
+
+  await item.getByRole('button', { name: 'Delete Keyboard todo' }).focus();
+  await panel.keyboard.press('Enter');
+  await expect(item).toHaveCount(0);
+  await expect(panel.getByRole('button', { name: 'Undo' })).toBeFocused();
+  await panel.keyboard.press('Enter');
+  await expect(todoItem(panel, 'Keyboard todo')).toBeVisible();
+});
