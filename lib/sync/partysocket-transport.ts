@@ -1,0 +1,77 @@
+/**
+ * Transport over partysocket (a reconnecting WebSocket) to the relay's Durable Object for the
+ * session: `/parties/relay/<sessionId>`. Reconnects by itself; onOpen fires after every reconnect,
+ * which makes the engine re-JOIN (guest) or re-open rounds (host). PING every ~20 s keeps idle
+ * sockets alive through proxies; the relay answers it without waking the hibernated object.
+ */
+import { PartySocket } from 'partysocket';
+import { PING_FRAME } from '../protocol/envelope';
+import type { DeviceId, SessionId } from '../model/ids';
+import type { Transport } from './ports';
+
+export const PING_INTERVAL_MS = 20_000;
+
+export function createPartySocketTransport(opts: {
+  /** The relay origin from the pairing link or settings, e.g. `http://127.0.0.1:8787`. */
+  relayOrigin: string;
+  sessionId: SessionId;
+  deviceId: DeviceId;
+  pingIntervalMs?: number;
+}): Transport {
+  const origin = new URL(opts.relayOrigin);
+  const socket = new PartySocket({
+    host: origin.host,
+    protocol: origin.protocol === 'https:' ? 'wss' : 'ws',
+    party: 'relay',
+    room: opts.sessionId,
+    id: opts.deviceId,
+    startClosed: true,
+    maxReconnectionDelay: 10_000,
+  });
+  let ping: ReturnType<typeof setInterval> | null = null;
+  const stopPing = () => {
+    if (ping) clearInterval(ping);
+    ping = null;
+  };
+  socket.addEventListener('open', () => {
+    stopPing();
+    ping = setInterval(() => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(PING_FRAME);
+    }, opts.pingIntervalMs ?? PING_INTERVAL_MS);
+  });
+  socket.addEventListener('close', stopPing);
+
+  return {
+    get isOpen() {
+      return socket.readyState === WebSocket.OPEN;
+    },
+    send(frame) {
+      if (socket.readyState !== WebSocket.OPEN) return false;
+      socket.send(frame);
+      return true;
+    },
+    onMessage(cb) {
+      const h = (e: MessageEvent) => {
+        if (typeof e.data === 'string') cb(e.data);
+      };
+      socket.addEventListener('message', h);
+      return () => socket.removeEventListener('message', h);
+    },
+    onOpen(cb) {
+      socket.addEventListener('open', cb);
+      return () => socket.removeEventListener('open', cb);
+    },
+    onClose(cb) {
+      const h = (e: CloseEvent) => cb(e.reason || `closed (${e.code})`);
+      socket.addEventListener('close', h);
+      return () => socket.removeEventListener('close', h);
+    },
+    connect() {
+      socket.reconnect();
+    },
+    close() {
+      stopPing();
+      socket.close();
+    },
+  };
+}

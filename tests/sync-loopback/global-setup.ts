@@ -1,0 +1,14 @@
+import type { TestProject } from 'vitest/node';
+import { startRelay } from '../../scripts/relay-process.mjs';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    syncRelayUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const relay = await startRelay();
+  project.provide('syncRelayUrl', relay.url);
+  return () => relay.stop();
+}
