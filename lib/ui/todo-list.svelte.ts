@@ -1,14 +1,16 @@
 /**
  * The side panel's list state: one query (filter, search, sort) loaded page by page with keyset
  * cursors, so 10k todos never cross messaging at once. A change event refetches the loaded window
- * (at most PAGE_MAX rows) rather than the table.
+ * (what the user has scrolled through) rather than the table.
  */
 import type { TodoClient } from '../messages/client';
+import type { Result } from '../messages/requests';
 import type { ChangedEvent } from '../messages/events';
 import {
   PAGE_MAX,
   type Counts,
   type Cursor,
+  type Page,
   type Filter,
   type Sort,
   type WireTodo,
@@ -31,18 +33,36 @@ export function createTodoList(client: TodoClient, health: Health) {
 
   const query = (cursor: Cursor | null, limit: number) => ({ filter, sort, search, cursor, limit });
 
+  /**
+   * Refetches the first `limit` rows (at least one page) in chunks of PAGE_MAX, so a change keeps a
+   * long scrolled list in place instead of cutting it back to the first page.
+   */
   async function reload(limit = PAGE_SIZE) {
     const gen = ++generation;
-    const [page, c] = await Promise.all([
-      client.send({ kind: 'todos.page', query: query(null, Math.min(Math.max(limit, PAGE_SIZE), PAGE_MAX)) }),
-      client.send({ kind: 'todos.counts', search }),
-    ]);
+    const want = Math.max(limit, PAGE_SIZE);
+    const countsP = client.send({ kind: 'todos.counts', search });
+    const rows: WireTodo[] = [];
+    let cursor: Cursor | null = null;
+    // Bounded: each round adds up to PAGE_MAX rows or stops.
+    for (let round = 0; round < Math.ceil(want / PAGE_MAX); round++) {
+      const page: Result<Page> = await client.send({
+        kind: 'todos.page',
+        query: query(cursor, Math.min(PAGE_MAX, want - rows.length)),
+      });
+      if (gen !== generation) return;
+      if (!page.ok) {
+        health.report(page.error);
+        return;
+      }
+      rows.push(...page.data.todos);
+      cursor = page.data.next;
+      if (!cursor || rows.length >= want) break;
+    }
+    const c = await countsP;
     if (gen !== generation) return;
-    if (page.ok) {
-      todos = page.data.todos;
-      next = page.data.next;
-      loaded = true;
-    } else health.report(page.error);
+    todos = rows;
+    next = cursor;
+    loaded = true;
     if (c.ok) counts = c.data;
   }
 

@@ -18,6 +18,14 @@ test('opens and scrolls a side panel over 10,000 todos without loading them all'
   // Scrolling to the end of what is loaded brings in the next page.
   await items.last().scrollIntoViewIfNeeded();
   await expect.poll(() => items.count()).toBeGreaterThan(firstCount);
+  await items.last().scrollIntoViewIfNeeded();
+  await expect.poll(() => items.count()).toBeGreaterThan(200);
+  const scrolled = await items.count();
+
+  // A change while scrolled deep keeps what was loaded instead of cutting back to the first page.
+  await items.first().getByRole('checkbox').check();
+  await expect(panel.getByRole('radio', { name: /Completed/ })).toHaveAccessibleName(/\(1\)/);
+  expect(await items.count()).toBe(scrolled);
 
   const search = panel.getByRole('searchbox', { name: 'Search todos' });
   await search.fill('Seeded todo 9876');
