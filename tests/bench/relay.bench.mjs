@@ -3,9 +3,12 @@
  *  1. frames relayed per second in one session (1 sender → 1 receiver, ~300-byte envelopes, and
  *     128 KiB SYNC_DATA batches), rate limit raised so the relay, not the limiter, is measured;
  *  2. one-way latency p50/p99: one frame at a time, sender and receiver in this process (same clock);
- *  3. workerd RSS before and after a bounded soak of many short sessions opening and closing.
+ *  3. workerd RSS before and after a bounded soak of many short sessions opening and closing: first
+ *     with a fresh session id each time (as in production), then reusing 50 ids (same Durable Objects),
+ *     each followed by an idle pause, to tell the relay's own memory from the runtime's per-object cost.
  * Prints a JSON summary; docs/benchmarks/relay.md records the figures and the machine.
- * Bounds: BENCH_FRAMES (default 20000), BENCH_SOAK_SESSIONS (default 2000), in waves of 50.
+ * Bounds: BENCH_FRAMES (default 20000), BENCH_SOAK_SESSIONS (default 2000, in waves of 50),
+ * BENCH_IDLE_MS (pause before the after-idle RSS reading, default 30000).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { startRelay } from '../../scripts/relay-process.mjs';
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 20_000);
 const SOAK_SESSIONS = Number(process.env.BENCH_SOAK_SESSIONS ?? 2000);
 const WAVE = 50;
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
 
 const b64url = (bytes) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
 const b64urlLarge = (bytes) => Buffer.alloc(bytes, 7).toString('base64url');
@@ -123,12 +127,12 @@ function workerdRss(groupId) {
   return +(kib / 1024).toFixed(1);
 }
 
-async function soak(host, sessions, groupId) {
+async function soak(host, sessions, groupId, roomPool) {
   const samples = [];
   for (let done = 0; done < sessions; done += WAVE) {
     await Promise.all(
-      Array.from({ length: Math.min(WAVE, sessions - done) }, async () => {
-        const room = crypto.randomUUID();
+      Array.from({ length: Math.min(WAVE, sessions - done) }, async (_, i) => {
+        const room = roomPool ? roomPool[i % roomPool.length] : crypto.randomUUID();
         const a = await open(host, room);
         const b = await open(host, room);
         const got = receiveCount(b.ws, 10, 20_000);
@@ -154,13 +158,24 @@ try {
   // Warm up: the first session compiles the Worker and the Durable Object class.
   await throughput(relay.host, 500, 200);
   const small = await throughput(relay.host, FRAMES, 200);
-  const batches = await throughput(relay.host, 200, 128 * 1024);
+  // 96 KiB of ciphertext is ~128 KiB of base64url: the TARGET_BATCH_BYTES a sync batch aims for.
+  const batches = await throughput(relay.host, 200, 96 * 1024);
   const lat = await latency(relay.host, 2000);
+  const idle = (ms) => new Promise((r) => setTimeout(r, ms));
   const rssBefore = workerdRss(relay.pid);
-  const soakStart = performance.now();
-  const curve = await soak(relay.host, SOAK_SESSIONS, relay.pid);
-  const soakSeconds = +((performance.now() - soakStart) / 1000).toFixed(1);
-  const rssAfter = workerdRss(relay.pid);
+  let t = performance.now();
+  const freshCurve = await soak(relay.host, SOAK_SESSIONS, relay.pid);
+  const freshSeconds = +((performance.now() - t) / 1000).toFixed(1);
+  const rssAfterFresh = workerdRss(relay.pid);
+  await idle(IDLE_MS);
+  const rssAfterFreshIdle = workerdRss(relay.pid);
+  const pool = Array.from({ length: WAVE }, () => crypto.randomUUID());
+  t = performance.now();
+  const reusedCurve = await soak(relay.host, SOAK_SESSIONS, relay.pid, pool);
+  const reusedSeconds = +((performance.now() - t) / 1000).toFixed(1);
+  const rssAfterReused = workerdRss(relay.pid);
+  await idle(IDLE_MS);
+  const rssAfterReusedIdle = workerdRss(relay.pid);
   console.log(
     JSON.stringify(
       {
@@ -168,12 +183,21 @@ try {
         throughputSmall: small,
         throughputBatches: batches,
         latency: lat,
-        soak: {
+        soakFreshIds: {
           sessions: SOAK_SESSIONS,
-          seconds: soakSeconds,
+          seconds: freshSeconds,
           rssBeforeMiB: rssBefore,
-          rssAfterMiB: rssAfter,
-          curve,
+          rssAfterMiB: rssAfterFresh,
+          rssAfterIdleMiB: rssAfterFreshIdle,
+          curve: freshCurve,
+        },
+        soakReusedIds: {
+          sessions: SOAK_SESSIONS,
+          ids: WAVE,
+          seconds: reusedSeconds,
+          rssAfterMiB: rssAfterReused,
+          rssAfterIdleMiB: rssAfterReusedIdle,
+          curve: reusedCurve,
         },
       },
       null,

@@ -1,5 +1,4 @@
 import type { TestProject } from 'vitest/node';
-// @ts-expect-error -- plain .mjs helper without declarations.
 import { startRelay } from '../../scripts/relay-process.mjs';
 
 declare module 'vitest' {
@@ -9,10 +8,8 @@ declare module 'vitest' {
   }
 }
 
-type Relay = { url: string; host: string; stop(): Promise<void> };
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const relay: Relay = await startRelay();
+  const relay = await startRelay();
   project.provide('relayHost', relay.host);
   project.provide('relayUrl', relay.url);
   return () => relay.stop();

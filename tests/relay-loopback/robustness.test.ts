@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { MAX_FRAME_BYTES } from '../../lib/protocol/envelope';
-// @ts-expect-error -- plain .mjs helper without declarations.
 import { freePort } from '../../scripts/relay-process.mjs';
 import { createDevice, envelope, inbound, waitFor } from './client';
 
@@ -109,7 +108,7 @@ describe('relay robustness over loopback', () => {
 
 describe('npm run relay', () => {
   it('listens on RELAY_PORT and exits cleanly on SIGTERM', async () => {
-    const port: number = await freePort();
+    const port = await freePort();
     const script = fileURLToPath(new URL('../../scripts/relay.mjs', import.meta.url));
     const child = spawn(process.execPath, [script], {
       env: { ...process.env, RELAY_PORT: String(port) },

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-// @ts-expect-error -- plain .mjs helper without declarations; it only creates relay/public.
 import { ensurePublicDir } from '../../scripts/relay-process.mjs';
 
 ensurePublicDir();

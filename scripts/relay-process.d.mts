@@ -1,0 +1,31 @@
+/** Types for scripts/relay-process.mjs (see the documentation at the top of that file). */
+export type RelayProcess = {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** `127.0.0.1:PORT`, the `host` option of PartySocket. */
+  host: string;
+  port: number;
+  /** wrangler's pid, also its process group id. */
+  pid: number;
+  /** Kills wrangler and workerd and removes the temp state directory. Safe to call twice. */
+  stop(): Promise<void>;
+};
+
+export type StartRelayOptions = {
+  port?: number;
+  vars?: Record<string, string>;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+};
+
+export const RELAY_CONFIG: string;
+export function startRelay(options?: StartRelayOptions): Promise<RelayProcess>;
+export function ensurePublicDir(): string;
+export function freePort(): Promise<number>;
+export function wranglerEnv(): NodeJS.ProcessEnv;
+export function devArgs(options: {
+  port: number;
+  inspectorPort: number;
+  persistTo: string;
+  vars?: Record<string, string>;
+}): string[];

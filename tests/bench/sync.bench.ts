@@ -1,0 +1,212 @@
+/**
+ * Sync benchmark through a local relay (wrangler dev on loopback), ours against the original
+ * design's algorithm (METADATA with every id, REQUEST_SYNC with the missing ids, SYNC_DATA in
+ * batches of 100 rows) in the same run, plus a bare SQLite bulk insert of the same rows.
+ * `npm run bench:sync` — results go to docs/benchmarks/sync.md by hand.
+ */
+import { performance } from 'node:perf_hooks';
+import { cpus } from 'node:os';
+import { startRelay } from '../../scripts/relay-process.mjs';
+import { openMemoryDb } from '../../lib/db/node-memory';
+import type { Row, Sql } from '../../lib/db/sql';
+import { createTodoWriter } from '../../lib/db/todo-writes';
+import { deriveFrameKey, openFrame, sealFrame } from '../../lib/crypto/frame-crypto';
+import { createHybridClock, HLC_ZERO } from '../../lib/model/hlc';
+import { newDeviceId, type DeviceId } from '../../lib/model/ids';
+import { createPairingLink, type PairingLink } from '../../lib/pairing/pairing-link';
+import { envelopeSchema } from '../../lib/protocol/envelope';
+import type { SyncEngine, SyncEvent } from '../../lib/sync/engine-types';
+import { createPartySocketTransport } from '../../lib/sync/partysocket-transport';
+import { createSqliteSyncStorage } from '../../lib/sync/sqlite-storage';
+import { createSyncEngine } from '../../lib/sync/sync-engine';
+import type { Transport } from '../../lib/sync/ports';
+
+const results: string[] = [];
+const report = (line: string) => {
+  results.push(line);
+  console.log(line);
+};
+
+async function seeded(n: number, id: DeviceId): Promise<Sql> {
+  const sql = await openMemoryDb();
+  const writer = createTodoWriter({ sql, clock: createHybridClock(id), deviceId: id });
+  const r = writer.createMany(
+    Array.from({ length: n }, (_, i) => ({ title: `Todo number ${i}: buy milk and call back`, description: i % 3 === 0 ? 'A short note.' : null, priority: 'medium' as const })),
+  );
+  if (!r.ok) throw new Error(r.error);
+  return sql;
+}
+
+interface Dev {
+  id: DeviceId;
+  sql: Sql;
+  engine: SyncEngine;
+  events: SyncEvent[];
+  until(pred: (e: SyncEvent) => boolean, from?: number): Promise<void>;
+}
+
+function dev(link: PairingLink, id: DeviceId, sql: Sql, name: string): Dev {
+  const clock = createHybridClock(id);
+  const events: SyncEvent[] = [];
+  const waiters = new Set<() => void>();
+  const engine = createSyncEngine({
+    storage: createSqliteSyncStorage(sql), clock, deviceId: id, deviceName: name,
+    transport: createPartySocketTransport({ relayOrigin: link.relayOrigin, sessionId: link.sessionId, deviceId: id }),
+    session: { sessionId: link.sessionId, sessionKey: link.sessionKey, hostId: link.hostId, expiresAt: link.expiresAt },
+    silenceTimeoutMs: 120_000,
+  });
+  engine.subscribe((e) => {
+    events.push(e);
+    for (const w of [...waiters]) w();
+  });
+  return {
+    id, sql, engine, events,
+    until: (pred, from = 0) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (events.slice(from).some(pred)) (waiters.delete(check), resolve());
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+const doneWith = (peer: DeviceId) => (e: SyncEvent) => e.type === 'done' && e.peerId === peer;
+const kb = (b: number) => (b < 10_000 ? `${b} B` : `${(b / 1024).toFixed(0)} KiB`);
+
+async function ours(relayUrl: string, n: number) {
+  const hostId = newDeviceId();
+  const guestId = newDeviceId();
+  const link = createPairingLink({ relayOrigin: relayUrl, hostId });
+  const host = dev(link, hostId, await seeded(n, hostId), 'host');
+  const guest = dev(link, guestId, await openMemoryDb(), 'guest');
+  const t0 = performance.now();
+  await host.engine.start();
+  await guest.engine.start();
+  await Promise.all([host.until(doneWith(guestId)), guest.until(doneWith(hostId))]);
+  const ms = performance.now() - t0;
+  const bytes = () => host.engine.stats.bytesSent + guest.engine.stats.bytesSent;
+  const frames = () => host.engine.stats.framesSent + guest.engine.stats.framesSent;
+  report(`| ours | ${n} todos into an empty device | ${kb(bytes())} | ${frames()} | ${ms.toFixed(0)} ms |`);
+
+  const measure = async (label: string) => {
+    const [b0, f0, h0, g0] = [bytes(), frames(), host.events.length, guest.events.length];
+    const t = performance.now();
+    await guest.engine.sync();
+    await Promise.all([host.until(doneWith(guestId), h0), guest.until(doneWith(hostId), g0)]);
+    report(`| ours | ${label} | ${bytes() - b0} B | ${frames() - f0} | ${(performance.now() - t).toFixed(0)} ms |`);
+  };
+  if (n === 100_000) {
+    const id = String(host.sql.get<Row>('SELECT id FROM todos LIMIT 1 OFFSET 54321')!.id);
+    createTodoWriter({ sql: host.sql, clock: createHybridClock(hostId, Date.now, String(host.sql.get<Row>('SELECT max(version) AS v FROM todos')!.v) as never), deviceId: hostId })
+      .update(id as never, { completed: true });
+    await measure(`one todo changed among ${n} on both`);
+    await measure(`no change (${n} on both)`);
+    const c = guest.sql.get<Row>('SELECT completed FROM todos WHERE id = ?', [id]);
+    if (c?.completed !== 1) throw new Error('the change did not arrive');
+  }
+  await host.engine.stop();
+  await guest.engine.stop();
+  return guest.sql;
+}
+
+/** The original design's algorithm, through the same relay, transport, pacing and encryption. */
+async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: string) {
+  const link = createPairingLink({ relayOrigin: relayUrl, hostId: newDeviceId() });
+  const key = await deriveFrameKey(link.sessionKey, link.sessionId);
+  let bytes = 0;
+  let frames = 0;
+  type Side = { id: DeviceId; sql: Sql; t: Transport; completes: number };
+  const mk = (sql: Sql): Side => {
+    const id = newDeviceId();
+    return { id, sql, completes: 0, t: createPartySocketTransport({ relayOrigin: link.relayOrigin, sessionId: link.sessionId, deviceId: id }) };
+  };
+  const a = mk(hostSql);
+  const b = mk(guestSql);
+  const send = async (from: Side, type: 'METADATA_EXCHANGE' | 'REQUEST_SYNC' | 'SYNC_DATA' | 'SYNC_COMPLETE', payload: unknown) => {
+    const f = JSON.stringify(await sealFrame(key, { type, from: from.id }, payload));
+    bytes += f.length;
+    frames++;
+    from.t.send(f);
+  };
+  let finished: () => void = () => {};
+  const done = new Promise<void>((r) => (finished = r));
+  const handle = (me: Side) => async (frame: string) => {
+    const env = envelopeSchema.safeParse(JSON.parse(frame));
+    if (!env.success) return;
+    const o = await openFrame(key, env.data);
+    if (!o.ok) return;
+    const p = o.payload as { ids?: string[]; todos?: Row[] };
+    if (env.data.type === 'METADATA_EXCHANGE') {
+      const mine = new Set(me.sql.all<{ id: string }>('SELECT id FROM todos').map((r) => r.id));
+      await send(me, 'REQUEST_SYNC', { ids: (p.ids ?? []).filter((id) => !mine.has(id)) });
+    } else if (env.data.type === 'REQUEST_SYNC') {
+      const ids = p.ids ?? [];
+      for (let i = 0; i < ids.length; i += 100) {
+        const marks = ids.slice(i, i + 100).map(() => '?').join(',');
+        await send(me, 'SYNC_DATA', { todos: me.sql.all(`SELECT id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted FROM todos WHERE id IN (${marks})`, ids.slice(i, i + 100)) });
+      }
+      await send(me, 'SYNC_COMPLETE', {});
+    } else if (env.data.type === 'SYNC_DATA') {
+      me.sql.transaction(() => {
+        for (const r of p.todos ?? []) {
+          me.sql.run(`INSERT OR REPLACE INTO todos (id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted,
+            title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+            [r.id!, r.title!, r.description ?? null, r.completed!, r.priority!, r.due_date ?? null, r.device_id!, r.created_at!, r.updated_at!, r.deleted!,
+              HLC_ZERO, HLC_ZERO, HLC_ZERO, HLC_ZERO, HLC_ZERO, HLC_ZERO, HLC_ZERO]);
+        }
+      });
+    } else if (env.data.type === 'SYNC_COMPLETE') {
+      me.completes++;
+      if (a.completes + b.completes === 2) finished();
+    }
+  };
+  let chainA = Promise.resolve();
+  let chainB = Promise.resolve();
+  a.t.onMessage((f) => void (chainA = chainA.then(() => handle(a)(f))));
+  b.t.onMessage((f) => void (chainB = chainB.then(() => handle(b)(f))));
+  const opened = (s: Side) => new Promise<void>((r) => s.t.onOpen(r));
+  const openA = opened(a);
+  const openB = opened(b);
+  a.t.connect();
+  b.t.connect();
+  await Promise.all([openA, openB]);
+  const t0 = performance.now();
+  for (const s of [a, b]) await send(s, 'METADATA_EXCHANGE', { deviceId: s.id, ids: s.sql.all<{ id: string }>('SELECT id FROM todos').map((r) => r.id) });
+  await done;
+  report(`| original | ${label} | ${kb(bytes)} | ${frames} | ${(performance.now() - t0).toFixed(0)} ms |`);
+  a.t.close();
+  b.t.close();
+}
+
+function bareInsert(rowsFrom: Sql, into: Sql, n: number) {
+  const rows = rowsFrom.all<Row>('SELECT * FROM todos');
+  const cols = Object.keys(rows[0]!);
+  const t0 = performance.now();
+  into.transaction(() => {
+    for (const r of rows) into.run(`INSERT INTO todos (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`, cols.map((c) => r[c]!));
+  });
+  report(`| bare SQLite | insert of the same ${n} rows, one transaction | – | – | ${(performance.now() - t0).toFixed(0)} ms |`);
+}
+
+const relay = await startRelay();
+try {
+  report(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, ${new Date().toISOString()}`);
+  report('| algorithm | case | bytes on the wire | frames | time |');
+  report('|---|---|---|---|---|');
+  for (const n of [10_000, 100_000]) {
+    const guestSql = await ours(relay.url, n);
+    bareInsert(guestSql, await openMemoryDb(), n);
+    const hostId = newDeviceId();
+    await baseline(relay.url, await seeded(n, hostId), await openMemoryDb(), `${n} todos into an empty device`);
+  }
+  const hostId = newDeviceId();
+  const full = await seeded(100_000, hostId);
+  const copy = await openMemoryDb();
+  bareInsert(full, copy, 100_000);
+  await baseline(relay.url, full, copy, 'no change / one change among 100000 on both (edits never sync in the original)');
+} finally {
+  await relay.stop();
+}
+console.log('\n' + results.join('\n'));
