@@ -47,12 +47,15 @@ async function open() {
     devTools,
     arm: faulty?.arm,
     emit: (event) => post({ type: 'event', event }),
-    crash: () => {
-      // An uncaught error outside any handler reaches the host as a Worker `error` event, like a real crash.
-      setTimeout(() => {
-        throw new Error('injected worker crash');
-      });
-    },
+    // Production builds fold `devTools` to false and drop the fault hooks entirely.
+    crash: devTools
+      ? () => {
+          // An uncaught error outside any handler reaches the host as a Worker `error` event, like a real crash.
+          setTimeout(() => {
+            throw new Error('injected worker crash');
+          });
+        }
+      : undefined,
   });
   return { handler, openMs };
 }
