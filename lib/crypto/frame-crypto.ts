@@ -18,11 +18,19 @@ export function newSessionKey(): Uint8Array<ArrayBuffer> {
 }
 
 /** The session id is the HKDF salt, so one key reused across sessions still yields distinct frame keys. */
-export async function deriveFrameKey(sessionKey: Uint8Array<ArrayBuffer>, sessionId: string): Promise<FrameKey> {
+export async function deriveFrameKey(
+  sessionKey: Uint8Array<ArrayBuffer>,
+  sessionId: string,
+): Promise<FrameKey> {
   if (sessionKey.length !== SESSION_KEY_BYTES) throw new RangeError('session key must be 32 bytes');
   const ikm = await crypto.subtle.importKey('raw', sessionKey, 'HKDF', false, ['deriveKey']);
   return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: new TextEncoder().encode(sessionId), info: new TextEncoder().encode(HKDF_INFO) },
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: new TextEncoder().encode(sessionId),
+      info: new TextEncoder().encode(HKDF_INFO),
+    },
     ikm,
     { name: 'AES-GCM', length: 256 },
     false,
@@ -45,9 +53,19 @@ export async function sealFrame(key: FrameKey, header: FrameHeader, payload: unk
   const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
   const plain = new TextEncoder().encode(JSON.stringify(payload));
   const ct = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad(PROTOCOL_VERSION, header) }, key, plain),
+    await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv: nonce, additionalData: aad(PROTOCOL_VERSION, header) },
+      key,
+      plain,
+    ),
   );
-  const env: Envelope = { v: PROTOCOL_VERSION, type: header.type, from: header.from, n: toBase64Url(nonce), ct: toBase64Url(ct) };
+  const env: Envelope = {
+    v: PROTOCOL_VERSION,
+    type: header.type,
+    from: header.from,
+    n: toBase64Url(nonce),
+    ct: toBase64Url(ct),
+  };
   if (header.to !== undefined) env.to = header.to;
   return env;
 }
@@ -61,8 +79,16 @@ export async function openFrame(key: FrameKey, env: Envelope): Promise<OpenResul
   if (!nonce || nonce.length !== NONCE_BYTES || !ct) return { ok: false, reason: 'bad encoding' };
   let plain: ArrayBuffer;
   try {
-    const h: FrameHeader = { type: env.type, from: env.from, ...(env.to !== undefined ? { to: env.to } : {}) };
-    plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad(env.v, h) }, key, ct);
+    const h: FrameHeader = {
+      type: env.type,
+      from: env.from,
+      ...(env.to !== undefined ? { to: env.to } : {}),
+    };
+    plain = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: nonce, additionalData: aad(env.v, h) },
+      key,
+      ct,
+    );
   } catch {
     return { ok: false, reason: 'decryption failed (wrong key or tampered frame)' };
   }

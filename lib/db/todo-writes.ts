@@ -25,7 +25,9 @@ export interface NewTodo {
   priority?: Priority;
   due_date?: number | null;
 }
-export type TodoPatch = Partial<Pick<FieldValues, 'title' | 'description' | 'completed' | 'priority' | 'due_date'>>;
+export type TodoPatch = Partial<
+  Pick<FieldValues, 'title' | 'description' | 'completed' | 'priority' | 'due_date'>
+>;
 export type WriteResult = { ok: true; todo: Todo } | { ok: false; error: string };
 
 export interface TodoWriterDeps {
@@ -57,7 +59,8 @@ type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
 function checkDueDate(d: number | null | undefined): Checked<number | null> {
   if (d === null || d === undefined) return { ok: true, value: null };
-  if (!Number.isFinite(d) || !Number.isInteger(d) || d < 0) return { ok: false, error: 'The due date is not a valid date.' };
+  if (!Number.isFinite(d) || !Number.isInteger(d) || d < 0)
+    return { ok: false, error: 'The due date is not a valid date.' };
   return { ok: true, value: d };
 }
 
@@ -77,7 +80,10 @@ function checkNew(input: NewTodo): Checked<Omit<FieldValues, 'completed' | 'dele
   if (!isPriority(priority)) return { ok: false, error: 'Priority must be low, medium or high.' };
   const due = checkDueDate(input.due_date);
   if (!due.ok) return due;
-  return { ok: true, value: { title: title.value, description: description.value, priority, due_date: due.value } };
+  return {
+    ok: true,
+    value: { title: title.value, description: description.value, priority, due_date: due.value },
+  };
 }
 
 const INSERT_SQL = `INSERT INTO todos (id, title, description, completed, priority, due_date, device_id, created_at,
@@ -97,10 +103,33 @@ export function createTodoWriter(deps: TodoWriterDeps) {
     const stamp = clock.now();
     const t = Math.floor(now());
     const id = newTodoId(deviceId, t);
-    sql.run(INSERT_SQL, [id, fields.title, fields.description, fields.priority, fields.due_date, deviceId, t, t,
-      stamp, stamp, stamp, stamp, stamp, stamp, stamp]);
+    sql.run(INSERT_SQL, [
+      id,
+      fields.title,
+      fields.description,
+      fields.priority,
+      fields.due_date,
+      deviceId,
+      t,
+      t,
+      stamp,
+      stamp,
+      stamp,
+      stamp,
+      stamp,
+      stamp,
+      stamp,
+    ]);
     sql.run(BUMP_SELF_SQL, [deviceId, stamp]);
-    return { id, ...fields, completed: false, deleted: false, device_id: deviceId, created_at: t, updated_at: t };
+    return {
+      id,
+      ...fields,
+      completed: false,
+      deleted: false,
+      device_id: deviceId,
+      created_at: t,
+      updated_at: t,
+    };
   }
 
   /** Sets the given fields with one fresh stamp; fields whose value is unchanged are not re-stamped. */
@@ -123,10 +152,17 @@ export function createTodoWriter(deps: TodoWriterDeps) {
         params.push(typeof v === 'boolean' ? (v ? 1 : 0) : (v as SqlValue), stamp);
       }
       const version = maxHlc(String(row.version) as Hlc, stamp);
-      sql.run(`UPDATE todos SET ${sets.join(', ')}, version = ?, updated_at = ? WHERE id = ?`, [...params, version, t, id]);
+      sql.run(`UPDATE todos SET ${sets.join(', ')}, version = ?, updated_at = ? WHERE id = ?`, [
+        ...params,
+        version,
+        t,
+        id,
+      ]);
       sql.run(BUMP_SELF_SQL, [deviceId, stamp]);
       const after = getRow(id);
-      return after ? { ok: true, todo: rowToTodo(after) } : { ok: false, error: 'That todo no longer exists.' };
+      return after
+        ? { ok: true, todo: rowToTodo(after) }
+        : { ok: false, error: 'That todo no longer exists.' };
     });
   }
 
@@ -150,7 +186,8 @@ export function createTodoWriter(deps: TodoWriterDeps) {
         values.description = c.value;
       }
       if (patch.completed !== undefined) {
-        if (typeof patch.completed !== 'boolean') return { ok: false, error: 'Completed must be true or false.' };
+        if (typeof patch.completed !== 'boolean')
+          return { ok: false, error: 'Completed must be true or false.' };
         values.completed = patch.completed;
       }
       if (patch.priority !== undefined) {

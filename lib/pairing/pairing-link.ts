@@ -41,7 +41,14 @@ export function createPairingLink(opts: {
     d: opts.hostId,
     e: String(expiresAt),
   });
-  return { url: `${relayOrigin}/pair#${fragment}`, relayOrigin, sessionId, sessionKey, hostId: opts.hostId, expiresAt };
+  return {
+    url: `${relayOrigin}/pair#${fragment}`,
+    relayOrigin,
+    sessionId,
+    sessionKey,
+    hostId: opts.hostId,
+    expiresAt,
+  };
 }
 
 const MALFORMED = "This isn't a pairing link. Copy the whole link shown on the other device and try again.";
@@ -72,12 +79,26 @@ export function parsePairingLink(text: string, now: number = Date.now()): LinkPa
   const d = p.get('d');
   const e = p.get('e');
   const key = fromBase64Url(p.get('k') ?? '');
-  if (!isSessionId(s) || !isDeviceId(d) || !key || key.length !== SESSION_KEY_BYTES || e === null || !/^\d{1,16}$/.test(e)) {
+  if (
+    !isSessionId(s) ||
+    !isDeviceId(d) ||
+    !key ||
+    key.length !== SESSION_KEY_BYTES ||
+    e === null ||
+    !/^\d{1,16}$/.test(e)
+  ) {
     return malformed;
   }
   const expiresAt = Number(e);
   if (now > expiresAt) {
-    return { ok: false, code: 'expired', error: 'This pairing link has expired (links last 5 minutes). Show a new one on the other device.' };
+    return {
+      ok: false,
+      code: 'expired',
+      error: 'This pairing link has expired (links last 5 minutes). Show a new one on the other device.',
+    };
   }
-  return { ok: true, link: { url: url.href, relayOrigin: url.origin, sessionId: s, sessionKey: key, hostId: d, expiresAt } };
+  return {
+    ok: true,
+    link: { url: url.href, relayOrigin: url.origin, sessionId: s, sessionKey: key, hostId: d, expiresAt },
+  };
 }

@@ -95,7 +95,13 @@ export const syncCompleteSchema = z.strictObject({
   /** Sender's vector snapshotted when the stream began; adopted by the receiver only now. */
   vector: vectorSchema,
 });
-export const DEVICE_ERROR_CODES = ['LINK_USED', 'LINK_EXPIRED', 'VERSION_MISMATCH', 'BAD_MESSAGE', 'INTERNAL'] as const;
+export const DEVICE_ERROR_CODES = [
+  'LINK_USED',
+  'LINK_EXPIRED',
+  'VERSION_MISMATCH',
+  'BAD_MESSAGE',
+  'INTERNAL',
+] as const;
 export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[number];
 export const deviceErrorSchema = z.strictObject({
   code: z.enum(DEVICE_ERROR_CODES),
@@ -115,12 +121,21 @@ export type PayloadOf<T extends DeviceMessageType> = z.output<(typeof payloadSch
 export type WirePayloadOf<T extends DeviceMessageType> = z.input<(typeof payloadSchemas)[T]>;
 
 /** A validated inbound message, discriminated by type. */
-export type DeviceMessage = { [T in DeviceMessageType]: { type: T; from: DeviceId; to?: DeviceId; payload: PayloadOf<T> } }[DeviceMessageType];
+export type DeviceMessage = {
+  [T in DeviceMessageType]: { type: T; from: DeviceId; to?: DeviceId; payload: PayloadOf<T> };
+}[DeviceMessageType];
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-export function parsePayload<T extends DeviceMessageType>(type: T, payload: unknown): ParseResult<PayloadOf<T>> {
+export function parsePayload<T extends DeviceMessageType>(
+  type: T,
+  payload: unknown,
+): ParseResult<PayloadOf<T>> {
   const r = payloadSchemas[type].safeParse(payload);
-  if (!r.success) return { ok: false, reason: `${type}: ${r.error.issues[0]?.message ?? 'invalid'} at ${r.error.issues[0]?.path.join('.') ?? ''}` };
+  if (!r.success)
+    return {
+      ok: false,
+      reason: `${type}: ${r.error.issues[0]?.message ?? 'invalid'} at ${r.error.issues[0]?.path.join('.') ?? ''}`,
+    };
   return { ok: true, value: r.data as PayloadOf<T> };
 }

@@ -13,7 +13,13 @@ export function toWireRow(r: SyncRow): WireRow {
     if (i < 0) i = s.push(r.hlc[f]) - 1;
     h += i;
   }
-  return { id: r.id, c: r.created_at, f: [r.title, r.description, r.completed, r.priority, r.due_date, r.deleted], s, h };
+  return {
+    id: r.id,
+    c: r.created_at,
+    f: [r.title, r.description, r.completed, r.priority, r.due_date, r.deleted],
+    s,
+    h,
+  };
 }
 
 export function fromWireRow(w: WireRow): SyncRow {
@@ -29,6 +35,13 @@ export function fromWireRow(w: WireRow): SyncRow {
     priority,
     due_date,
     deleted,
-    hlc: { title: stamp(0), description: stamp(1), completed: stamp(2), priority: stamp(3), due_date: stamp(4), deleted: stamp(5) },
+    hlc: {
+      title: stamp(0),
+      description: stamp(1),
+      completed: stamp(2),
+      priority: stamp(3),
+      due_date: stamp(4),
+      deleted: stamp(5),
+    },
   };
 }

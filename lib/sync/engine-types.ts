@@ -49,7 +49,15 @@ export type SyncEvent =
   | { type: 'waiting' }
   | { type: 'peer-joined'; peerId: DeviceId; name: string }
   | { type: 'syncing'; peerId: DeviceId; name: string; sent: number; received: number; progress: number }
-  | { type: 'done'; peerId: DeviceId; name: string; sent: number; received: number; status: 'success' | 'partial' | 'failed'; reason: string | null }
+  | {
+      type: 'done';
+      peerId: DeviceId;
+      name: string;
+      sent: number;
+      received: number;
+      status: 'success' | 'partial' | 'failed';
+      reason: string | null;
+    }
   | { type: 'error'; code: EngineErrorCode; message: string; peerId?: DeviceId };
 
 export interface SyncStats {

@@ -32,18 +32,25 @@ export function createMemorySyncStorage(): MemorySyncStorage {
   const peers = new Map<DeviceId, { name: string | null; lastSync: number | null }>();
   const above = (floor: Hlc) => [...rows.values()].filter((r) => versionOf(r) > floor);
   const order = (a: SyncRow, b: SyncRow) => {
-    const va = versionOf(a), vb = versionOf(b);
+    const va = versionOf(a),
+      vb = versionOf(b);
     return va < vb ? -1 : va > vb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   };
 
   return {
-    rows, vector, log, peers,
+    rows,
+    vector,
+    log,
+    peers,
     readVector: () => new Map(vector),
     countLive: () => [...rows.values()].filter((r) => !r.deleted).length,
     countAbove: (floor) => above(floor).length,
     pageAbove(floor, after, limit) {
       return above(floor)
-        .filter((r) => !after || versionOf(r) > after.version || (versionOf(r) === after.version && r.id > after.id))
+        .filter(
+          (r) =>
+            !after || versionOf(r) > after.version || (versionOf(r) === after.version && r.id > after.id),
+        )
         .sort(order)
         .slice(0, limit)
         .map((r) => structuredClone(r));
@@ -60,7 +67,11 @@ export function createMemorySyncStorage(): MemorySyncStorage {
           continue;
         }
         const m = mergeRows(local, remote);
-        if (m.changed.length || m.row.created_at !== local.created_at || m.row.device_id !== local.device_id) {
+        if (
+          m.changed.length ||
+          m.row.created_at !== local.created_at ||
+          m.row.device_id !== local.device_id
+        ) {
           staged.set(remote.id, m.row);
           changed++;
         }
@@ -78,7 +89,18 @@ export function createMemorySyncStorage(): MemorySyncStorage {
     },
     beginLog({ sessionId, peerId, peerName, startedAt }) {
       const id = log.length + 1;
-      log.push({ id, sessionId, peerId, peerName, status: 'running', sent: 0, received: 0, reason: null, startedAt, completedAt: null });
+      log.push({
+        id,
+        sessionId,
+        peerId,
+        peerName,
+        status: 'running',
+        sent: 0,
+        received: 0,
+        reason: null,
+        startedAt,
+        completedAt: null,
+      });
       return id;
     },
     finishLog(id, { status, sent, received, reason, completedAt }) {

@@ -40,7 +40,15 @@ function typeOf(frame: string): string {
 }
 
 export function createMemoryRelay(): MemoryRelay {
-  const sockets = new Map<string, { open: boolean; message: Set<(f: string) => void>; openCbs: Set<() => void>; closeCbs: Set<(r: string) => void> }>();
+  const sockets = new Map<
+    string,
+    {
+      open: boolean;
+      message: Set<(f: string) => void>;
+      openCbs: Set<() => void>;
+      closeCbs: Set<(r: string) => void>;
+    }
+  >();
   const links = new Map<string, Queued[]>();
   const held = new Set<string>();
   const sent: MemoryRelay['sent'] = [];
@@ -52,15 +60,23 @@ export function createMemoryRelay(): MemoryRelay {
     if (!l) links.set(key, (l = []));
     l.push(q);
   };
-  const deliverable = () => [...links.values()].filter((l) => l.length > 0 && !held.has(l[0]!.from) && !held.has(l[0]!.to));
+  const deliverable = () =>
+    [...links.values()].filter((l) => l.length > 0 && !held.has(l[0]!.from) && !held.has(l[0]!.to));
 
   function close(deviceId: string, reason: string) {
     const s = sockets.get(deviceId);
     if (!s || !s.open) return;
     s.open = false;
-    for (const [key, l] of links) if (key.startsWith(`${deviceId}>`) || key.endsWith(`>${deviceId}`)) l.length = 0;
+    for (const [key, l] of links)
+      if (key.startsWith(`${deviceId}>`) || key.endsWith(`>${deviceId}`)) l.length = 0;
     for (const [id, other] of sockets) {
-      if (id !== deviceId && other.open) enqueue({ from: 'relay', to: id, frame: JSON.stringify({ type: 'PEER_LEFT', from: 'relay', device: deviceId }), type: 'PEER_LEFT' });
+      if (id !== deviceId && other.open)
+        enqueue({
+          from: 'relay',
+          to: id,
+          frame: JSON.stringify({ type: 'PEER_LEFT', from: 'relay', device: deviceId }),
+          type: 'PEER_LEFT',
+        });
     }
     for (const cb of s.closeCbs) cb(reason);
   }
@@ -68,7 +84,12 @@ export function createMemoryRelay(): MemoryRelay {
   return {
     sent,
     transport(deviceId) {
-      const s = { open: false, message: new Set<(f: string) => void>(), openCbs: new Set<() => void>(), closeCbs: new Set<(r: string) => void>() };
+      const s = {
+        open: false,
+        message: new Set<(f: string) => void>(),
+        openCbs: new Set<() => void>(),
+        closeCbs: new Set<(r: string) => void>(),
+      };
       sockets.set(deviceId, s);
       return {
         get isOpen() {

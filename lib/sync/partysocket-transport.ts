@@ -10,6 +10,12 @@ import type { DeviceId, SessionId } from '../model/ids';
 import type { Transport } from './ports';
 
 export const PING_INTERVAL_MS = 20_000;
+/**
+ * The relay drops frames over its token bucket (docs/relay.md: 100/s sustained, burst 200). A big
+ * stream would lose batches and have to restart, so frames leave through our own, stricter bucket.
+ */
+export const SEND_RATE_PER_SEC = 80;
+export const SEND_BURST = 150;
 
 export function createPartySocketTransport(opts: {
   /** The relay origin from the pairing link or settings, e.g. `http://127.0.0.1:8787`. */
@@ -29,6 +35,23 @@ export function createPartySocketTransport(opts: {
     maxReconnectionDelay: 10_000,
   });
   let ping: ReturnType<typeof setInterval> | null = null;
+  const queue: string[] = [];
+  let tokens = SEND_BURST;
+  let refilledAt = Date.now();
+  let drainTimer: ReturnType<typeof setTimeout> | null = null;
+  function drain() {
+    drainTimer = null;
+    const t = Date.now();
+    tokens = Math.min(SEND_BURST, tokens + ((t - refilledAt) * SEND_RATE_PER_SEC) / 1000);
+    refilledAt = t;
+    while (queue.length > 0 && tokens >= 1 && socket.readyState === WebSocket.OPEN) {
+      socket.send(queue.shift()!);
+      tokens -= 1;
+    }
+    if (queue.length > 0 && socket.readyState === WebSocket.OPEN) {
+      drainTimer = setTimeout(drain, Math.ceil(((1 - tokens) * 1000) / SEND_RATE_PER_SEC));
+    }
+  }
   const stopPing = () => {
     if (ping) clearInterval(ping);
     ping = null;
@@ -39,7 +62,13 @@ export function createPartySocketTransport(opts: {
       if (socket.readyState === WebSocket.OPEN) socket.send(PING_FRAME);
     }, opts.pingIntervalMs ?? PING_INTERVAL_MS);
   });
-  socket.addEventListener('close', stopPing);
+  socket.addEventListener('close', () => {
+    stopPing();
+    // Frames queued for a dead socket are lost, as they would be in flight; the engine resyncs.
+    queue.length = 0;
+    if (drainTimer) clearTimeout(drainTimer);
+    drainTimer = null;
+  });
 
   return {
     get isOpen() {
@@ -47,7 +76,8 @@ export function createPartySocketTransport(opts: {
     },
     send(frame) {
       if (socket.readyState !== WebSocket.OPEN) return false;
-      socket.send(frame);
+      queue.push(frame);
+      if (!drainTimer) drain();
       return true;
     },
     onMessage(cb) {
@@ -71,6 +101,8 @@ export function createPartySocketTransport(opts: {
     },
     close() {
       stopPing();
+      queue.length = 0;
+      if (drainTimer) clearTimeout(drainTimer);
       socket.close();
     },
   };

@@ -42,10 +42,27 @@ export interface SyncStorage {
    * every device not in `adopt.exclude`, in that same transaction. Also records a zero vector entry
    * for any device whose stamp it stores without having one, so that sender-side scans see it.
    */
-  applyRows(rows: readonly SyncRow[], adopt?: { vector: VersionVector; exclude: ReadonlySet<DeviceId> }): ApplyOutcome;
+  applyRows(
+    rows: readonly SyncRow[],
+    adopt?: { vector: VersionVector; exclude: ReadonlySet<DeviceId> },
+  ): ApplyOutcome;
   /** Opens a sync_log row with status 'running'; returns its id. */
-  beginLog(entry: { sessionId: SessionId; peerId: DeviceId; peerName: string | null; startedAt: number }): number;
-  finishLog(id: number, result: { status: SyncStatus; sent: number; received: number; reason: string | null; completedAt: number }): void;
+  beginLog(entry: {
+    sessionId: SessionId;
+    peerId: DeviceId;
+    peerName: string | null;
+    startedAt: number;
+  }): number;
+  finishLog(
+    id: number,
+    result: {
+      status: SyncStatus;
+      sent: number;
+      received: number;
+      reason: string | null;
+      completedAt: number;
+    },
+  ): void;
   /** Remembers a peer's display name (and the time of the last successful sync) in device_info. */
   rememberPeer(peerId: DeviceId, name: string | null, lastSync: number | null, now: number): void;
 }
@@ -75,4 +92,5 @@ export const realTimers: Timers = {
   },
 };
 
-export type Outcome<T> = { kind: 'ok'; value: T } | { kind: 'retry'; reason: string } | { kind: 'fatal'; reason: string };
+export type Outcome<T> =
+  { kind: 'ok'; value: T } | { kind: 'retry'; reason: string } | { kind: 'fatal'; reason: string };

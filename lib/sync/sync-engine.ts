@@ -8,7 +8,12 @@ import { MAX_CLOCK_DRIFT_MS, maxHlc, wallOfHlc, type Hlc } from '../model/hlc';
 import type { DeviceId } from '../model/ids';
 import type { SyncRow } from '../model/merge';
 import { SYNC_FIELDS } from '../model/todo';
-import { inboundFrameSchema, PONG_FRAME, PROTOCOL_VERSION, type DeviceMessageType } from '../protocol/envelope';
+import {
+  inboundFrameSchema,
+  PONG_FRAME,
+  PROTOCOL_VERSION,
+  type DeviceMessageType,
+} from '../protocol/envelope';
 import { parsePayload, type PayloadOf, type WirePayloadOf } from '../protocol/messages';
 import { fromWireRow } from '../protocol/wire-row';
 import type { SyncEngine, SyncEngineOptions, SyncEvent, SyncStats } from './engine-types';
@@ -70,13 +75,24 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   let chain: Promise<void> = Promise.resolve();
   let cancelConnect: (() => void) | null = null;
   const unsubscribers: (() => void)[] = [];
-  const stats: SyncStats = { framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0, framesDropped: 0, rowsRefused: 0 };
+  const stats: SyncStats = {
+    framesSent: 0,
+    bytesSent: 0,
+    framesReceived: 0,
+    bytesReceived: 0,
+    framesDropped: 0,
+    rowsRefused: 0,
+  };
 
   const emit = (e: SyncEvent) => {
     for (const l of listeners) l(e);
   };
   const enqueue = (task: () => Promise<void> | void) => {
-    chain = chain.then(task).catch((e: unknown) => log('error', `sync handler failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+    chain = chain
+      .then(task)
+      .catch((e: unknown) =>
+        log('error', `sync handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+      );
     return chain;
   };
   const drop = (why: string) => {
@@ -84,7 +100,11 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     log('warn', `dropped frame: ${why}`);
   };
 
-  async function send<T extends DeviceMessageType>(type: T, to: DeviceId | undefined, payload: WirePayloadOf<T>): Promise<boolean> {
+  async function send<T extends DeviceMessageType>(
+    type: T,
+    to: DeviceId | undefined,
+    payload: WirePayloadOf<T>,
+  ): Promise<boolean> {
     if (!key || !transport.isOpen) return false;
     const env = await sealFrame(key, to ? { type, from: self, to } : { type, from: self }, payload);
     const frame = JSON.stringify(env);
@@ -98,7 +118,11 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
 
   function peerOf(id: DeviceId, name?: string): Peer {
     let p = peers.get(id);
-    if (!p) peers.set(id, (p = { id, name: name ?? null, round: null, inbound: null, resendRequests: 0, cancelSilence: null }));
+    if (!p)
+      peers.set(
+        id,
+        (p = { id, name: name ?? null, round: null, inbound: null, resendRequests: 0, cancelSilence: null }),
+      );
     if (name !== undefined) p.name = name;
     return p;
   }
@@ -112,7 +136,11 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     p.cancelSilence = timers.set(() => {
       void enqueue(() => {
         if (!p.round) return;
-        finishRound(p, 'partial', `${nameOf(p)} stopped responding before the sync finished. Nothing was lost; sync again to finish.`);
+        finishRound(
+          p,
+          'partial',
+          `${nameOf(p)} stopped responding before the sync finished. Nothing was lost; sync again to finish.`,
+        );
         emit({ type: 'error', code: 'peer-gone', message: `${nameOf(p)} stopped responding.`, peerId: p.id });
       });
     }, silenceMs);
@@ -121,8 +149,21 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   function beginRound(p: Peer, inDone = false): Round {
     if (p.round) finishRound(p, 'partial', 'A new sync started before this one finished.');
     p.round = {
-      logId: storage.beginLog({ sessionId: session.sessionId, peerId: p.id, peerName: p.name, startedAt: now() }),
-      sent: 0, received: 0, totalIn: 0, totalOut: 0, inDone, outDone: false, awaitingReply: false, refused: 0, partialReason: null,
+      logId: storage.beginLog({
+        sessionId: session.sessionId,
+        peerId: p.id,
+        peerName: p.name,
+        startedAt: now(),
+      }),
+      sent: 0,
+      received: 0,
+      totalIn: 0,
+      totalOut: 0,
+      inDone,
+      outDone: false,
+      awaitingReply: false,
+      refused: 0,
+      partialReason: null,
     };
     armSilence(p);
     return p.round;
@@ -149,14 +190,27 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     const r = p.round;
     if (!r) return;
     const total = Math.max(r.totalIn + r.totalOut, 1);
-    const done = (r.inDone ? r.totalIn : Math.min(r.received, r.totalIn)) + (r.outDone ? r.totalOut : Math.min(r.sent, r.totalOut));
-    emit({ type: 'syncing', peerId: p.id, name: nameOf(p), sent: r.sent, received: r.received, progress: Math.min(1, done / total) });
+    const done =
+      (r.inDone ? r.totalIn : Math.min(r.received, r.totalIn)) +
+      (r.outDone ? r.totalOut : Math.min(r.sent, r.totalOut));
+    emit({
+      type: 'syncing',
+      peerId: p.id,
+      name: nameOf(p),
+      sent: r.sent,
+      received: r.received,
+      progress: Math.min(1, done / total),
+    });
   }
 
   async function sendMetadata(p: Peer, reply: boolean) {
     const others = isHost ? [...admitted].filter((d) => d !== p.id) : [];
     await send('METADATA_EXCHANGE', p.id, {
-      name: opts.deviceName.slice(0, 100), vector: vectorToWire(storage.readVector()), count: storage.countLive(), reply, peers: others,
+      name: opts.deviceName.slice(0, 100),
+      vector: vectorToWire(storage.readVector()),
+      count: storage.countLive(),
+      reply,
+      peers: others,
     });
   }
 
@@ -171,7 +225,10 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     if (!r) return;
     r.outDone = false;
     const out = await streamRows({
-      storage, peerVector, streamId: randomId(), vectorBytesHint: 0,
+      storage,
+      peerVector,
+      streamId: randomId(),
+      vectorBytesHint: 0,
       onTotal: (total) => {
         r.totalOut = total;
       },
@@ -182,14 +239,21 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       },
     });
     if (!out.ok) {
-      finishRound(p, 'partial', 'The connection dropped while sending. Nothing was lost; sync again to finish.');
+      finishRound(
+        p,
+        'partial',
+        'The connection dropped while sending. Nothing was lost; sync again to finish.',
+      );
       return;
     }
     r.outDone = true;
     maybeFinish(p);
   }
 
-  const randomId = () => Array.from({ length: 12 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(random() * 36)]).join('');
+  const randomId = () =>
+    Array.from({ length: 12 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(random() * 36)]).join(
+      '',
+    );
 
   async function requestResend(p: Peer) {
     p.resendRequests++;
@@ -218,10 +282,16 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     return { accepted, refused, maxStamp };
   }
 
-  async function onBatch(p: Peer, msg: PayloadOf<'SYNC_DATA'> & { vector?: PayloadOf<'SYNC_COMPLETE'>['vector'] }, complete: boolean) {
+  async function onBatch(
+    p: Peer,
+    msg: PayloadOf<'SYNC_DATA'> & { vector?: PayloadOf<'SYNC_COMPLETE'>['vector'] },
+    complete: boolean,
+  ) {
     let inb = p.inbound;
-    if (msg.seq === 0 && (!inb || inb.stream !== msg.stream)) p.inbound = inb = { stream: msg.stream, nextSeq: 0, broken: false, refused: new Set() };
-    if (!inb || inb.stream !== msg.stream || inb.broken) return log('debug', `ignoring a batch of an abandoned stream from ${p.id}`);
+    if (msg.seq === 0 && (!inb || inb.stream !== msg.stream))
+      p.inbound = inb = { stream: msg.stream, nextSeq: 0, broken: false, refused: new Set() };
+    if (!inb || inb.stream !== msg.stream || inb.broken)
+      return log('debug', `ignoring a batch of an abandoned stream from ${p.id}`);
     if (msg.seq !== inb.nextSeq) {
       inb.broken = true;
       log('warn', `stream from ${p.id} has a gap (expected ${inb.nextSeq}, got ${msg.seq}); asking again`);
@@ -232,12 +302,24 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     const { accepted, refused, maxStamp } = splitByDrift(msg.rows.map(fromWireRow));
     for (const row of refused) for (const d of devicesOf(row)) inb.refused.add(d);
     try {
-      storage.applyRows(accepted, complete && msg.vector ? { vector: vectorFromWire(msg.vector), exclude: inb.refused } : undefined);
+      storage.applyRows(
+        accepted,
+        complete && msg.vector ? { vector: vectorFromWire(msg.vector), exclude: inb.refused } : undefined,
+      );
     } catch (e) {
       log('error', `applying a batch failed: ${e instanceof Error ? e.message : String(e)}`);
       p.inbound = null;
-      finishRound(p, 'failed', 'This device could not save the incoming todos. Nothing was changed; try again.');
-      emit({ type: 'error', code: 'storage', message: 'This device could not save the incoming todos.', peerId: p.id });
+      finishRound(
+        p,
+        'failed',
+        'This device could not save the incoming todos. Nothing was changed; try again.',
+      );
+      emit({
+        type: 'error',
+        code: 'storage',
+        message: 'This device could not save the incoming todos.',
+        peerId: p.id,
+      });
       return;
     }
     if (maxStamp) clock.receive(maxStamp);
@@ -281,16 +363,30 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       const m = payload as PayloadOf<'ERROR'>;
       log('warn', `device ${from} reports ${m.code}: ${m.message}`);
       if (!isHost && from === session.hostId && (m.code === 'LINK_USED' || m.code === 'LINK_EXPIRED')) {
-        emit(m.code === 'LINK_USED'
-          ? { type: 'error', code: 'link-used', message: 'This pairing link was already used by another device. Show a new link on the other device and try again.' }
-          : { type: 'error', code: 'link-expired', message: 'This pairing link has expired. Show a new link on the other device and try again.' });
+        emit(
+          m.code === 'LINK_USED'
+            ? {
+                type: 'error',
+                code: 'link-used',
+                message:
+                  'This pairing link was already used by another device. Show a new link on the other device and try again.',
+              }
+            : {
+                type: 'error',
+                code: 'link-expired',
+                message: 'This pairing link has expired. Show a new link on the other device and try again.',
+              },
+        );
         await shutdown('The pairing link could not be used.');
       }
       return;
     }
     if (type === 'METADATA_EXCHANGE' && !isHost && from === session.hostId) guestAdmitted = true;
     if (!isAllowed(from)) return log('debug', `ignoring ${type} from a device this session has not admitted`);
-    const p = peerOf(from, type === 'METADATA_EXCHANGE' ? (payload as PayloadOf<'METADATA_EXCHANGE'>).name : undefined);
+    const p = peerOf(
+      from,
+      type === 'METADATA_EXCHANGE' ? (payload as PayloadOf<'METADATA_EXCHANGE'>).name : undefined,
+    );
     if (p.round) armSilence(p);
 
     switch (type) {
@@ -313,7 +409,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         }
         await streamTo(p, vectorFromWire(m.vector));
         if (!isHost && from === session.hostId) {
-          for (const other of m.peers as DeviceId[]) if (other !== self && !peers.get(other)?.round) await startRound(peerOf(other));
+          for (const other of m.peers as DeviceId[])
+            if (other !== self && !peers.get(other)?.round) await startRound(peerOf(other));
         }
         return;
       }
@@ -360,18 +457,35 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     if (!p) return;
     p.inbound = null;
     if (p.round) {
-      finishRound(p, 'partial', `${nameOf(p)} left before the sync finished. Nothing was lost; sync again to finish.`);
-      emit({ type: 'error', code: 'peer-gone', message: `${nameOf(p)} left before the sync finished.`, peerId: id });
+      finishRound(
+        p,
+        'partial',
+        `${nameOf(p)} left before the sync finished. Nothing was lost; sync again to finish.`,
+      );
+      emit({
+        type: 'error',
+        code: 'peer-gone',
+        message: `${nameOf(p)} left before the sync finished.`,
+        peerId: id,
+      });
     }
   }
 
   async function onRelayError(code: string, message: string) {
     log('warn', `relay error ${code}: ${message}`);
     if (code === 'SESSION_FULL') {
-      emit({ type: 'error', code: 'session-full', message: 'This pairing session already has as many devices as it allows.' });
+      emit({
+        type: 'error',
+        code: 'session-full',
+        message: 'This pairing session already has as many devices as it allows.',
+      });
       await shutdown('The session is full.');
     } else if (code === 'SESSION_EXPIRED') {
-      emit({ type: 'error', code: 'session-expired', message: 'This pairing session has ended. Pair again to sync.' });
+      emit({
+        type: 'error',
+        code: 'session-expired',
+        message: 'This pairing session has ended. Pair again to sync.',
+      });
       await shutdown('The session ended.');
     }
   }
@@ -393,7 +507,12 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     if (stopped) return;
     for (const p of peers.values()) {
       p.inbound = null;
-      if (p.round) finishRound(p, 'partial', 'The connection to the relay was lost. Nothing was lost; sync again to finish.');
+      if (p.round)
+        finishRound(
+          p,
+          'partial',
+          'The connection to the relay was lost. Nothing was lost; sync again to finish.',
+        );
     }
     emit({ type: 'connecting' });
   }
@@ -421,7 +540,12 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         cancelConnect = timers.set(() => {
           void enqueue(async () => {
             if (transport.isOpen || stopped) return;
-            emit({ type: 'error', code: 'relay-unreachable', message: 'Could not reach the sync relay. Check the connection (or the relay address in Settings) and try again.' });
+            emit({
+              type: 'error',
+              code: 'relay-unreachable',
+              message:
+                'Could not reach the sync relay. Check the connection (or the relay address in Settings) and try again.',
+            });
             await shutdown('The relay could not be reached.');
           });
         }, connectMs);

@@ -9,7 +9,8 @@ import type { VersionVector } from './ports';
 export const zeroStampOf = (d: DeviceId): Hlc => encodeHlc({ wall: 0, counter: 0, deviceId: d });
 
 export const vectorToWire = (v: VersionVector): Hlc[] => [...v.values()];
-export const vectorFromWire = (stamps: readonly Hlc[]): VersionVector => new Map(stamps.map((s) => [deviceOfHlc(s), s]));
+export const vectorFromWire = (stamps: readonly Hlc[]): VersionVector =>
+  new Map(stamps.map((s) => [deviceOfHlc(s), s]));
 
 export const entryOf = (v: VersionVector, d: DeviceId): Hlc => v.get(d) ?? HLC_ZERO;
 

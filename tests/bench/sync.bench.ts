@@ -11,8 +11,8 @@ import { openMemoryDb } from '../../lib/db/node-memory';
 import type { Row, Sql } from '../../lib/db/sql';
 import { createTodoWriter } from '../../lib/db/todo-writes';
 import { deriveFrameKey, openFrame, sealFrame } from '../../lib/crypto/frame-crypto';
-import { createHybridClock, HLC_ZERO } from '../../lib/model/hlc';
-import { newDeviceId, type DeviceId } from '../../lib/model/ids';
+import { createHybridClock, HLC_ZERO, type Hlc } from '../../lib/model/hlc';
+import { newDeviceId, type DeviceId, type TodoId } from '../../lib/model/ids';
 import { createPairingLink, type PairingLink } from '../../lib/pairing/pairing-link';
 import { envelopeSchema } from '../../lib/protocol/envelope';
 import type { SyncEngine, SyncEvent } from '../../lib/sync/engine-types';
@@ -31,7 +31,11 @@ async function seeded(n: number, id: DeviceId): Promise<Sql> {
   const sql = await openMemoryDb();
   const writer = createTodoWriter({ sql, clock: createHybridClock(id), deviceId: id });
   const r = writer.createMany(
-    Array.from({ length: n }, (_, i) => ({ title: `Todo number ${i}: buy milk and call back`, description: i % 3 === 0 ? 'A short note.' : null, priority: 'medium' as const })),
+    Array.from({ length: n }, (_, i) => ({
+      title: `Todo number ${i}: buy milk and call back`,
+      description: i % 3 === 0 ? 'A short note.' : null,
+      priority: 'medium' as const,
+    })),
   );
   if (!r.ok) throw new Error(r.error);
   return sql;
@@ -39,6 +43,7 @@ async function seeded(n: number, id: DeviceId): Promise<Sql> {
 
 interface Dev {
   id: DeviceId;
+  clock: ReturnType<typeof createHybridClock>;
   sql: Sql;
   engine: SyncEngine;
   events: SyncEvent[];
@@ -46,13 +51,26 @@ interface Dev {
 }
 
 function dev(link: PairingLink, id: DeviceId, sql: Sql, name: string): Dev {
-  const clock = createHybridClock(id);
+  const restored = sql.get<{ v: Hlc | null }>('SELECT max(version) AS v FROM todos')?.v ?? HLC_ZERO;
+  const clock = createHybridClock(id, Date.now, restored);
   const events: SyncEvent[] = [];
   const waiters = new Set<() => void>();
   const engine = createSyncEngine({
-    storage: createSqliteSyncStorage(sql), clock, deviceId: id, deviceName: name,
-    transport: createPartySocketTransport({ relayOrigin: link.relayOrigin, sessionId: link.sessionId, deviceId: id }),
-    session: { sessionId: link.sessionId, sessionKey: link.sessionKey, hostId: link.hostId, expiresAt: link.expiresAt },
+    storage: createSqliteSyncStorage(sql),
+    clock,
+    deviceId: id,
+    deviceName: name,
+    transport: createPartySocketTransport({
+      relayOrigin: link.relayOrigin,
+      sessionId: link.sessionId,
+      deviceId: id,
+    }),
+    session: {
+      sessionId: link.sessionId,
+      sessionKey: link.sessionKey,
+      hostId: link.hostId,
+      expiresAt: link.expiresAt,
+    },
     silenceTimeoutMs: 120_000,
   });
   engine.subscribe((e) => {
@@ -60,7 +78,11 @@ function dev(link: PairingLink, id: DeviceId, sql: Sql, name: string): Dev {
     for (const w of [...waiters]) w();
   });
   return {
-    id, sql, engine, events,
+    id,
+    clock,
+    sql,
+    engine,
+    events,
     until: (pred, from = 0) =>
       new Promise<void>((resolve) => {
         const check = () => {
@@ -95,12 +117,13 @@ async function ours(relayUrl: string, n: number) {
     const t = performance.now();
     await guest.engine.sync();
     await Promise.all([host.until(doneWith(guestId), h0), guest.until(doneWith(hostId), g0)]);
-    report(`| ours | ${label} | ${bytes() - b0} B | ${frames() - f0} | ${(performance.now() - t).toFixed(0)} ms |`);
+    report(
+      `| ours | ${label} | ${bytes() - b0} B | ${frames() - f0} | ${(performance.now() - t).toFixed(0)} ms |`,
+    );
   };
   if (n === 100_000) {
-    const id = String(host.sql.get<Row>('SELECT id FROM todos LIMIT 1 OFFSET 54321')!.id);
-    createTodoWriter({ sql: host.sql, clock: createHybridClock(hostId, Date.now, String(host.sql.get<Row>('SELECT max(version) AS v FROM todos')!.v) as never), deviceId: hostId })
-      .update(id as never, { completed: true });
+    const id = host.sql.get<{ id: TodoId }>('SELECT id FROM todos LIMIT 1 OFFSET 54321')!.id;
+    createTodoWriter({ sql: host.sql, clock: host.clock, deviceId: hostId }).update(id, { completed: true });
     await measure(`one todo changed among ${n} on both`);
     await measure(`no change (${n} on both)`);
     const c = guest.sql.get<Row>('SELECT completed FROM todos WHERE id = ?', [id]);
@@ -120,11 +143,24 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
   type Side = { id: DeviceId; sql: Sql; t: Transport; completes: number };
   const mk = (sql: Sql): Side => {
     const id = newDeviceId();
-    return { id, sql, completes: 0, t: createPartySocketTransport({ relayOrigin: link.relayOrigin, sessionId: link.sessionId, deviceId: id }) };
+    return {
+      id,
+      sql,
+      completes: 0,
+      t: createPartySocketTransport({
+        relayOrigin: link.relayOrigin,
+        sessionId: link.sessionId,
+        deviceId: id,
+      }),
+    };
   };
   const a = mk(hostSql);
   const b = mk(guestSql);
-  const send = async (from: Side, type: 'METADATA_EXCHANGE' | 'REQUEST_SYNC' | 'SYNC_DATA' | 'SYNC_COMPLETE', payload: unknown) => {
+  const send = async (
+    from: Side,
+    type: 'METADATA_EXCHANGE' | 'REQUEST_SYNC' | 'SYNC_DATA' | 'SYNC_COMPLETE',
+    payload: unknown,
+  ) => {
     const f = JSON.stringify(await sealFrame(key, { type, from: from.id }, payload));
     bytes += f.length;
     frames++;
@@ -144,17 +180,44 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
     } else if (env.data.type === 'REQUEST_SYNC') {
       const ids = p.ids ?? [];
       for (let i = 0; i < ids.length; i += 100) {
-        const marks = ids.slice(i, i + 100).map(() => '?').join(',');
-        await send(me, 'SYNC_DATA', { todos: me.sql.all(`SELECT id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted FROM todos WHERE id IN (${marks})`, ids.slice(i, i + 100)) });
+        const marks = ids
+          .slice(i, i + 100)
+          .map(() => '?')
+          .join(',');
+        await send(me, 'SYNC_DATA', {
+          todos: me.sql.all(
+            `SELECT id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted FROM todos WHERE id IN (${marks})`,
+            ids.slice(i, i + 100),
+          ),
+        });
       }
       await send(me, 'SYNC_COMPLETE', {});
     } else if (env.data.type === 'SYNC_DATA') {
       me.sql.transaction(() => {
         for (const r of p.todos ?? []) {
-          me.sql.run(`INSERT OR REPLACE INTO todos (id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted,
+          me.sql.run(
+            `INSERT OR REPLACE INTO todos (id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted,
             title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-            [r.id!, r.title!, r.description ?? null, r.completed!, r.priority!, r.due_date ?? null, r.device_id!, r.created_at!, r.updated_at!, r.deleted!,
-              HLC_ZERO, HLC_ZERO, HLC_ZERO, HLC_ZERO, HLC_ZERO, HLC_ZERO, HLC_ZERO]);
+            [
+              r.id!,
+              r.title!,
+              r.description ?? null,
+              r.completed!,
+              r.priority!,
+              r.due_date ?? null,
+              r.device_id!,
+              r.created_at!,
+              r.updated_at!,
+              r.deleted!,
+              HLC_ZERO,
+              HLC_ZERO,
+              HLC_ZERO,
+              HLC_ZERO,
+              HLC_ZERO,
+              HLC_ZERO,
+              HLC_ZERO,
+            ],
+          );
         }
       });
     } else if (env.data.type === 'SYNC_COMPLETE') {
@@ -173,39 +236,65 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
   b.t.connect();
   await Promise.all([openA, openB]);
   const t0 = performance.now();
-  for (const s of [a, b]) await send(s, 'METADATA_EXCHANGE', { deviceId: s.id, ids: s.sql.all<{ id: string }>('SELECT id FROM todos').map((r) => r.id) });
+  for (const s of [a, b])
+    await send(s, 'METADATA_EXCHANGE', {
+      deviceId: s.id,
+      ids: s.sql.all<{ id: string }>('SELECT id FROM todos').map((r) => r.id),
+    });
   await done;
   report(`| original | ${label} | ${kb(bytes)} | ${frames} | ${(performance.now() - t0).toFixed(0)} ms |`);
   a.t.close();
   b.t.close();
 }
 
+/** The same rows, inserted in one transaction with the same multi-row statements the adapter uses. */
 function bareInsert(rowsFrom: Sql, into: Sql, n: number) {
   const rows = rowsFrom.all<Row>('SELECT * FROM todos');
   const cols = Object.keys(rows[0]!);
+  const one = `(${cols.map(() => '?').join(',')})`;
   const t0 = performance.now();
   into.transaction(() => {
-    for (const r of rows) into.run(`INSERT INTO todos (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`, cols.map((c) => r[c]!));
+    for (let i = 0; i < rows.length; i += 50) {
+      const chunk = rows.slice(i, i + 50);
+      into.run(
+        `INSERT INTO todos (${cols.join(',')}) VALUES ${chunk.map(() => one).join(',')}`,
+        chunk.flatMap((r) => cols.map((c) => r[c]!)),
+      );
+    }
   });
-  report(`| bare SQLite | insert of the same ${n} rows, one transaction | – | – | ${(performance.now() - t0).toFixed(0)} ms |`);
+  report(
+    `| bare SQLite | insert of the same ${n} rows, one transaction | – | – | ${(performance.now() - t0).toFixed(0)} ms |`,
+  );
 }
 
 const relay = await startRelay();
 try {
-  report(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, ${new Date().toISOString()}`);
+  report(
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, ${new Date().toISOString()}`,
+  );
   report('| algorithm | case | bytes on the wire | frames | time |');
   report('|---|---|---|---|---|');
   for (const n of [10_000, 100_000]) {
     const guestSql = await ours(relay.url, n);
     bareInsert(guestSql, await openMemoryDb(), n);
     const hostId = newDeviceId();
-    await baseline(relay.url, await seeded(n, hostId), await openMemoryDb(), `${n} todos into an empty device`);
+    await baseline(
+      relay.url,
+      await seeded(n, hostId),
+      await openMemoryDb(),
+      `${n} todos into an empty device`,
+    );
   }
   const hostId = newDeviceId();
   const full = await seeded(100_000, hostId);
   const copy = await openMemoryDb();
   bareInsert(full, copy, 100_000);
-  await baseline(relay.url, full, copy, 'no change / one change among 100000 on both (edits never sync in the original)');
+  await baseline(
+    relay.url,
+    full,
+    copy,
+    'no change / one change among 100000 on both (edits never sync in the original)',
+  );
 } finally {
   await relay.stop();
 }

@@ -21,14 +21,21 @@ interface Device {
 }
 
 /** The first matching event from index `from` on. */
-const after = (d: Device, from: number, pred: (e: SyncEvent) => boolean) => d.until((e) => d.events.indexOf(e) >= from && pred(e));
+const after = (d: Device, from: number, pred: (e: SyncEvent) => boolean) =>
+  d.until((e) => d.events.indexOf(e) >= from && pred(e));
 
 const running: Device[] = [];
 afterEach(async () => {
   for (const d of running.splice(0)) await d.engine.stop();
 });
 
-async function device(linkText: string, id: DeviceId, name: string, maxGuests?: number, connectTimeoutMs?: number): Promise<Device> {
+async function device(
+  linkText: string,
+  id: DeviceId,
+  name: string,
+  maxGuests?: number,
+  connectTimeoutMs?: number,
+): Promise<Device> {
   const parsed = parsePairingLink(linkText);
   if (!parsed.ok) throw new Error(parsed.error);
   const { link } = parsed;
@@ -38,20 +45,37 @@ async function device(linkText: string, id: DeviceId, name: string, maxGuests?: 
   const waiters = new Set<{ pred: (e: SyncEvent) => boolean; resolve: (e: SyncEvent) => void }>();
   const engine = createSyncEngine({
     storage: createSqliteSyncStorage(sql),
-    transport: createPartySocketTransport({ relayOrigin: link.relayOrigin, sessionId: link.sessionId, deviceId: id }),
+    transport: createPartySocketTransport({
+      relayOrigin: link.relayOrigin,
+      sessionId: link.sessionId,
+      deviceId: id,
+    }),
     clock,
     deviceId: id,
     deviceName: name,
-    session: { sessionId: link.sessionId, sessionKey: link.sessionKey, hostId: link.hostId, expiresAt: link.expiresAt },
+    session: {
+      sessionId: link.sessionId,
+      sessionKey: link.sessionKey,
+      hostId: link.hostId,
+      expiresAt: link.expiresAt,
+    },
     maxGuests,
     connectTimeoutMs,
   });
   engine.subscribe((e) => {
     events.push(e);
-    for (const w of [...waiters]) if (w.pred(e)) (waiters.delete(w), w.resolve(e));
+    for (const w of [...waiters]) {
+      if (!w.pred(e)) continue;
+      waiters.delete(w);
+      w.resolve(e);
+    }
   });
   const d: Device = {
-    id, sql, engine, events, writer: createTodoWriter({ sql, clock, deviceId: id }),
+    id,
+    sql,
+    engine,
+    events,
+    writer: createTodoWriter({ sql, clock, deviceId: id }),
     until: (pred) => {
       const past = events.find(pred);
       return past ? Promise.resolve(past) : new Promise((resolve) => waiters.add({ pred, resolve }));
@@ -64,7 +88,8 @@ async function device(linkText: string, id: DeviceId, name: string, maxGuests?: 
 const snapshot = (sql: Sql) =>
   sql.all(`SELECT id, title, description, completed, priority, due_date, deleted, title_hlc, description_hlc,
     completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version FROM todos ORDER BY id`);
-const doneWith = (peer: DeviceId) => (e: SyncEvent) => e.type === 'done' && e.peerId === peer && e.status === 'success';
+const doneWith = (peer: DeviceId) => (e: SyncEvent) =>
+  e.type === 'done' && e.peerId === peer && e.status === 'success';
 
 describe('sync through the real relay on loopback', () => {
   it('pairs two engines by link and converges both ways', async () => {
@@ -75,7 +100,9 @@ describe('sync through the real relay on loopback', () => {
     const guest = await device(link.url, guestId, 'Guest');
     const a = host.writer.create({ title: 'from host' });
     guest.writer.create({ title: 'from guest' });
-    host.writer.createMany(Array.from({ length: 300 }, (_, i) => ({ title: `bulk ${i}`, description: 'x'.repeat(200) })));
+    host.writer.createMany(
+      Array.from({ length: 300 }, (_, i) => ({ title: `bulk ${i}`, description: 'x'.repeat(200) })),
+    );
     if (!a.ok) throw new Error(a.error);
     await host.engine.start();
     await guest.engine.start();
@@ -91,7 +118,10 @@ describe('sync through the real relay on loopback', () => {
     await guest.engine.sync();
     await Promise.all([after(guest, before, doneWith(hostId)), after(host, hostBefore, doneWith(guestId))]);
     expect(snapshot(guest.sql)).toEqual(snapshot(host.sql));
-    expect(host.sql.get('SELECT completed, deleted FROM todos WHERE id = ?', [a.todo.id])).toEqual({ completed: 1, deleted: 1 });
+    expect(host.sql.get('SELECT completed, deleted FROM todos WHERE id = ?', [a.todo.id])).toEqual({
+      completed: 1,
+      deleted: 1,
+    });
   });
 
   it('converges three engines in one session', async () => {
@@ -110,8 +140,10 @@ describe('sync through the real relay on loopback', () => {
     const [h0, a0, b0] = [host.events.length, g1.events.length, g2.events.length];
     await host.engine.sync();
     await Promise.all([
-      after(host, h0, doneWith(ids[1])), after(host, h0, doneWith(ids[2])),
-      after(g1, a0, doneWith(ids[0])), after(g2, b0, doneWith(ids[0])),
+      after(host, h0, doneWith(ids[1])),
+      after(host, h0, doneWith(ids[2])),
+      after(g1, a0, doneWith(ids[0])),
+      after(g2, b0, doneWith(ids[0])),
     ]);
     expect(snapshot(g1.sql)).toEqual(snapshot(host.sql));
     expect(snapshot(g2.sql)).toEqual(snapshot(host.sql));

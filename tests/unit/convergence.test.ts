@@ -53,7 +53,12 @@ export async function runConvergence(seed: number): Promise<string | null> {
   const n = 3 + int(3);
   const ids = Array.from({ length: n }, () => seededUuid(rand));
   const farFuture = seed % 3 === 0 ? 1 + int(n - 1) : -1;
-  const session = { sessionId: newSessionId(), sessionKey: newSessionKey(), hostId: ids[0]!, expiresAt: T0 + 100 * MAX_CLOCK_DRIFT_MS };
+  const session = {
+    sessionId: newSessionId(),
+    sessionKey: newSessionKey(),
+    hostId: ids[0]!,
+    expiresAt: T0 + 100 * MAX_CLOCK_DRIFT_MS,
+  };
   const nodes: Node[] = [];
   for (const [i, id] of ids.entries()) {
     const skewMs = i === farFuture ? 2 * MAX_CLOCK_DRIFT_MS : int(2 * HOUR + 1) - HOUR;
@@ -67,7 +72,8 @@ export async function runConvergence(seed: number): Promise<string | null> {
   const record = (node: Node, id: TodoId, before: Row | undefined) => {
     const after = rowOf(node, id)!;
     for (const f of SYNC_FIELDS) {
-      if (!before || after[`${f}_hlc`] !== before[`${f}_hlc`]) writes.push({ id, field: f, value: after[f], stamp: String(after[`${f}_hlc`]) });
+      if (!before || after[`${f}_hlc`] !== before[`${f}_hlc`])
+        writes.push({ id, field: f, value: after[f], stamp: String(after[`${f}_hlc`]) });
     }
   };
   const someTodo = (node: Node): TodoId | undefined => {
@@ -77,12 +83,19 @@ export async function runConvergence(seed: number): Promise<string | null> {
   function edit(node: Node, id: TodoId, field: SyncField) {
     const before = rowOf(node, id);
     const r =
-      field === 'title' ? node.writer.update(id, { title: `t${int(1000)}` })
-      : field === 'description' ? node.writer.update(id, { description: rand() < 0.3 ? null : `d${int(1000)}` })
-      : field === 'completed' ? node.writer.update(id, { completed: rand() < 0.5 })
-      : field === 'priority' ? node.writer.update(id, { priority: PRIORITIES[int(3)]! })
-      : field === 'due_date' ? node.writer.update(id, { due_date: rand() < 0.3 ? null : int(1e9) })
-      : rand() < 0.6 ? node.writer.remove(id) : node.writer.restore(id);
+      field === 'title'
+        ? node.writer.update(id, { title: `t${int(1000)}` })
+        : field === 'description'
+          ? node.writer.update(id, { description: rand() < 0.3 ? null : `d${int(1000)}` })
+          : field === 'completed'
+            ? node.writer.update(id, { completed: rand() < 0.5 })
+            : field === 'priority'
+              ? node.writer.update(id, { priority: PRIORITIES[int(3)]! })
+              : field === 'due_date'
+                ? node.writer.update(id, { due_date: rand() < 0.3 ? null : int(1e9) })
+                : rand() < 0.6
+                  ? node.writer.remove(id)
+                  : node.writer.restore(id);
     if (r.ok) record(node, id, before);
   }
 
@@ -174,16 +187,20 @@ const first = Number(process.env.CONVERGENCE_FIRST_SEED ?? 1);
 const seeds = only ? [Number(only)] : Array.from({ length: count }, (_, i) => first + i);
 
 describe('seeded random convergence', () => {
-  it(`converges with no acknowledged write lost for ${seeds.length} seeds (replay: CONVERGENCE_SEED=<n>)`, async () => {
-    const failures: string[] = [];
-    for (const seed of seeds) {
-      const failure = await runConvergence(seed);
-      if (failure) {
-        failures.push(failure);
-        console.error(failure);
-        if (failures.length >= 5) break;
+  it(
+    `converges with no acknowledged write lost for ${seeds.length} seeds (replay: CONVERGENCE_SEED=<n>)`,
+    async () => {
+      const failures: string[] = [];
+      for (const seed of seeds) {
+        const failure = await runConvergence(seed);
+        if (failure) {
+          failures.push(failure);
+          console.error(failure);
+          if (failures.length >= 5) break;
+        }
       }
-    }
-    expect(failures).toEqual([]);
-  }, 10 * 60_000);
+      expect(failures).toEqual([]);
+    },
+    10 * 60_000,
+  );
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { deriveFrameKey, newSessionKey, openFrame, sealFrame, type FrameHeader } from '../../lib/crypto/frame-crypto';
+import {
+  deriveFrameKey,
+  newSessionKey,
+  openFrame,
+  sealFrame,
+  type FrameHeader,
+} from '../../lib/crypto/frame-crypto';
 import { fromBase64Url, toBase64Url } from '../../lib/crypto/base64url';
 import { envelopeSchema, type Envelope } from '../../lib/protocol/envelope';
 

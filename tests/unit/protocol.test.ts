@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { envelopeSchema, inboundFrameSchema, PROTOCOL_VERSION, type DeviceMessageType } from '../../lib/protocol/envelope';
+import {
+  envelopeSchema,
+  inboundFrameSchema,
+  PROTOCOL_VERSION,
+  type DeviceMessageType,
+} from '../../lib/protocol/envelope';
 import { parsePayload, payloadSchemas } from '../../lib/protocol/messages';
 import { fromWireRow, toWireRow } from '../../lib/protocol/wire-row';
 import type { SyncRow } from '../../lib/model/merge';
@@ -13,7 +18,13 @@ const B = '22222222-2222-4222-8222-222222222222' as DeviceId;
 const sA = encodeHlc({ wall: 1_700_000_000_000, counter: 0, deviceId: A });
 const sB = encodeHlc({ wall: 1_700_000_000_500, counter: 2, deviceId: B });
 const id = `${A}-1700000000000-abcdefgh` as TodoId;
-const row = { id, c: 1_700_000_000_000, f: ['Buy milk', null, false, 'medium', null, false], s: [sA], h: '000000' };
+const row = {
+  id,
+  c: 1_700_000_000_000,
+  f: ['Buy milk', null, false, 'medium', null, false],
+  s: [sA],
+  h: '000000',
+};
 
 const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: [string, unknown][] }> = {
   JOIN: {
@@ -38,34 +49,67 @@ const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: 
   },
   REQUEST_SYNC: {
     accepts: [['a vector', { vector: [sB] }]],
-    rejects: [['a vector of ids', { vector: [A] }], ['no vector', {}]],
+    rejects: [
+      ['a vector of ids', { vector: [A] }],
+      ['no vector', {}],
+    ],
   },
   SYNC_DATA: {
     accepts: [
       ['a batch of rows', { stream: 'abcdef12', seq: 0, total: 1, rows: [row] }],
-      ['a row with two stamps', { stream: 'abcdef12', seq: 1, total: 1, rows: [{ ...row, s: [sA, sB], h: '010000' }] }],
+      [
+        'a row with two stamps',
+        { stream: 'abcdef12', seq: 1, total: 1, rows: [{ ...row, s: [sA, sB], h: '010000' }] },
+      ],
     ],
     rejects: [
-      ['a stamp index past the stamps', { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, h: '000001' }] }],
-      ['an empty title', { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, f: ['', null, false, 'medium', null, false] }] }],
-      ['an unknown priority', { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, f: ['a', null, false, 'urgent', null, false] }] }],
+      [
+        'a stamp index past the stamps',
+        { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, h: '000001' }] },
+      ],
+      [
+        'an empty title',
+        {
+          stream: 'abcdef12',
+          seq: 0,
+          total: 1,
+          rows: [{ ...row, f: ['', null, false, 'medium', null, false] }],
+        },
+      ],
+      [
+        'an unknown priority',
+        {
+          stream: 'abcdef12',
+          seq: 0,
+          total: 1,
+          rows: [{ ...row, f: ['a', null, false, 'urgent', null, false] }],
+        },
+      ],
       ['a malformed todo id', { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, id: 'todo-1' }] }],
       ['a fractional seq', { stream: 'abcdef12', seq: 0.5, total: 1, rows: [] }],
       ['a bad stream id', { stream: 'ABC', seq: 0, total: 1, rows: [] }],
     ],
   },
   SYNC_COMPLETE: {
-    accepts: [['final rows and a vector', { stream: 'abcdef12', seq: 3, total: 9, rows: [row], vector: [sA] }]],
+    accepts: [
+      ['final rows and a vector', { stream: 'abcdef12', seq: 3, total: 9, rows: [row], vector: [sA] }],
+    ],
     rejects: [['a missing vector', { stream: 'abcdef12', seq: 3, total: 9, rows: [] }]],
   },
   ERROR: {
     accepts: [['a known code', { code: 'LINK_USED', message: 'This link was already used.' }]],
-    rejects: [['an unknown code', { code: 'NOPE', message: '' }], ['a missing message', { code: 'INTERNAL' }]],
+    rejects: [
+      ['an unknown code', { code: 'NOPE', message: '' }],
+      ['a missing message', { code: 'INTERNAL' }],
+    ],
   },
 };
 
 describe('protocol payload validation', () => {
-  for (const [type, cases] of Object.entries(table) as [DeviceMessageType, (typeof table)[DeviceMessageType]][]) {
+  for (const [type, cases] of Object.entries(table) as [
+    DeviceMessageType,
+    (typeof table)[DeviceMessageType],
+  ][]) {
     for (const [what, payload] of cases.accepts) {
       it(`${type} accepts ${what}`, () => expect(parsePayload(type, payload).ok).toBe(true));
     }
@@ -81,7 +125,15 @@ describe('protocol payload validation', () => {
 describe('wire rows', () => {
   it('round-trip through the compact form, sharing equal stamps', () => {
     const r: SyncRow = {
-      id, device_id: A, created_at: 5, title: 't', description: 'd', completed: true, priority: 'high', due_date: 9, deleted: false,
+      id,
+      device_id: A,
+      created_at: 5,
+      title: 't',
+      description: 'd',
+      completed: true,
+      priority: 'high',
+      due_date: 9,
+      deleted: false,
       hlc: { title: sA, description: sA, completed: sB, priority: sA, due_date: sA, deleted: sB },
     };
     const w = toWireRow(r);
@@ -97,14 +149,20 @@ describe('wire shapes', () => {
     version: PROTOCOL_VERSION,
     envelope: z.toJSONSchema(envelopeSchema, { io: 'input' }),
     inbound: z.toJSONSchema(inboundFrameSchema, { io: 'input' }),
-    payloads: Object.fromEntries(Object.entries(payloadSchemas).map(([t, s]) => [t, z.toJSONSchema(s, { io: 'input' })])),
+    payloads: Object.fromEntries(
+      Object.entries(payloadSchemas).map(([t, s]) => [t, z.toJSONSchema(s, { io: 'input' })]),
+    ),
   };
   const file = new URL(`../fixtures/protocol-v${PROTOCOL_VERSION}.json`, import.meta.url);
 
   it('match the snapshot of this protocol version (bump PROTOCOL_VERSION to change them)', () => {
     // A new version writes its snapshot once; an existing version's snapshot is never rewritten.
-    if (!existsSync(file) && process.env.WRITE_PROTOCOL_FIXTURE === '1') writeFileSync(file, JSON.stringify(shapes, null, 2) + '\n');
-    expect(existsSync(file), `missing ${file.pathname}; run with WRITE_PROTOCOL_FIXTURE=1 after bumping the version`).toBe(true);
+    if (!existsSync(file) && process.env.WRITE_PROTOCOL_FIXTURE === '1')
+      writeFileSync(file, JSON.stringify(shapes, null, 2) + '\n');
+    expect(
+      existsSync(file),
+      `missing ${file.pathname}; run with WRITE_PROTOCOL_FIXTURE=1 after bumping the version`,
+    ).toBe(true);
     expect(shapes).toEqual(JSON.parse(readFileSync(file, 'utf8')));
   });
 });

@@ -13,9 +13,18 @@ async function pair(opts: { guests?: number; maxGuests?: number; hostSkew?: numb
   const hostId = newDeviceId();
   // The host writes the expiry by its own clock.
   const session = newSession(hostId, T0 + (opts.hostSkew ?? 0) + 5 * 60_000);
-  const host = await createNode({ id: hostId, relay, session, time, name: 'Host', maxGuests: opts.maxGuests, skewMs: opts.hostSkew });
+  const host = await createNode({
+    id: hostId,
+    relay,
+    session,
+    time,
+    name: 'Host',
+    maxGuests: opts.maxGuests,
+    skewMs: opts.hostSkew,
+  });
   const guests: Node[] = [];
-  for (let i = 0; i < (opts.guests ?? 1); i++) guests.push(await createNode({ id: newDeviceId(), relay, session, time, name: `Guest ${i + 1}` }));
+  for (let i = 0; i < (opts.guests ?? 1); i++)
+    guests.push(await createNode({ id: newDeviceId(), relay, session, time, name: `Guest ${i + 1}` }));
   return { relay, time, session, host, guests, all: [host, ...guests] };
 }
 
@@ -23,11 +32,19 @@ async function start(nodes: Node[]) {
   for (const n of nodes) await n.engine.start();
 }
 
-const titles = (n: Node) => n.sql.all<{ title: string }>('SELECT title FROM todos WHERE deleted = 0 ORDER BY title').map((r) => r.title);
+const titles = (n: Node) =>
+  n.sql
+    .all<{ title: string }>('SELECT title FROM todos WHERE deleted = 0 ORDER BY title')
+    .map((r) => r.title);
 
 describe('sync engine', () => {
   it('pairs two devices and moves creates, edits, completions and deletions both ways', async () => {
-    const { relay, host, guests: [guest], all } = await pair();
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
     const a = host.writer.create({ title: 'from host' });
     const b = host.writer.create({ title: 'host, to delete' });
     guest!.writer.create({ title: 'from guest' });
@@ -43,12 +60,20 @@ describe('sync engine', () => {
     await guest!.engine.sync();
     await settle(relay, all);
     expect(snapshot(guest!.sql)).toEqual(snapshot(host.sql));
-    const row = host.sql.get<{ title: string; completed: number }>('SELECT title, completed FROM todos WHERE id = ?', [a.todo.id]);
+    const row = host.sql.get<{ title: string; completed: number }>(
+      'SELECT title, completed FROM todos WHERE id = ?',
+      [a.todo.id],
+    );
     expect(row).toEqual({ title: 'renamed on host', completed: 1 });
   });
 
   it('reports who it syncs with, progress and the final counts, and logs success', async () => {
-    const { relay, host, guests: [guest], all } = await pair();
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
     host.writer.createMany(Array.from({ length: 5 }, (_, i) => ({ title: `t${i}` })));
     await start(all);
     await settle(relay, all);
@@ -56,14 +81,25 @@ describe('sync engine', () => {
     expect(host.events).toContainEqual({ type: 'peer-joined', peerId: guest!.id, name: 'Guest 1' });
     const done = guest!.events.find((e) => e.type === 'done');
     expect(done).toMatchObject({ status: 'success', received: 5, sent: 0, name: 'Host' });
-    const progress = guest!.events.filter((e) => e.type === 'syncing').map((e) => (e.type === 'syncing' ? e.progress : -1));
+    const progress = guest!.events
+      .filter((e) => e.type === 'syncing')
+      .map((e) => (e.type === 'syncing' ? e.progress : -1));
     expect(progress.every((p) => p >= 0 && p <= 1)).toBe(true);
-    expect(logRows(guest!.sql)).toEqual([{ status: 'success', todos_sent: 0, todos_received: 5, error_message: null, remote_device_id: host.id }]);
-    expect(guest!.sql.get('SELECT device_name FROM device_info WHERE device_id = ?', [host.id])).toEqual({ device_name: 'Host' });
+    expect(logRows(guest!.sql)).toEqual([
+      { status: 'success', todos_sent: 0, todos_received: 5, error_message: null, remote_device_id: host.id },
+    ]);
+    expect(guest!.sql.get('SELECT device_name FROM device_info WHERE device_id = ?', [host.id])).toEqual({
+      device_name: 'Host',
+    });
   });
 
   it('admits only the first joiner of a single-use link and tells a second one plainly', async () => {
-    const { relay, host, guests: [first, late], all } = await pair({ guests: 2 });
+    const {
+      relay,
+      host,
+      guests: [first, late],
+      all,
+    } = await pair({ guests: 2 });
     host.writer.create({ title: 'private' });
     await start([host, first!]);
     await settle(relay, all);
@@ -86,7 +122,13 @@ describe('sync engine', () => {
   });
 
   it('refuses a joiner once the link has expired', async () => {
-    const { relay, time, guests: [guest], host, all } = await pair();
+    const {
+      relay,
+      time,
+      guests: [guest],
+      host,
+      all,
+    } = await pair();
     await host.engine.start();
     time.now = T0 + 5 * 60_000 + 1;
     await guest!.engine.start();
@@ -95,8 +137,15 @@ describe('sync engine', () => {
   });
 
   it('sends only metadata when nothing changed, and one row when one todo changed among many', async () => {
-    const { relay, host, guests: [guest], all } = await pair();
-    host.writer.createMany(Array.from({ length: 2000 }, (_, i) => ({ title: `todo number ${i}`, description: 'x'.repeat(40) })));
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    host.writer.createMany(
+      Array.from({ length: 2000 }, (_, i) => ({ title: `todo number ${i}`, description: 'x'.repeat(40) })),
+    );
     await start(all);
     await settle(relay, all);
     const id = host.sql.get<{ id: TodoId }>('SELECT id FROM todos LIMIT 1 OFFSET 777')!.id;
@@ -104,7 +153,12 @@ describe('sync engine', () => {
     relay.sent.length = 0;
     await guest!.engine.sync();
     await settle(relay, all);
-    expect(relay.sent.map((f) => f.type).sort()).toEqual(['METADATA_EXCHANGE', 'METADATA_EXCHANGE', 'SYNC_COMPLETE', 'SYNC_COMPLETE']);
+    expect(relay.sent.map((f) => f.type).sort()).toEqual([
+      'METADATA_EXCHANGE',
+      'METADATA_EXCHANGE',
+      'SYNC_COMPLETE',
+      'SYNC_COMPLETE',
+    ]);
     expect(guest!.events.at(-1)).toMatchObject({ type: 'done', sent: 0, received: 0 });
 
     host.writer.update(id, { completed: true });
@@ -120,7 +174,12 @@ describe('sync engine', () => {
 
   it('keeps every SYNC_DATA frame within the batch byte target', async () => {
     const { relay, host, all } = await pair();
-    host.writer.createMany(Array.from({ length: 600 }, (_, i) => ({ title: `t${i} ${'é'.repeat(400)}`, description: '💡'.repeat(2000) })));
+    host.writer.createMany(
+      Array.from({ length: 600 }, (_, i) => ({
+        title: `t${i} ${'é'.repeat(400)}`,
+        description: '💡'.repeat(2000),
+      })),
+    );
     await start(all);
     await settle(relay, all);
     const data = relay.sent.filter((f) => f.type === 'SYNC_DATA' || f.type === 'SYNC_COMPLETE');
@@ -129,8 +188,15 @@ describe('sync engine', () => {
   });
 
   it('recovers a stream with a lost batch by asking again, with nothing lost or duplicated', async () => {
-    const { relay, host, guests: [guest], all } = await pair();
-    host.writer.createMany(Array.from({ length: 1500 }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })));
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    host.writer.createMany(
+      Array.from({ length: 1500 }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
+    );
     let dropped = 0;
     relay.setDrop((f) => f.type === 'SYNC_DATA' && f.from === host.id && dropped++ === 1);
     await start(all);
@@ -142,11 +208,22 @@ describe('sync engine', () => {
   });
 
   it('logs partial when the peer leaves mid-sync, keeps its vector, and finishes on the next sync', async () => {
-    const { relay, host, guests: [guest], all } = await pair();
-    host.writer.createMany(Array.from({ length: 1500 }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })));
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    host.writer.createMany(
+      Array.from({ length: 1500 }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
+    );
     await start(all);
     // Deliver until the guest has applied some rows, then cut the host off.
-    for (let i = 0; i < 10_000 && Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n) === 0; i++) {
+    for (
+      let i = 0;
+      i < 10_000 && Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n) === 0;
+      i++
+    ) {
       await Promise.all(all.map((n) => n.engine.idle()));
       relay.deliverOne();
     }
@@ -159,7 +236,6 @@ describe('sync engine', () => {
     expect(guest!.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'peer-gone' }));
     expect(guest!.sql.all('SELECT * FROM version_vector ORDER BY device_id')).toEqual(vectorBefore);
 
-
     host.transport.connect();
     await settle(relay, all);
     expect(snapshot(guest!.sql)).toEqual(snapshot(host.sql));
@@ -168,7 +244,13 @@ describe('sync engine', () => {
   });
 
   it('refuses rows stamped far in the future, logs partial, and applies them once time catches up', async () => {
-    const { relay, time, host, guests: [guest], all } = await pair({ hostSkew: 2 * MAX_CLOCK_DRIFT_MS });
+    const {
+      relay,
+      time,
+      host,
+      guests: [guest],
+      all,
+    } = await pair({ hostSkew: 2 * MAX_CLOCK_DRIFT_MS });
     host.writer.create({ title: 'from the future' });
     guest!.writer.create({ title: 'from now' });
     await start(all);
@@ -188,18 +270,27 @@ describe('sync engine', () => {
   });
 
   it('reports an unreachable relay after the connect timeout', async () => {
-    const { guests: [guest] } = await pair();
+    const {
+      guests: [guest],
+    } = await pair();
     const t = guest!.transport;
     // A socket that never opens: the relay is down.
     t.connect = () => {};
     await guest!.engine.start();
     guest!.timers.fireAll();
     await guest!.engine.idle();
-    expect(guest!.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'relay-unreachable' }));
+    expect(guest!.events).toContainEqual(
+      expect.objectContaining({ type: 'error', code: 'relay-unreachable' }),
+    );
   });
 
   it('ends a round as partial when the peer falls silent', async () => {
-    const { relay, host, guests: [guest], all } = await pair();
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
     host.writer.create({ title: 'x' });
     await start(all);
     await settle(relay, all);
@@ -213,13 +304,27 @@ describe('sync engine', () => {
   });
 
   it('drops a frame that fails to decrypt and never applies it', async () => {
-    const { relay, host, guests: [guest], all } = await pair();
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
     host.writer.create({ title: 'real' });
     await start(all);
     await settle(relay, all);
     const t = relay.transport(newDeviceId());
     t.connect();
-    t.send(JSON.stringify({ v: 1, type: 'SYNC_COMPLETE', from: host.id, to: guest!.id, n: 'AAAAAAAAAAAAAAAA', ct: 'AAAA' }));
+    t.send(
+      JSON.stringify({
+        v: 1,
+        type: 'SYNC_COMPLETE',
+        from: host.id,
+        to: guest!.id,
+        n: 'AAAAAAAAAAAAAAAA',
+        ct: 'AAAA',
+      }),
+    );
     t.send('not json');
     await settle(relay, all);
     expect(guest!.engine.stats.framesDropped).toBe(2);

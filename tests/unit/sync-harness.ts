@@ -77,11 +77,25 @@ export async function createNode(opts: {
   });
   const events: SyncEvent[] = [];
   engine.subscribe((e) => events.push(e));
-  return { id: opts.id, sql, engine, writer: createTodoWriter({ sql, clock, deviceId: opts.id, now: physicalNow }), events, timers, skew, transport };
+  return {
+    id: opts.id,
+    sql,
+    engine,
+    writer: createTodoWriter({ sql, clock, deviceId: opts.id, now: physicalNow }),
+    events,
+    timers,
+    skew,
+    transport,
+  };
 }
 
 /** Delivers frames (in an order chosen by `pick`) until nothing is in flight. Bounded. */
-export async function settle(relay: MemoryRelay, nodes: Node[], pick?: (n: number) => number, maxSteps = 20_000) {
+export async function settle(
+  relay: MemoryRelay,
+  nodes: Node[],
+  pick?: (n: number) => number,
+  maxSteps = 20_000,
+) {
   for (let i = 0; i < maxSteps; i++) {
     await Promise.all(nodes.map((n) => n.engine.idle()));
     if (!relay.deliverOne(pick)) {
@@ -89,7 +103,10 @@ export async function settle(relay: MemoryRelay, nodes: Node[], pick?: (n: numbe
       if (relay.pending() === 0 || !relay.deliverOne(pick)) return;
     }
   }
-  const recent = relay.sent.slice(-30).map((f) => `${f.from.slice(0, 4)}:${f.type}`).join(' ');
+  const recent = relay.sent
+    .slice(-30)
+    .map((f) => `${f.from.slice(0, 4)}:${f.type}`)
+    .join(' ');
   throw new Error(`settle did not finish; last frames: ${recent}`);
 }
 
@@ -100,6 +117,10 @@ export function snapshot(sql: Sql): Row[] {
 }
 
 export const logRows = (sql: Sql) =>
-  sql.all<{ status: string; todos_sent: number; todos_received: number; error_message: string | null; remote_device_id: string }>(
-    'SELECT status, todos_sent, todos_received, error_message, remote_device_id FROM sync_log ORDER BY id',
-  );
+  sql.all<{
+    status: string;
+    todos_sent: number;
+    todos_received: number;
+    error_message: string | null;
+    remote_device_id: string;
+  }>('SELECT status, todos_sent, todos_received, error_message, remote_device_id FROM sync_log ORDER BY id');

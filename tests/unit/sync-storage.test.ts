@@ -12,15 +12,37 @@ describe('SQLite sync storage', () => {
   it('writes sync_log and device_info rows the history view reads', async () => {
     const sql = await openMemoryDb();
     const st = createSqliteSyncStorage(sql, () => 42);
-    const id = st.beginLog({ sessionId: 'aaaaaaaa-6f1a-4d3e-9c55-3f1d2a9b7e10' as SessionId, peerId: B, peerName: 'Laptop', startedAt: 1 });
+    const id = st.beginLog({
+      sessionId: 'aaaaaaaa-6f1a-4d3e-9c55-3f1d2a9b7e10' as SessionId,
+      peerId: B,
+      peerName: 'Laptop',
+      startedAt: 1,
+    });
     expect(sql.get('SELECT status FROM sync_log WHERE id = ?', [id])).toEqual({ status: 'running' });
-    st.finishLog(id, { status: 'partial', sent: 3, received: 4, reason: 'The other device left.', completedAt: 5 });
-    expect(sql.get('SELECT status, todos_sent, todos_received, error_message, completed_at FROM sync_log WHERE id = ?', [id])).toEqual({
-      status: 'partial', todos_sent: 3, todos_received: 4, error_message: 'The other device left.', completed_at: 5,
+    st.finishLog(id, {
+      status: 'partial',
+      sent: 3,
+      received: 4,
+      reason: 'The other device left.',
+      completedAt: 5,
+    });
+    expect(
+      sql.get(
+        'SELECT status, todos_sent, todos_received, error_message, completed_at FROM sync_log WHERE id = ?',
+        [id],
+      ),
+    ).toEqual({
+      status: 'partial',
+      todos_sent: 3,
+      todos_received: 4,
+      error_message: 'The other device left.',
+      completed_at: 5,
     });
     st.rememberPeer(B, 'Laptop', null, 1);
     st.rememberPeer(B, null, 99, 2);
-    expect(sql.get('SELECT device_name, last_sync, is_self FROM device_info WHERE device_id = ?', [B])).toEqual({ device_name: 'Laptop', last_sync: 99, is_self: 0 });
+    expect(
+      sql.get('SELECT device_name, last_sync, is_self FROM device_info WHERE device_id = ?', [B]),
+    ).toEqual({ device_name: 'Laptop', last_sync: 99, is_self: 0 });
   });
 
   it('keeps version equal to the greatest field stamp and updated_at as local time', async () => {
@@ -28,15 +50,25 @@ describe('SQLite sync storage', () => {
     const st = createSqliteSyncStorage(sql, () => 42);
     const r = makeRow(1, stamp(10, A));
     st.applyRows([r, { ...r, due_date: 7, hlc: { ...r.hlc, due_date: stamp(30, B) } }]);
-    expect(sql.get('SELECT version, due_date, updated_at FROM todos')).toEqual({ version: stamp(30, B), due_date: 7, updated_at: 42 });
+    expect(sql.get('SELECT version, due_date, updated_at FROM todos')).toEqual({
+      version: stamp(30, B),
+      due_date: 7,
+      updated_at: 42,
+    });
   });
 
   it('rolls back the whole batch, vector included, when one row fails', async () => {
     const sql = await openMemoryDb();
     const st = createSqliteSyncStorage(sql);
-    sql.run(`CREATE TRIGGER refuse BEFORE INSERT ON todos WHEN NEW.title = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
-    expect(() => st.applyRows([makeRow(1, stamp(10, A)), makeRow(2, stamp(10, A), { title: 'bad' })],
-      { vector: new Map([[A, stamp(10, A)]]), exclude: new Set() })).toThrow(/refused/);
+    sql.run(
+      `CREATE TRIGGER refuse BEFORE INSERT ON todos WHEN NEW.title = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    );
+    expect(() =>
+      st.applyRows([makeRow(1, stamp(10, A)), makeRow(2, stamp(10, A), { title: 'bad' })], {
+        vector: new Map([[A, stamp(10, A)]]),
+        exclude: new Set(),
+      }),
+    ).toThrow(/refused/);
     expect(sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 0 });
     expect(st.readVector().size).toBe(0);
   });
@@ -45,7 +77,12 @@ describe('SQLite sync storage', () => {
 describe('memory sync storage', () => {
   it('keeps sync_log entries and peers for inspection', () => {
     const st = createMemorySyncStorage();
-    const id = st.beginLog({ sessionId: 'aaaaaaaa-6f1a-4d3e-9c55-3f1d2a9b7e10' as SessionId, peerId: B, peerName: 'Laptop', startedAt: 1 });
+    const id = st.beginLog({
+      sessionId: 'aaaaaaaa-6f1a-4d3e-9c55-3f1d2a9b7e10' as SessionId,
+      peerId: B,
+      peerName: 'Laptop',
+      startedAt: 1,
+    });
     st.finishLog(id, { status: 'success', sent: 1, received: 2, reason: null, completedAt: 3 });
     expect(st.log[0]).toMatchObject({ status: 'success', sent: 1, received: 2 });
     st.rememberPeer(B, 'Laptop', null, 1);

@@ -12,7 +12,8 @@ let wall: number;
 let writer: ReturnType<typeof createTodoWriter>;
 
 const row = (id: TodoId) => sql.get<Row>('SELECT * FROM todos WHERE id = ?', [id])!;
-const selfVector = () => sql.get<{ hlc: string }>('SELECT hlc FROM version_vector WHERE device_id = ?', [deviceId])?.hlc;
+const selfVector = () =>
+  sql.get<{ hlc: string }>('SELECT hlc FROM version_vector WHERE device_id = ?', [deviceId])?.hlc;
 
 beforeEach(async () => {
   sql = await openMemoryDb();
@@ -28,7 +29,9 @@ describe('todo writes', () => {
     if (!r.ok) return;
     expect(r.todo.title).toBe('Buy milk');
     const raw = row(r.todo.id);
-    const stamps = ['title', 'description', 'completed', 'priority', 'due_date', 'deleted'].map((f) => raw[`${f}_hlc`]);
+    const stamps = ['title', 'description', 'completed', 'priority', 'due_date', 'deleted'].map(
+      (f) => raw[`${f}_hlc`],
+    );
     expect(new Set(stamps).size).toBe(1);
     expect(raw.version).toBe(stamps[0]);
     expect(selfVector()).toBe(stamps[0]);
@@ -98,7 +101,10 @@ describe('todo writes', () => {
   });
 
   it('creates many todos in one transaction, or none when one is invalid', () => {
-    expect(writer.createMany([{ title: 'a' }, { title: 'b' }, { title: 'c' }])).toEqual({ ok: true, count: 3 });
+    expect(writer.createMany([{ title: 'a' }, { title: 'b' }, { title: 'c' }])).toEqual({
+      ok: true,
+      count: 3,
+    });
     const bad = writer.createMany([{ title: 'd' }, { title: '' }]);
     expect(bad.ok).toBe(false);
     expect(sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n).toBe(3);
