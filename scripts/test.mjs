@@ -16,7 +16,14 @@ const out = mkdtempSync(join(tmpdir(), 'todo-tasker-test-'));
 const vitest = (name, config) => ({
   name,
   cmd: 'npx',
-  args: ['vitest', 'run', ...(config ? ['-c', config] : []), '--reporter=default', '--reporter=json', `--outputFile.json=${join(out, name + '.json')}`],
+  args: [
+    'vitest',
+    'run',
+    ...(config ? ['-c', config] : []),
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${join(out, name + '.json')}`,
+  ],
   report: join(out, name + '.json'),
   kind: 'vitest',
 });
@@ -30,15 +37,26 @@ const playwright = (name, config) => ({
 });
 const plain = (name, cmd, args) => ({ name, cmd, args, kind: 'plain' });
 
+const has = (script) => Boolean(JSON.parse(readFileSync('package.json', 'utf8')).scripts?.[script]);
 const STEPS = [
   plain('check', 'npm', ['run', 'check']),
   vitest('unit'),
   ...(existsSync('tests/relay/vitest.config.ts') ? [vitest('relay', 'tests/relay/vitest.config.ts')] : []),
-  ...(existsSync('tests/relay-loopback/vitest.config.ts') ? [vitest('relay-loopback', 'tests/relay-loopback/vitest.config.ts')] : []),
-  ...(existsSync('tests/sync-loopback/vitest.config.ts') ? [vitest('sync-loopback', 'tests/sync-loopback/vitest.config.ts')] : []),
+  ...(has('check:relay') ? [plain('relay-bundle', 'npm', ['run', 'check:relay'])] : []),
+  ...(existsSync('tests/relay-loopback/vitest.config.ts')
+    ? [vitest('relay-loopback', 'tests/relay-loopback/vitest.config.ts')]
+    : []),
+  ...(existsSync('tests/sync-loopback/vitest.config.ts')
+    ? [vitest('sync-loopback', 'tests/sync-loopback/vitest.config.ts')]
+    : []),
+  // Production builds (Chrome, Firefox, phone app) and the test-mode build the browser suites load.
   plain('build', 'npm', ['run', 'build:all']),
+  plain('build-test', 'npx', ['wxt', 'build', '--mode', 'test']),
+  ...(has('lint:firefox') ? [plain('lint-firefox', 'npm', ['run', 'lint:firefox'])] : []),
   ...(existsSync('playwright.config.ts') ? [playwright('e2e')] : []),
-  ...(existsSync('tests/e2e-firefox/vitest.config.ts') ? [vitest('e2e-firefox', 'tests/e2e-firefox/vitest.config.ts')] : []),
+  ...(existsSync('tests/e2e-firefox/vitest.config.ts')
+    ? [vitest('e2e-firefox', 'tests/e2e-firefox/vitest.config.ts')]
+    : []),
 ];
 
 const only = process.argv.slice(2);
@@ -50,7 +68,8 @@ const summary = [];
 function count(step) {
   if (!step.report || !existsSync(step.report)) return null;
   const r = JSON.parse(readFileSync(step.report, 'utf8'));
-  if (step.kind === 'vitest') return { passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numTodoTests ?? 0) };
+  if (step.kind === 'vitest')
+    return { passed: r.numPassedTests ?? 0, failed: (r.numFailedTests ?? 0) + (r.numTodoTests ?? 0) };
   const s = r.stats ?? {};
   return { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0) };
 }
@@ -66,7 +85,9 @@ for (const step of steps) {
     failed += c.failed;
   }
   const secs = ((Date.now() - t0) / 1000).toFixed(0);
-  summary.push(`${res.status === 0 ? 'ok  ' : 'FAIL'} ${step.name} (${secs}s)${c ? ` ${c.passed} passed, ${c.failed} failed` : ''}`);
+  summary.push(
+    `${res.status === 0 ? 'ok  ' : 'FAIL'} ${step.name} (${secs}s)${c ? ` ${c.passed} passed, ${c.failed} failed` : ''}`,
+  );
   if (res.status !== 0) {
     ok = false;
     if (!c || c.failed === 0) failed += 1; // a step that broke outside its tests still counts as a failure
