@@ -505,14 +505,23 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
 
   function onClose() {
     if (stopped) return;
+    let interrupted = false;
     for (const p of peers.values()) {
       p.inbound = null;
-      if (p.round)
-        finishRound(
-          p,
-          'partial',
-          'The connection to the relay was lost. Nothing was lost; sync again to finish.',
-        );
+      if (!p.round) continue;
+      interrupted = true;
+      finishRound(
+        p,
+        'partial',
+        'The connection to the relay was lost. Nothing was lost; sync again to finish.',
+      );
+    }
+    if (interrupted) {
+      emit({
+        type: 'error',
+        code: 'connection-lost',
+        message: 'The connection to the relay was lost during the sync. Reconnecting…',
+      });
     }
     emit({ type: 'connecting' });
   }

@@ -86,7 +86,9 @@ function dev(link: PairingLink, id: DeviceId, sql: Sql, name: string): Dev {
     until: (pred, from = 0) =>
       new Promise<void>((resolve) => {
         const check = () => {
-          if (events.slice(from).some(pred)) (waiters.delete(check), resolve());
+          if (!events.slice(from).some(pred)) return;
+          waiters.delete(check);
+          resolve();
         };
         waiters.add(check);
         check();
@@ -134,19 +136,34 @@ async function ours(relayUrl: string, n: number) {
   return guest.sql;
 }
 
+/**
+ * The original design sends every id in one METADATA_EXCHANGE; at 100,000 ids (~6 MB) that passes
+ * the relay's frame cap, so the baseline splits id lists into frames of this many ids.
+ */
+const IDS_PER_FRAME = 10_000;
+
 /** The original design's algorithm, through the same relay, transport, pacing and encryption. */
 async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: string) {
   const link = createPairingLink({ relayOrigin: relayUrl, hostId: newDeviceId() });
   const key = await deriveFrameKey(link.sessionKey, link.sessionId);
   let bytes = 0;
   let frames = 0;
-  type Side = { id: DeviceId; sql: Sql; t: Transport; completes: number };
+  type Side = {
+    id: DeviceId;
+    sql: Sql;
+    t: Transport;
+    completes: number;
+    theirIds: string[];
+    requested: string[];
+  };
   const mk = (sql: Sql): Side => {
     const id = newDeviceId();
     return {
       id,
       sql,
       completes: 0,
+      theirIds: [],
+      requested: [],
       t: createPartySocketTransport({
         relayOrigin: link.relayOrigin,
         sessionId: link.sessionId,
@@ -173,21 +190,29 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
     if (!env.success) return;
     const o = await openFrame(key, env.data);
     if (!o.ok) return;
-    const p = o.payload as { ids?: string[]; todos?: Row[] };
+    const p = o.payload as { ids?: string[]; last?: boolean; todos?: Row[] };
     if (env.data.type === 'METADATA_EXCHANGE') {
+      me.theirIds.push(...(p.ids ?? []));
+      if (!p.last) return;
       const mine = new Set(me.sql.all<{ id: string }>('SELECT id FROM todos').map((r) => r.id));
-      await send(me, 'REQUEST_SYNC', { ids: (p.ids ?? []).filter((id) => !mine.has(id)) });
+      const missing = me.theirIds.filter((id) => !mine.has(id));
+      for (let i = 0; i < missing.length || i === 0; i += IDS_PER_FRAME) {
+        await send(me, 'REQUEST_SYNC', {
+          ids: missing.slice(i, i + IDS_PER_FRAME),
+          last: i + IDS_PER_FRAME >= missing.length,
+        });
+      }
     } else if (env.data.type === 'REQUEST_SYNC') {
-      const ids = p.ids ?? [];
+      me.requested.push(...(p.ids ?? []));
+      if (!p.last) return;
+      const ids = me.requested;
       for (let i = 0; i < ids.length; i += 100) {
-        const marks = ids
-          .slice(i, i + 100)
-          .map(() => '?')
-          .join(',');
+        const batch = ids.slice(i, i + 100);
+        const marks = batch.map(() => '?').join(',');
         await send(me, 'SYNC_DATA', {
           todos: me.sql.all(
             `SELECT id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted FROM todos WHERE id IN (${marks})`,
-            ids.slice(i, i + 100),
+            batch,
           ),
         });
       }
@@ -236,11 +261,16 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
   b.t.connect();
   await Promise.all([openA, openB]);
   const t0 = performance.now();
-  for (const s of [a, b])
-    await send(s, 'METADATA_EXCHANGE', {
-      deviceId: s.id,
-      ids: s.sql.all<{ id: string }>('SELECT id FROM todos').map((r) => r.id),
-    });
+  for (const s of [a, b]) {
+    const ids = s.sql.all<{ id: string }>('SELECT id FROM todos').map((r) => r.id);
+    for (let i = 0; i < ids.length || i === 0; i += IDS_PER_FRAME) {
+      await send(s, 'METADATA_EXCHANGE', {
+        deviceId: s.id,
+        ids: ids.slice(i, i + IDS_PER_FRAME),
+        last: i + IDS_PER_FRAME >= ids.length,
+      });
+    }
+  }
   await done;
   report(`| original | ${label} | ${kb(bytes)} | ${frames} | ${(performance.now() - t0).toFixed(0)} ms |`);
   a.t.close();

@@ -303,6 +303,18 @@ describe('sync engine', () => {
     expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'partial' });
   });
 
+  it('reports a lost relay connection mid-round and logs the round as partial', async () => {
+    const { relay, host, all } = await pair();
+    await start(all);
+    await settle(relay, all);
+    await host.engine.sync();
+    relay.disconnect(host.id);
+    await host.engine.idle();
+    expect(host.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'connection-lost' }));
+    expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'partial' });
+    expect(host.events.at(-1)).toEqual({ type: 'connecting' });
+  });
+
   it('drops a frame that fails to decrypt and never applies it', async () => {
     const {
       relay,
