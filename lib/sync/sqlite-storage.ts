@@ -120,8 +120,10 @@ export function createSqliteSyncStorage(sql: Sql, now: () => number = Date.now):
     pageAbove(floor, after, limit) {
       const rows = after
         ? sql.all<Row>(
-            `SELECT * FROM todos WHERE version > ? AND (version > ? OR (version = ? AND id > ?)) ORDER BY version, id LIMIT ?`,
-            [floor, after.version, after.version, after.id, limit],
+            // The cursor's own version is the index range start (it is above the floor already), so
+            // each page reads only its rows instead of rescanning from the floor.
+            `SELECT * FROM todos WHERE version >= ? AND (version > ? OR id > ?) ORDER BY version, id LIMIT ?`,
+            [after.version > floor ? after.version : floor, after.version, after.id, limit],
           )
         : sql.all<Row>('SELECT * FROM todos WHERE version > ? ORDER BY version, id LIMIT ?', [floor, limit]);
       return rows.map(toSyncRow);
