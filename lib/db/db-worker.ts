@@ -3,6 +3,7 @@
  * Firefox's background page; it talks only through postMessage frames (lib/messages/worker-frames).
  */
 import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
+import type { WorkerEvent } from '../messages/events';
 import { fromWorkerSchema, toWorkerSchema, type FromWorker } from '../messages/worker-frames';
 import { createHybridClock } from '../model/hlc';
 import { ensureDeviceId, restoredHlc } from './device';
@@ -12,6 +13,9 @@ import { createFaultySql } from './fault-sql';
 import { sqlFromOo1 } from './sql';
 import { storageErrorFrom } from './storage-errors';
 import { createTodoWriter } from './todo-writes';
+import { deviceLabel } from '../sync/device-label';
+import { defaultRelayUrl } from '../sync/relay-url';
+import { createWorkerSync } from '../sync/worker-sync';
 
 const POOL_NAME = 'todo-tasker';
 const DB_PATH = '/todo-tasker.sqlite3';
@@ -38,7 +42,18 @@ async function open() {
   const clock = createHybridClock(deviceId, Date.now, restoredHlc(sql));
   const writer = createTodoWriter({ sql, clock, deviceId });
   const openMs = performance.now() - started;
+  const emit = (event: WorkerEvent) => post({ type: 'event', event });
+  const sync = createWorkerSync({
+    sql,
+    clock,
+    deviceId,
+    deviceName: deviceLabel(navigator.userAgent, deviceId),
+    defaultRelayUrl: defaultRelayUrl(import.meta.env.WXT_RELAY_URL),
+    emit,
+    engine: { log: (level, message) => (level === 'debug' ? undefined : console[level](`[sync] ${message}`)) },
+  });
   const handler = createRequestHandler({
+    sync,
     sql,
     writer,
     deviceId,
@@ -46,7 +61,7 @@ async function open() {
     openMs,
     devTools,
     arm: faulty?.arm,
-    emit: (event) => post({ type: 'event', event }),
+    emit,
     // Production builds fold `devTools` to false and drop the fault hooks entirely.
     crash: devTools
       ? () => {

@@ -3,6 +3,7 @@
  * and directly against in-memory SQLite in Node tests; it never sees a browser API.
  */
 import type { ChangedEvent } from '../messages/events';
+import { isSyncRequest, type SyncRequest } from '../sync/worker-sync';
 import { SEED_MAX, type DbStatus, type Request, type Response } from '../messages/requests';
 import type { DeviceId } from '../model/ids';
 import { PRIORITIES } from '../model/todo';
@@ -26,6 +27,8 @@ export interface RequestHandlerDeps {
   crash?: () => void;
   /** Fault injection for tests: fail the next write statement with this storage error. */
   arm?: (fault: Fault) => void;
+  /** Answers `sync.*` and `settings.*` (lib/sync/worker-sync.ts); absent where sync is not wired. */
+  sync?: { handle(req: SyncRequest): Response };
 }
 
 const ok = (data: unknown): Response => ({ ok: true, data });
@@ -44,6 +47,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
   const queries = createTodoQueries(sql);
 
   function dispatch(req: Request): Response {
+    if (isSyncRequest(req))
+      return deps.sync
+        ? deps.sync.handle(req)
+        : { ok: false, error: { code: 'bad_request', message: 'Sync is not available here.' } };
     switch (req.kind) {
       case 'todos.create':
         return fromWrite(writer.create(req.input), 'create', emit);

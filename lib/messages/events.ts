@@ -1,5 +1,6 @@
 /** Small change events announced to every open page after a committed write. */
 import { z } from 'zod';
+import { syncStateEventSchema } from './sync-schema';
 import { todoIdSchema } from './todo-schema';
 
 export const CHANGE_OPS = ['create', 'update', 'remove', 'restore', 'bulk'] as const;
@@ -19,5 +20,13 @@ export const hostStatusEventSchema = z.object({
 });
 export type HostStatusEvent = z.infer<typeof hostStatusEventSchema>;
 
-export const eventSchema = z.discriminatedUnion('kind', [changedEventSchema, hostStatusEventSchema]);
+export const eventSchema = z.discriminatedUnion('kind', [
+  changedEventSchema,
+  hostStatusEventSchema,
+  syncStateEventSchema,
+]);
 export type HostEvent = z.infer<typeof eventSchema>;
+
+/** Events the DB worker itself emits (health is the host's to report). */
+export const workerEventSchema = z.discriminatedUnion('kind', [changedEventSchema, syncStateEventSchema]);
+export type WorkerEvent = z.infer<typeof workerEventSchema>;

@@ -12,6 +12,14 @@ import {
   todoIdSchema,
   todoSchema,
 } from './todo-schema';
+import {
+  LINK_TEXT_MAX,
+  pairResultSchema,
+  settingsSchema,
+  SYNC_HISTORY_MAX,
+  syncLogEntrySchema,
+  syncStateSchema,
+} from './sync-schema';
 
 /** Only non-production builds accept `dev.*` requests (seeding, fault injection for tests). */
 export const SEED_MAX = 100_000;
@@ -28,6 +36,13 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
   z.object({ kind: z.literal('dev.crash') }),
   z.object({ kind: z.literal('dev.fail'), fault: z.enum(['full', 'corrupt', 'locked']) }),
+  z.object({ kind: z.literal('sync.pair') }),
+  z.object({ kind: z.literal('sync.join'), link: z.string().max(LINK_TEXT_MAX) }),
+  z.object({ kind: z.literal('sync.cancel') }),
+  z.object({ kind: z.literal('sync.status') }),
+  z.object({ kind: z.literal('sync.history'), limit: z.number().int().min(1).max(SYNC_HISTORY_MAX) }),
+  z.object({ kind: z.literal('settings.get') }),
+  z.object({ kind: z.literal('settings.set'), relayUrl: z.string().max(LINK_TEXT_MAX) }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
 export type RequestKind = Request['kind'];
@@ -54,6 +69,13 @@ export const resultSchemas = {
   'dev.seed': z.object({ inserted: z.number().int() }),
   'dev.crash': z.null(),
   'dev.fail': z.null(),
+  'sync.pair': pairResultSchema,
+  'sync.join': z.null(),
+  'sync.cancel': z.null(),
+  'sync.status': syncStateSchema,
+  'sync.history': z.array(syncLogEntrySchema),
+  'settings.get': settingsSchema,
+  'settings.set': settingsSchema,
 } as const satisfies Record<RequestKind, z.ZodType>;
 export type ResultOf<K extends RequestKind> = z.infer<(typeof resultSchemas)[K]>;
 

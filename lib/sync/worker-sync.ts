@@ -1,0 +1,229 @@
+/**
+ * The sync wiring inside the DB worker: answers the pages' `sync.*` and `settings.*` requests, runs
+ * one engine at a time over the worker's own Sql connection and a relay socket, and turns engine
+ * events into `sync.state` (and, when remote rows land, `todos.changed`) events. No chrome.* here:
+ * the same worker serves Chrome's offscreen document, Firefox's background page and the phone app.
+ */
+import type { Sql } from '../db/sql';
+import type { WorkerEvent } from '../messages/events';
+import type { Request, Response } from '../messages/requests';
+import { SYNC_HISTORY_MAX, type SyncLogEntry, type SyncState } from '../messages/sync-schema';
+import type { HybridClock } from '../model/hlc';
+import type { DeviceId, SessionId } from '../model/ids';
+import { createPairingLink, parsePairingLink } from '../pairing/pairing-link';
+import type { SyncEngine, SyncEngineOptions, SyncEvent, SyncSession } from './engine-types';
+import { createPartySocketTransport } from './partysocket-transport';
+import type { Transport } from './ports';
+import { createRelaySetting } from './relay-url';
+import { createSqliteSyncStorage } from './sqlite-storage';
+import { createSyncEngine } from './sync-engine';
+
+type SyncKind = Extract<Request['kind'], `sync.${string}` | `settings.${string}`>;
+export type SyncRequest = Extract<Request, { kind: SyncKind }>;
+
+export const isSyncRequest = (r: Request): r is SyncRequest =>
+  r.kind.startsWith('sync.') || r.kind.startsWith('settings.');
+
+export interface WorkerSyncDeps {
+  sql: Sql;
+  clock: HybridClock;
+  deviceId: DeviceId;
+  deviceName: string;
+  /** WXT_RELAY_URL of the build (already normalised); Settings may override it. */
+  defaultRelayUrl: string;
+  emit: (e: WorkerEvent) => void;
+  openTransport?: (o: { relayOrigin: string; sessionId: SessionId; deviceId: DeviceId }) => Transport;
+  now?: () => number;
+  /** Engine knobs tests turn (timers, timeouts, log). */
+  engine?: Pick<SyncEngineOptions, 'timers' | 'silenceTimeoutMs' | 'connectTimeoutMs' | 'log'>;
+  /**
+   * While rows stream in, an open list is told to refresh at most this often: a refetch per batch
+   * would cost more than the sync itself on a big list. The last batch is always announced.
+   */
+  changeIntervalMs?: number;
+}
+
+const ok = (data: unknown): Response => ({ ok: true, data });
+const invalid = (message: string): Response => ({ ok: false, error: { code: 'invalid', message } });
+
+export function createWorkerSync(deps: WorkerSyncDeps) {
+  const { sql, deviceId, emit } = deps;
+  const now = deps.now ?? Date.now;
+  const relay = createRelaySetting(sql, deps.defaultRelayUrl);
+  const storage = createSqliteSyncStorage(sql, now);
+  const openTransport = deps.openTransport ?? createPartySocketTransport;
+  const changeIntervalMs = deps.changeIntervalMs ?? 300;
+
+  // No engine runs yet, so a row still 'running' was cut off by a closed browser or a crash.
+  sql.run(`UPDATE sync_log SET status = 'partial', error_message = ?, completed_at = ? WHERE status = 'running'`, [
+    'The sync was interrupted. Nothing was lost; sync again to finish.',
+    now(),
+  ]);
+
+  let engine: SyncEngine | null = null;
+  let generation = 0;
+  let state: SyncState = { phase: 'idle' };
+  let starting: Promise<void> = Promise.resolve();
+
+  const setState = (s: SyncState) => {
+    state = s;
+    emit({ kind: 'sync.state', state: s });
+  };
+
+  function stopCurrent() {
+    generation++;
+    const e = engine;
+    engine = null;
+    // Stopping is asynchronous (it runs after frames already queued); a new session need not wait.
+    if (e) void e.stop();
+  }
+
+  function run(session: SyncSession, relayOrigin: string, role: 'host' | 'guest') {
+    stopCurrent();
+    const gen = generation;
+    const e = createSyncEngine({
+      ...deps.engine,
+      storage,
+      transport: openTransport({ relayOrigin, sessionId: session.sessionId, deviceId }),
+      clock: deps.clock,
+      deviceId,
+      deviceName: deps.deviceName,
+      session,
+      physicalNow: now,
+    });
+    engine = e;
+    let announced = 0;
+    let announcedAt = -Infinity;
+    const announce = (received: number, force: boolean) => {
+      if (received <= announced) return;
+      if (!force && now() - announcedAt < changeIntervalMs) return;
+      announced = received;
+      announcedAt = now();
+      emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+    };
+    e.subscribe((ev: SyncEvent) => {
+      if (gen !== generation) return; // a replaced session winding down
+      switch (ev.type) {
+        case 'connecting':
+        case 'waiting':
+          return setState({ phase: ev.type, role });
+        case 'peer-joined':
+          announced = 0;
+          return setState({ phase: 'peer-joined', role, name: ev.name });
+        case 'syncing':
+          announce(ev.received, false);
+          return setState({
+            phase: 'syncing',
+            role,
+            name: ev.name,
+            progress: ev.progress,
+            sent: ev.sent,
+            received: ev.received,
+          });
+        case 'done':
+          announce(ev.received, true);
+          announced = 0;
+          return setState({
+            phase: 'done',
+            role,
+            name: ev.name,
+            sent: ev.sent,
+            received: ev.received,
+            status: ev.status,
+            reason: ev.reason,
+          });
+        case 'error':
+          return setState({ phase: 'error', role, code: ev.code, message: ev.message });
+      }
+    });
+    // Pages ask for the state right after pairing; the engine's own first event comes after a key derivation.
+    setState({ phase: 'connecting', role });
+    starting = e.start().catch(() => {
+      if (gen === generation)
+        setState({ phase: 'error', role, code: 'internal', message: 'Sync could not start. Try again.' });
+    });
+  }
+
+  function pair(): Response {
+    const link = createPairingLink({ relayOrigin: relay.get(), hostId: deviceId, now: now() });
+    run(
+      { sessionId: link.sessionId, sessionKey: link.sessionKey, hostId: deviceId, expiresAt: link.expiresAt },
+      link.relayOrigin,
+      'host',
+    );
+    return ok({ link: link.url, expiresAt: link.expiresAt });
+  }
+
+  function join(text: string): Response {
+    const parsed = parsePairingLink(text, now());
+    if (!parsed.ok) return invalid(parsed.error);
+    const { link } = parsed;
+    if (link.hostId === deviceId)
+      return invalid('This link was made on this device. Open “Join a device” on the other device instead.');
+    run(
+      { sessionId: link.sessionId, sessionKey: link.sessionKey, hostId: link.hostId, expiresAt: link.expiresAt },
+      link.relayOrigin,
+      'guest',
+    );
+    return ok(null);
+  }
+
+  function history(limit: number): SyncLogEntry[] {
+    const rows = sql.all<{
+      id: number;
+      remote_device_id: string;
+      remote_device_name: string | null;
+      status: SyncLogEntry['status'];
+      todos_sent: number;
+      todos_received: number;
+      started_at: number;
+      completed_at: number | null;
+      error_message: string | null;
+    }>('SELECT * FROM sync_log ORDER BY id DESC LIMIT ?', [Math.min(limit, SYNC_HISTORY_MAX)]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      peerId: r.remote_device_id,
+      peerName: r.remote_device_name,
+      status: r.status,
+      sent: Number(r.todos_sent),
+      received: Number(r.todos_received),
+      startedAt: Number(r.started_at),
+      completedAt: r.completed_at === null ? null : Number(r.completed_at),
+      reason: r.error_message,
+    }));
+  }
+
+  const settings = () => ({ relayUrl: relay.get(), defaultRelayUrl: deps.defaultRelayUrl });
+
+  return {
+    handle(req: SyncRequest): Response {
+      switch (req.kind) {
+        case 'sync.pair':
+          return pair();
+        case 'sync.join':
+          return join(req.link);
+        case 'sync.cancel':
+          stopCurrent();
+          setState({ phase: 'idle' });
+          return ok(null);
+        case 'sync.status':
+          return ok(state);
+        case 'sync.history':
+          return ok(history(req.limit));
+        case 'settings.get':
+          return ok(settings());
+        case 'settings.set': {
+          const r = relay.set(req.relayUrl);
+          return r.ok ? ok(settings()) : invalid(r.error);
+        }
+      }
+    },
+    /** Settles once the current engine has its key and asked its socket to open (tests). */
+    started: () => starting,
+    /** The running engine, for tests and benchmarks. */
+    get engine() {
+      return engine;
+    },
+  };
+}
+export type WorkerSync = ReturnType<typeof createWorkerSync>;

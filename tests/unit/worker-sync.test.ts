@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { openMemoryDb } from '../../lib/db/node-memory';
+import { createRequestHandler } from '../../lib/db/request-handler';
+import type { Sql } from '../../lib/db/sql';
+import { createTodoWriter } from '../../lib/db/todo-writes';
+import type { WorkerEvent } from '../../lib/messages/events';
+import type { Request, Response } from '../../lib/messages/requests';
+import type { SyncState } from '../../lib/messages/sync-schema';
+import { createHybridClock } from '../../lib/model/hlc';
+import { newDeviceId, type DeviceId } from '../../lib/model/ids';
+import { createPairingLink } from '../../lib/pairing/pairing-link';
+import { createMemoryRelay, type MemoryRelay } from '../../lib/sync/memory-transport';
+import { createWorkerSync, type WorkerSync } from '../../lib/sync/worker-sync';
+import { manualTimers } from './sync-harness';
+
+const RELAY = 'http://127.0.0.1:8787';
+
+interface Device {
+  id: DeviceId;
+  sql: Sql;
+  sync: WorkerSync;
+  events: WorkerEvent[];
+  send(req: Request): Response;
+  titles(): string[];
+}
+
+async function device(relay: MemoryRelay, time: { now: number }, sql?: Sql): Promise<Device> {
+  const db = sql ?? (await openMemoryDb());
+  const id = newDeviceId();
+  const now = () => time.now;
+  const clock = createHybridClock(id, now);
+  const events: WorkerEvent[] = [];
+  const emit = (e: WorkerEvent) => events.push(e);
+  const sync = createWorkerSync({
+    sql: db,
+    clock,
+    deviceId: id,
+    deviceName: `device ${id.slice(0, 4)}`,
+    defaultRelayUrl: RELAY,
+    emit,
+    now,
+    openTransport: ({ deviceId }) => relay.transport(deviceId),
+    engine: { timers: manualTimers() },
+  });
+  const handler = createRequestHandler({
+    sql: db,
+    writer: createTodoWriter({ sql: db, clock, deviceId: id, now }),
+    deviceId: id,
+    schemaVersion: 1,
+    openMs: 0,
+    devTools: false,
+    emit,
+    sync,
+  });
+  return {
+    id,
+    sql: db,
+    sync,
+    events,
+    send: (req) => handler.handle(req),
+    titles: () =>
+      db
+        .all<{ title: string; completed: number }>('SELECT title, completed FROM todos WHERE deleted = 0 ORDER BY title')
+        .map((r) => `${r.title}${r.completed ? ' ✓' : ''}`),
+  };
+}
+
+/** Delivers frames until nothing is in flight. Bounded. */
+async function settle(relay: MemoryRelay, devices: Device[]) {
+  await Promise.all(devices.map((d) => d.sync.started()));
+  for (let i = 0; i < 10_000; i++) {
+    await Promise.all(devices.map((d) => d.sync.engine?.idle()));
+    if (!relay.deliverOne()) {
+      await Promise.all(devices.map((d) => d.sync.engine?.idle()));
+      if (relay.pending() === 0) return;
+    }
+  }
+  throw new Error('frames kept flowing');
+}
+
+const states = (d: Device): SyncState[] =>
+  d.events.flatMap((e) => (e.kind === 'sync.state' ? [e.state] : []));
+const last = (d: Device) => states(d).at(-1);
+const data = <T>(r: Response): T => {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.data as T;
+};
+
+describe('worker sync', () => {
+  it('pairs through a link and converges new todos, edits, completions and deletions both ways', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(relay, time);
+    const b = await device(relay, time);
+    const shared = data<{ id: string }>(a.send({ kind: 'todos.create', input: { title: 'Shared' } }));
+    const gone = data<{ id: string }>(a.send({ kind: 'todos.create', input: { title: 'Gone' } }));
+    // B first gets both, then both sides edit before the next session.
+    const link1 = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
+    data(b.send({ kind: 'sync.join', link: link1 }));
+    await settle(relay, [a, b]);
+    expect(b.titles()).toEqual(['Gone', 'Shared']);
+
+    time.now += 60_000;
+    a.send({ kind: 'todos.update', id: shared.id as never, patch: { completed: true } });
+    a.send({ kind: 'todos.create', input: { title: 'From A' } });
+    b.send({ kind: 'todos.remove', id: gone.id as never });
+    b.send({ kind: 'todos.create', input: { title: 'From B' } });
+    a.events.length = 0;
+    b.events.length = 0;
+
+    const link2 = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
+    data(b.send({ kind: 'sync.join', link: link2 }));
+    await settle(relay, [a, b]);
+
+    expect(a.titles()).toEqual(['From A', 'From B', 'Shared ✓']);
+    expect(b.titles()).toEqual(a.titles());
+    for (const d of [a, b]) {
+      expect(last(d)).toMatchObject({ phase: 'done', status: 'success', received: expect.any(Number) });
+      expect(states(d).map((s) => s.phase)).toContain('syncing');
+      expect(d.events).toContainEqual({ kind: 'todos.changed', ids: [], op: 'bulk' });
+    }
+    expect(last(a)).toMatchObject({ role: 'host', name: `device ${b.id.slice(0, 4)}` });
+    expect(last(b)).toMatchObject({ role: 'guest', name: `device ${a.id.slice(0, 4)}` });
+
+    const history = data<{ status: string; peerId: string }[]>(a.send({ kind: 'sync.history', limit: 10 }));
+    expect(history.map((h) => [h.status, h.peerId])).toEqual([
+      ['success', b.id],
+      ['success', b.id],
+    ]);
+  });
+
+  it('refuses a second device joining with a used link', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const [a, b, c] = await Promise.all([device(relay, time), device(relay, time), device(relay, time)]);
+    const { link } = data<{ link: string }>(a.send({ kind: 'sync.pair' }));
+    b.send({ kind: 'sync.join', link });
+    await settle(relay, [a, b]);
+    c.send({ kind: 'sync.join', link });
+    await settle(relay, [a, b, c]);
+    expect(last(c)).toMatchObject({ phase: 'error', code: 'link-used' });
+    expect(last(c)).toHaveProperty('message', expect.stringMatching(/already used/));
+  });
+
+  it('answers malformed, expired and own links with a plain message and starts nothing', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(relay, time);
+    const bad = a.send({ kind: 'sync.join', link: 'https://example.com/not-a-link' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringMatching(/isn't a pairing link/) } });
+    const old = createPairingLink({ relayOrigin: RELAY, hostId: newDeviceId(), now: time.now - 6 * 60_000 });
+    expect(a.send({ kind: 'sync.join', link: old.url })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/expired/) },
+    });
+    const own = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
+    expect(a.send({ kind: 'sync.join', link: own })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/made on this device/) },
+    });
+  });
+
+  it('returns to idle on cancel and ignores the cancelled session from then on', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const [a, b] = await Promise.all([device(relay, time), device(relay, time)]);
+    const { link } = data<{ link: string }>(a.send({ kind: 'sync.pair' }));
+    expect(data(a.send({ kind: 'sync.status' }))).toMatchObject({ phase: 'connecting', role: 'host' });
+    await a.sync.started();
+    await a.sync.engine?.idle();
+    expect(data(a.send({ kind: 'sync.status' }))).toMatchObject({ phase: 'waiting', role: 'host' });
+    a.send({ kind: 'sync.cancel' });
+    b.send({ kind: 'sync.join', link });
+    await settle(relay, [a, b]);
+    expect(data(a.send({ kind: 'sync.status' }))).toEqual({ phase: 'idle' });
+    expect(states(a).at(-1)).toEqual({ phase: 'idle' });
+    expect(states(b).map((s) => s.phase)).not.toContain('done');
+  });
+
+  it('keeps a relay address set in settings and refuses one that is not http(s)', async () => {
+    const relay = createMemoryRelay();
+    const a = await device(relay, { now: 1_800_000_000_000 });
+    expect(data(a.send({ kind: 'settings.get' }))).toEqual({ relayUrl: RELAY, defaultRelayUrl: RELAY });
+    expect(data(a.send({ kind: 'settings.set', relayUrl: ' https://relay.example.org/some/path ' }))).toEqual({
+      relayUrl: 'https://relay.example.org',
+      defaultRelayUrl: RELAY,
+    });
+    expect(a.send({ kind: 'settings.set', relayUrl: 'ftp://relay.example.org' })).toMatchObject({ ok: false });
+    const { link } = data<{ link: string }>(a.send({ kind: 'sync.pair' }));
+    expect(link.startsWith('https://relay.example.org/pair#')).toBe(true);
+  });
+
+  it('marks a sync that a restart cut off as partial', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(relay, time);
+    const b = await device(relay, time);
+    const { link } = data<{ link: string }>(a.send({ kind: 'sync.pair' }));
+    b.send({ kind: 'sync.join', link });
+    // Deliver only the JOIN: A opens a round (sync_log 'running') and the worker then "restarts".
+    await Promise.all([a.sync.started(), b.sync.started()]);
+    await a.sync.engine?.idle();
+    await b.sync.engine?.idle();
+    relay.deliverOne();
+    await a.sync.engine?.idle();
+    expect(a.sql.get<{ status: string }>('SELECT status FROM sync_log')?.status).toBe('running');
+    const restarted = await device(createMemoryRelay(), time, a.sql);
+    const [entry] = data<{ status: string; reason: string }[]>(restarted.send({ kind: 'sync.history', limit: 5 }));
+    expect(entry).toMatchObject({ status: 'partial', reason: expect.stringMatching(/interrupted/) });
+  });
+});
