@@ -1,0 +1,39 @@
+/**
+ * What the phone app shows when it opens: the list (`/`, a home-screen launch) or a pairing link
+ * (`/pair#…` from the camera). The link's fragment holds the session key, so it is read once here and
+ * the caller removes it from the address bar straight away.
+ */
+import { parsePairingLink, type PairingLink } from '../pairing/pairing-link';
+
+export type LinkProblem = 'malformed' | 'expired' | 'wrong-version' | 'used';
+
+export type Launch =
+  | { view: 'list' }
+  | { view: 'pair'; link: PairingLink }
+  | { view: 'link-problem'; problem: LinkProblem; title: string; message: string };
+
+const TITLES: Record<LinkProblem, string> = {
+  malformed: 'This pairing link is incomplete',
+  expired: 'This pairing link has expired',
+  'wrong-version': 'This pairing link is from another version',
+  used: 'This pairing link was already used',
+};
+
+const USED =
+  'This phone already joined with this link. Links work once: on the computer, choose "Pair a device" to show a new QR, then scan it.';
+
+/**
+ * @param href the page's full URL, fragment included
+ * @param isUsed whether this phone already joined the link's session (links are single-use)
+ */
+export function readLaunch(href: string, now: number, isUsed: (sessionId: string) => boolean): Launch {
+  const url = new URL(href);
+  if (url.pathname !== '/pair') return { view: 'list' };
+  const parsed = parsePairingLink(href, now);
+  if (!parsed.ok) return { view: 'link-problem', problem: parsed.code, title: TITLES[parsed.code], message: parsed.error };
+  if (isUsed(parsed.link.sessionId)) return { view: 'link-problem', problem: 'used', title: TITLES.used, message: USED };
+  return { view: 'pair', link: parsed.link };
+}
+
+/** The address to leave in the bar once the link is read: the app's root, no fragment. */
+export const CLEAN_PATH = '/';
