@@ -3,24 +3,38 @@ import { CHROME_EXTENSION_KEY, GECKO_ID } from './lib/extension-identity';
 
 // A fixed public key pins the unpacked extension's id (and so its OPFS data) across builds and
 // machines, so dev and test profiles keep their data. Store builds get their id from the store.
+// Firefox gets the same pinning from its gecko id; it has no offscreen document or sidePanel API
+// (WXT maps the sidepanel entrypoint to `sidebar_action` there).
 export default defineConfig({
   modules: ['@wxt-dev/module-svelte'],
   srcDir: '.',
-  manifest: {
+  // WXT defaults Firefox to MV2; both browsers ship the same MV3 add-on.
+  manifestVersion: 3,
+  manifest: ({ browser }) => ({
     name: 'Todo-Tasker',
     description: 'Offline-first todos with end-to-end encrypted device sync.',
-    key: CHROME_EXTENSION_KEY,
-    permissions: ['sidePanel', 'offscreen'],
     action: { default_title: 'Todo-Tasker' },
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
-    browser_specific_settings: {
-      gecko: {
-        id: GECKO_ID,
-        // Firefox 140+ asks add-ons to declare what they collect; this one collects nothing.
-        data_collection_permissions: { required: ['none'] },
-      },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: GECKO_ID,
+              // Firefox 140+ asks add-ons to declare what they collect; this one collects nothing.
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : { key: CHROME_EXTENSION_KEY, permissions: ['sidePanel', 'offscreen'] }),
+  }),
+  hooks: {
+    // The offscreen document only exists to host Chrome's DB worker; Firefox's event page does that.
+    'entrypoints:resolved': (wxt, entrypoints) => {
+      if (wxt.config.browser !== 'firefox') return;
+      const i = entrypoints.findIndex((e) => e.name === 'offscreen');
+      if (i >= 0) entrypoints.splice(i, 1);
     },
   },
   vite: () => ({

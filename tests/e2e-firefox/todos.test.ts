@@ -1,0 +1,66 @@
+import { rmSync } from 'node:fs';
+import type { Browser } from 'puppeteer-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { launchFirefox, newFirefoxProfileDir, openExtensionPage, pollUntil } from './firefox';
+import {
+  addTodo,
+  byRole,
+  isChecked,
+  listTexts,
+  listTitles,
+  retype,
+  waitForText,
+  waitForTitles,
+} from './todo-page';
+
+describe('Todo-Tasker in Firefox ESR', () => {
+  let dir: string;
+  let browser: Browser;
+
+  beforeEach(async () => {
+    dir = newFirefoxProfileDir();
+    browser = await launchFirefox(dir);
+  });
+  afterEach(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows a todo added in the popup in the open sidebar page without reloading it', async () => {
+    const sidebar = await openExtensionPage(browser, 'sidepanel.html');
+    await waitForText(sidebar, 'No todos yet');
+    const popup = await openExtensionPage(browser, 'popup.html');
+    await addTodo(popup, '  Buy oat milk  ');
+    expect(await waitForTitles(popup, ['Buy oat milk'], 'Recent todos')).toEqual(['Buy oat milk']);
+    expect(await waitForTitles(sidebar, ['Buy oat milk'])).toEqual(['Buy oat milk']);
+    await byRole(popup, 'Open side panel', 'button');
+  });
+
+  it('edits a todo, completes it, and deletes it', async () => {
+    const sidebar = await openExtensionPage(browser, 'sidepanel.html');
+    await addTodo(sidebar, 'Draft report');
+    await addTodo(sidebar, 'Call bank');
+    await waitForTitles(sidebar, ['Draft report', 'Call bank']);
+
+    await (await byRole(sidebar, 'Edit Draft report', 'button')).click();
+    await retype(sidebar, await byRole(sidebar, 'Title', 'textbox'), 'Final report');
+    await (await byRole(sidebar, 'Priority', 'combobox')).select('high');
+    await (await byRole(sidebar, 'Save', 'button')).click();
+    await waitForTitles(sidebar, ['Final report', 'Call bank']);
+    const texts = await listTexts(sidebar, 'Todos');
+    expect(texts.find((t) => t.startsWith('Final report'))).toContain('high priority');
+
+    const done = await byRole(sidebar, 'Complete Final report', 'checkbox');
+    await done.click();
+    await pollUntil(() => isChecked(done), Boolean, 'the checkbox to be checked');
+    await (await byRole(sidebar, 'Completed (1)', 'radio')).click();
+    expect(await waitForTitles(sidebar, ['Final report'])).toEqual(['Final report']);
+    await (await byRole(sidebar, 'All (2)', 'radio')).click();
+    await waitForTitles(sidebar, ['Final report', 'Call bank']);
+
+    await (await byRole(sidebar, 'Delete Call bank', 'button')).click();
+    expect(await waitForTitles(sidebar, ['Final report'])).toEqual(['Final report']);
+    await waitForText(sidebar, 'Deleted “Call bank”');
+    expect(await listTitles(sidebar)).not.toContain('Call bank');
+  });
+});
