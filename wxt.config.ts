@@ -29,6 +29,10 @@ export default defineConfig({
         }
       : { key: CHROME_EXTENSION_KEY, permissions: ['sidePanel', 'offscreen'] }),
   }),
+  zip: {
+    // AMO rebuilds the add-on from the sources zip; generated output is not source.
+    excludeSources: ['relay/public/**', '.wrangler/**', 'test-results/**', 'playwright-report/**'],
+  },
   hooks: {
     // The offscreen document only exists to host Chrome's DB worker; Firefox's event page does that.
     'entrypoints:resolved': (wxt, entrypoints) => {
