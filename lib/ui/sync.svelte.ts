@@ -1,0 +1,93 @@
+/**
+ * The pairing session as the side panel (and the phone app) sees it: the link being shown, the
+ * engine's state from `sync.state` events, and request errors. Talks only through TodoClient.
+ */
+import type { TodoClient } from '../messages/client';
+import type { HostEvent } from '../messages/events';
+import type { SyncState } from '../messages/sync-schema';
+
+export type SyncView = 'pair' | 'join' | 'history' | 'settings';
+
+export function createSyncUi(client: TodoClient) {
+  let state = $state.raw<SyncState>({ phase: 'idle' });
+  let link = $state<{ url: string; expiresAt: number } | null>(null);
+  /** A request that failed before any session started (bad link, unreachable background). */
+  let error = $state('');
+  let busy = $state(false);
+  let lastJoined = '';
+
+  async function pair() {
+    busy = true;
+    error = '';
+    link = null;
+    const r = await client.send({ kind: 'sync.pair' });
+    busy = false;
+    if (!r.ok) {
+      error = r.error.message;
+      return;
+    }
+    link = { url: r.data.link, expiresAt: r.data.expiresAt };
+  }
+
+  async function join(text: string): Promise<boolean> {
+    busy = true;
+    error = '';
+    const r = await client.send({ kind: 'sync.join', link: text });
+    busy = false;
+    if (!r.ok) {
+      error = r.error.message;
+      return false;
+    }
+    lastJoined = text;
+    return true;
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    get link() {
+      return link;
+    },
+    get error() {
+      return error;
+    },
+    set error(v: string) {
+      error = v;
+    },
+    get busy() {
+      return busy;
+    },
+    /** True once a session runs for this role: the panel shows progress instead of its form. */
+    active(role: 'host' | 'guest') {
+      return state.phase !== 'idle' && state.role === role;
+    },
+    async load() {
+      const r = await client.send({ kind: 'sync.status' });
+      if (r.ok) state = r.data;
+    },
+    onEvent(e: HostEvent) {
+      if (e.kind === 'sync.state') state = e.state;
+    },
+    pair,
+    join,
+    /** Host: a fresh link. Guest: the same link again; an expired or used one answers with why. */
+    async retry(role: 'host' | 'guest') {
+      if (role === 'host') return pair();
+      if (lastJoined) return void (await join(lastJoined));
+      await client.send({ kind: 'sync.cancel' });
+    },
+    async cancel() {
+      link = null;
+      error = '';
+      await client.send({ kind: 'sync.cancel' });
+    },
+  };
+}
+export type SyncUi = ReturnType<typeof createSyncUi>;
+
+/** "4:05" for a countdown; never negative. */
+export function formatCountdown(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
