@@ -7,10 +7,10 @@ import { parsePairingLink, type PairingLink } from '../pairing/pairing-link';
 
 export type LinkProblem = 'malformed' | 'expired' | 'wrong-version' | 'used';
 
-export type Launch =
-  | { view: 'list' }
+export type PairLaunch =
   | { view: 'pair'; link: PairingLink }
   | { view: 'link-problem'; problem: LinkProblem; title: string; message: string };
+export type Launch = { view: 'list' } | PairLaunch;
 
 const TITLES: Record<LinkProblem, string> = {
   malformed: 'This pairing link is incomplete',
@@ -22,17 +22,24 @@ const TITLES: Record<LinkProblem, string> = {
 const USED =
   'This phone already joined with this link. Links work once: on the computer, choose "Pair a device" to show a new QR, then scan it.';
 
+/** Reads a pairing link (opened, scanned or pasted); anything else is a link problem, never a throw. */
+export function readLink(text: string, now: number, isUsed: (sessionId: string) => boolean): PairLaunch {
+  const parsed = parsePairingLink(text, now);
+  if (!parsed.ok)
+    return { view: 'link-problem', problem: parsed.code, title: TITLES[parsed.code], message: parsed.error };
+  if (isUsed(parsed.link.sessionId))
+    return { view: 'link-problem', problem: 'used', title: TITLES.used, message: USED };
+  return { view: 'pair', link: parsed.link };
+}
+
 /**
  * @param href the page's full URL, fragment included
  * @param isUsed whether this phone already joined the link's session (links are single-use)
  */
 export function readLaunch(href: string, now: number, isUsed: (sessionId: string) => boolean): Launch {
-  const url = new URL(href);
-  if (url.pathname !== '/pair') return { view: 'list' };
-  const parsed = parsePairingLink(href, now);
-  if (!parsed.ok) return { view: 'link-problem', problem: parsed.code, title: TITLES[parsed.code], message: parsed.error };
-  if (isUsed(parsed.link.sessionId)) return { view: 'link-problem', problem: 'used', title: TITLES.used, message: USED };
-  return { view: 'pair', link: parsed.link };
+  const url = URL.parse(href);
+  if (url?.pathname !== '/pair') return { view: 'list' };
+  return readLink(href, now, isUsed);
 }
 
 /** The address to leave in the bar once the link is read: the app's root, no fragment. */

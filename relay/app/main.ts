@@ -20,7 +20,7 @@ const client = createPageClient(spawnDbWorker);
 const target = document.getElementById('app');
 if (target) {
   target.replaceChildren();
-  mount(PhoneApp, { target, props: { client, launch } });
+  mount(PhoneApp, { target, props: { client, launch, relayOrigin: location.origin, sessions: used } });
 }
 
 if ('serviceWorker' in navigator) {

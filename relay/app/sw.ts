@@ -72,6 +72,7 @@ scope.addEventListener('activate', (e) => {
 });
 scope.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
-  if (e.request.method !== 'GET' || url.origin !== scope.location.origin || isRelayEndpoint(url.pathname)) return;
+  if (e.request.method !== 'GET' || url.origin !== scope.location.origin || isRelayEndpoint(url.pathname))
+    return;
   e.respondWith(fromShell(e.request));
 });

@@ -3,7 +3,14 @@
  * on workerd, loopback, free port), and a Chromium context emulating a phone (Pixel 7: 412 px wide,
  * touch, mobile viewport). Built once per worker so every spec tests the current source.
  */
-import { chromium, devices, test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import {
+  chromium,
+  devices,
+  test as base,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { startRelay } from '../../scripts/relay-process.mjs';
@@ -14,10 +21,14 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export function buildPhoneApp(): void {
   const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', 'relay/app/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [vite, 'build', '--config', 'relay/app/vite.config.ts', '--logLevel', 'warn'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`phone build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -43,7 +54,12 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+        ],
       });
       await use(browser);
       await browser.close();

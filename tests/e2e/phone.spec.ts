@@ -82,7 +82,10 @@ test('fits a 360 px screen with touch targets of at least 44 px', async ({ phone
   await context.close();
 });
 
-test('opens offline after a reload and still adds, edits, completes and deletes', async ({ phone, relay }) => {
+test('opens offline after a reload and still adds, edits, completes and deletes', async ({
+  phone,
+  relay,
+}) => {
   const page = await openPhone(phone, relay.url);
   await addTodo(page, 'Written online');
   await waitForOfflineShell(page);
@@ -103,9 +106,11 @@ test('opens offline after a reload and still adds, edits, completes and deletes'
   await expect(todoItem(page, 'Written offline').getByRole('checkbox')).toBeChecked();
   await expect(todoList(page).getByRole('listitem')).toHaveCount(1);
   // The relay's own endpoints are never answered from the cache.
-  const health = await page.evaluate(() => fetch('/health').then(
-    () => 'answered',
-    () => 'failed',
-  ));
+  const health = await page.evaluate(() =>
+    fetch('/health').then(
+      () => 'answered',
+      () => 'failed',
+    ),
+  );
   expect(health).toBe('failed');
 });
