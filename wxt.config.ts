@@ -34,6 +34,12 @@ export default defineConfig({
     excludeSources: ['relay/public/**', '.wrangler/**', 'test-results/**', 'playwright-report/**'],
   },
   hooks: {
+    // Firefox opens a new add-on's sidebar on install unless told not to; like Chrome's side panel,
+    // it opens when the person asks (popup button or the sidebar menu).
+    'build:manifestGenerated': (wxt, manifest) => {
+      if (wxt.config.browser === 'firefox' && manifest.sidebar_action)
+        manifest.sidebar_action.open_at_install = false;
+    },
     // The offscreen document only exists to host Chrome's DB worker; Firefox's event page does that.
     'entrypoints:resolved': (wxt, entrypoints) => {
       if (wxt.config.browser !== 'firefox') return;

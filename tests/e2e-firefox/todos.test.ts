@@ -36,6 +36,27 @@ describe('Todo-Tasker in Firefox ESR', () => {
     await byRole(popup, 'Open side panel', 'button');
   });
 
+  it('opens the real Firefox sidebar from the popup’s button, showing the saved todo', async () => {
+    const popup = await openExtensionPage(browser, 'popup.html');
+    await addTodo(popup, 'Seen in the sidebar');
+    // Another extension tab watches the sidebar: the popup closes itself once the sidebar opened.
+    const watcher = await openExtensionPage(browser, 'sidepanel.html');
+    const sidebarText = () =>
+      watcher.evaluate(async () =>
+        (await browser.sidebarAction.isOpen({}))
+          ? (browser.extension.getViews({ type: 'sidebar' })[0]?.document.body.innerText ?? '')
+          : null,
+      );
+    expect(await sidebarText()).toBeNull();
+    await (await byRole(popup, 'Open side panel', 'button')).click();
+    const text = await pollUntil(
+      sidebarText,
+      (t) => t?.includes('Seen in the sidebar') ?? false,
+      'the sidebar',
+    );
+    expect(text).toContain('New todo');
+  });
+
   it('edits a todo, completes it, and deletes it', async () => {
     const sidebar = await openExtensionPage(browser, 'sidepanel.html');
     await addTodo(sidebar, 'Draft report');
