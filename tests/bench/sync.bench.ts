@@ -187,7 +187,10 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
   const done = new Promise<void>((r) => (finished = r));
   const handle = (me: Side) => async (frame: string) => {
     const env = envelopeSchema.safeParse(JSON.parse(frame));
-    if (!env.success) return;
+    if (!env.success) {
+      if (!frame.includes('PONG')) console.error(`baseline: relay says ${frame.slice(0, 200)}`);
+      return;
+    }
     const o = await openFrame(key, env.data);
     if (!o.ok) return;
     const p = o.payload as { ids?: string[]; last?: boolean; todos?: Row[] };
@@ -252,8 +255,14 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
   };
   let chainA = Promise.resolve();
   let chainB = Promise.resolve();
-  a.t.onMessage((f) => void (chainA = chainA.then(() => handle(a)(f))));
-  b.t.onMessage((f) => void (chainB = chainB.then(() => handle(b)(f))));
+  a.t.onMessage(
+    (f) =>
+      void (chainA = chainA.then(() => handle(a)(f)).catch((e: unknown) => console.error('baseline', e))),
+  );
+  b.t.onMessage(
+    (f) =>
+      void (chainB = chainB.then(() => handle(b)(f)).catch((e: unknown) => console.error('baseline', e))),
+  );
   const opened = (s: Side) => new Promise<void>((r) => s.t.onOpen(r));
   const openA = opened(a);
   const openB = opened(b);
@@ -304,7 +313,7 @@ try {
   );
   report('| algorithm | case | bytes on the wire | frames | time |');
   report('|---|---|---|---|---|');
-  for (const n of [10_000, 100_000]) {
+  for (const n of (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)) {
     const guestSql = await ours(relay.url, n);
     bareInsert(guestSql, await openMemoryDb(), n);
     const hostId = newDeviceId();
