@@ -3,10 +3,10 @@
  * offscreen document uses, with no background in between. Answers are validated exactly as the
  * extension's client validates runtime messages, so components cannot tell the two apart.
  */
-import { createDbHost, type WorkerLike } from '@/lib/db/host';
-import type { TodoClient } from '@/lib/messages/client';
-import type { HostEvent } from '@/lib/messages/events';
-import { parseResponse } from '@/lib/messages/requests';
+import { createDbHost, type WorkerLike } from '../../lib/db/host';
+import type { TodoClient } from '../../lib/messages/client';
+import type { HostEvent } from '../../lib/messages/events';
+import { parseResponse } from '../../lib/messages/requests';
 
 export interface PageClient extends TodoClient {
   close(): void;
