@@ -15,21 +15,21 @@ import {
 
 describe('Todo-Tasker in Firefox ESR', () => {
   let dir: string;
-  let browser: Browser;
+  let firefox: Browser;
 
   beforeEach(async () => {
     dir = newFirefoxProfileDir();
-    browser = await launchFirefox(dir);
+    firefox = await launchFirefox(dir);
   });
   afterEach(async () => {
-    await browser?.close();
+    await firefox?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows a todo added in the popup in the open sidebar page without reloading it', async () => {
-    const sidebar = await openExtensionPage(browser, 'sidepanel.html');
+    const sidebar = await openExtensionPage(firefox, 'sidepanel.html');
     await waitForText(sidebar, 'No todos yet');
-    const popup = await openExtensionPage(browser, 'popup.html');
+    const popup = await openExtensionPage(firefox, 'popup.html');
     await addTodo(popup, '  Buy oat milk  ');
     expect(await waitForTitles(popup, ['Buy oat milk'], 'Recent todos')).toEqual(['Buy oat milk']);
     expect(await waitForTitles(sidebar, ['Buy oat milk'])).toEqual(['Buy oat milk']);
@@ -37,15 +37,16 @@ describe('Todo-Tasker in Firefox ESR', () => {
   });
 
   it('opens the real Firefox sidebar from the popup’s button, showing the saved todo', async () => {
-    const popup = await openExtensionPage(browser, 'popup.html');
+    const popup = await openExtensionPage(firefox, 'popup.html');
     await addTodo(popup, 'Seen in the sidebar');
-    // Another extension tab watches the sidebar: the popup closes itself once the sidebar opened.
-    const watcher = await openExtensionPage(browser, 'sidepanel.html');
+    // Another popup tab watches for the sidebar's page (the clicked popup closes itself once the
+    // sidebar opened). No sidebar.html tab is open, so any sidebar.html view is the real sidebar.
+    const watcher = await openExtensionPage(firefox, 'popup.html');
     const sidebarText = () =>
-      watcher.evaluate(async () =>
-        (await browser.sidebarAction.isOpen({}))
-          ? (browser.extension.getViews({ type: 'sidebar' })[0]?.document.body.innerText ?? '')
-          : null,
+      watcher.evaluate(
+        () =>
+          browser.extension.getViews().find((w) => w.location.pathname === '/sidepanel.html')?.document.body
+            .innerText ?? null,
       );
     expect(await sidebarText()).toBeNull();
     await (await byRole(popup, 'Open side panel', 'button')).click();
@@ -58,7 +59,7 @@ describe('Todo-Tasker in Firefox ESR', () => {
   });
 
   it('edits a todo, completes it, and deletes it', async () => {
-    const sidebar = await openExtensionPage(browser, 'sidepanel.html');
+    const sidebar = await openExtensionPage(firefox, 'sidepanel.html');
     await addTodo(sidebar, 'Draft report');
     await addTodo(sidebar, 'Call bank');
     await waitForTitles(sidebar, ['Draft report', 'Call bank']);
