@@ -7,7 +7,7 @@ import { TARGET_BATCH_BYTES } from '../protocol/envelope';
 import type { WirePayloadOf, WireRow } from '../protocol/messages';
 import { toWireRow } from '../protocol/wire-row';
 import { versionOf } from '../model/merge';
-import type { PageCursor, SyncStorage, VersionVector } from './ports';
+import type { Outcome, PageCursor, SyncStorage, VersionVector } from './ports';
 import { qualifies, scanFloor, vectorToWire } from './vector';
 
 const PAGE_ROWS = 1000;
@@ -20,16 +20,17 @@ export function plaintextBudget(vectorJsonBytes: number): number {
 }
 
 const utf8 = new TextEncoder();
+/** The socket closed mid-stream: the receiver keeps its vector, so the next round re-sends. */
+const SOCKET_CLOSED = { kind: 'retry', reason: 'socket closed mid-stream' } as const;
 
-export async function streamRows(args: {
+async function streamRowsUnsafe(args: {
   storage: SyncStorage;
   peerVector: VersionVector;
   streamId: string;
-  vectorBytesHint: number;
   onTotal(total: number): void;
   send<T extends 'SYNC_DATA' | 'SYNC_COMPLETE'>(type: T, payload: WirePayloadOf<T>): Promise<boolean>;
   onBatchSent(rows: number): void;
-}): Promise<{ ok: boolean }> {
+}): Promise<Outcome<number>> {
   const { storage, peerVector, streamId: stream } = args;
   const snapshot = storage.readVector();
   const vector = vectorToWire(snapshot);
@@ -39,6 +40,7 @@ export async function streamRows(args: {
   args.onTotal(total);
 
   let seq = 0;
+  let sent = 0;
   let batch: WireRow[] = [];
   let bytes = 0;
   let after: PageCursor | null = null;
@@ -52,8 +54,9 @@ export async function streamRows(args: {
       const w = toWireRow(row);
       const size = utf8.encode(JSON.stringify(w)).length + 1;
       if (batch.length > 0 && bytes + size > budget) {
-        if (!(await args.send('SYNC_DATA', { stream, seq, total, rows: batch }))) return { ok: false };
+        if (!(await args.send('SYNC_DATA', { stream, seq, total, rows: batch }))) return SOCKET_CLOSED;
         args.onBatchSent(batch.length);
+        sent += batch.length;
         seq++;
         batch = [];
         bytes = 0;
@@ -63,7 +66,17 @@ export async function streamRows(args: {
     }
     if (page.length < PAGE_ROWS) break;
   }
-  if (!(await args.send('SYNC_COMPLETE', { stream, seq, total, rows: batch, vector }))) return { ok: false };
+  if (!(await args.send('SYNC_COMPLETE', { stream, seq, total, rows: batch, vector }))) return SOCKET_CLOSED;
   args.onBatchSent(batch.length);
-  return { ok: true };
+  sent += batch.length;
+  return { kind: 'ok', value: sent };
+}
+
+/** Like the stream itself, but a storage fault becomes a 'fatal' result instead of a throw. */
+export async function streamRows(args: Parameters<typeof streamRowsUnsafe>[0]): Promise<Outcome<number>> {
+  try {
+    return await streamRowsUnsafe(args);
+  } catch (e) {
+    return { kind: 'fatal', reason: e instanceof Error ? e.message : String(e) };
+  }
 }

@@ -205,10 +205,26 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
 
   async function sendMetadata(p: Peer, reply: boolean) {
     const others = isHost ? [...admitted].filter((d) => d !== p.id) : [];
+    let vector: VersionVector;
+    let count: number;
+    try {
+      vector = storage.readVector();
+      count = storage.countLive();
+    } catch (e) {
+      log('error', `reading sync metadata failed: ${e instanceof Error ? e.message : String(e)}`);
+      finishRound(p, 'failed', 'This device could not read its todos. Nothing was changed; try again.');
+      emit({
+        type: 'error',
+        code: 'storage',
+        message: 'This device could not read its todos.',
+        peerId: p.id,
+      });
+      return;
+    }
     await send('METADATA_EXCHANGE', p.id, {
       name: opts.deviceName.slice(0, 100),
-      vector: vectorToWire(storage.readVector()),
-      count: storage.countLive(),
+      vector: vectorToWire(vector),
+      count,
       reply,
       peers: others,
     });
@@ -228,7 +244,6 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       storage,
       peerVector,
       streamId: randomId(),
-      vectorBytesHint: 0,
       onTotal: (total) => {
         r.totalOut = total;
       },
@@ -238,7 +253,23 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         progress(p);
       },
     });
-    if (!out.ok) {
+    if (out.kind === 'fatal') {
+      log('error', `stream to ${p.id} failed: ${out.reason}`);
+      finishRound(
+        p,
+        'failed',
+        'This device could not read its todos to send them. Nothing was changed; try again.',
+      );
+      emit({
+        type: 'error',
+        code: 'storage',
+        message: 'This device could not read its todos to send them.',
+        peerId: p.id,
+      });
+      return;
+    }
+    if (out.kind === 'retry') {
+      log('warn', `stream to ${p.id} stopped: ${out.reason}`);
       finishRound(
         p,
         'partial',

@@ -315,6 +315,34 @@ describe('sync engine', () => {
     expect(host.events.at(-1)).toEqual({ type: 'connecting' });
   });
 
+  it('logs failed and changes nothing when the receiving database refuses a batch', async () => {
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    host.writer.createMany([{ title: 'a' }, { title: 'b' }]);
+    guest!.sql.run(
+      `CREATE TRIGGER refuse BEFORE INSERT ON todos WHEN NEW.title = 'b' BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
+    await start(all);
+    await settle(relay, all);
+    expect(guest!.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'storage' }));
+    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'failed' });
+    expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 0 });
+    expect(guest!.sql.all('SELECT * FROM version_vector')).toEqual([]);
+  });
+
+  it('logs failed when this device cannot read its own todos to send', async () => {
+    const { relay, host, all } = await pair();
+    host.sql.run('ALTER TABLE todos RENAME TO todos_gone');
+    await start(all);
+    await settle(relay, all);
+    expect(host.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'storage' }));
+    expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'failed' });
+  });
+
   it('drops a frame that fails to decrypt and never applies it', async () => {
     const {
       relay,
