@@ -50,7 +50,9 @@ async function open() {
     deviceName: deviceLabel(navigator.userAgent, deviceId),
     defaultRelayUrl: defaultRelayUrl(import.meta.env.WXT_RELAY_URL),
     emit,
-    engine: { log: (level, message) => (level === 'debug' ? undefined : console[level](`[sync] ${message}`)) },
+    engine: {
+      log: (level, message) => (level === 'debug' ? undefined : console[level](`[sync] ${message}`)),
+    },
   });
   const handler = createRequestHandler({
     sync,

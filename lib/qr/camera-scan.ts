@@ -36,7 +36,10 @@ export async function startCameraScan(
   };
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new DOMException('no camera API', 'NoCamera');
-    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+    stream = await navigator.mediaDevices.getUserMedia({
+      video: { facingMode: 'environment' },
+      audio: false,
+    });
     if (stopped) {
       stop();
       return { stop };

@@ -7,7 +7,8 @@ export interface Pixels {
   height: number;
 }
 
-export const NO_QR_IN_IMAGE = 'No QR code found in this image. Use a screenshot that shows the whole QR code.';
+export const NO_QR_IN_IMAGE =
+  'No QR code found in this image. Use a screenshot that shows the whole QR code.';
 export const UNREADABLE_IMAGE = 'This file could not be read as an image. Choose a PNG or JPEG screenshot.';
 
 /**

@@ -22,7 +22,8 @@ export function parseRelayUrl(text: string): RelayUrlParse {
     return bad;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad;
-  if (url.username || url.password) return { ok: false, error: 'The relay address cannot contain a password.' };
+  if (url.username || url.password)
+    return { ok: false, error: 'The relay address cannot contain a password.' };
   return { ok: true, url: url.origin };
 }
 
@@ -44,10 +45,10 @@ export function createRelaySetting(sql: Sql, fallback: string) {
       if (!r.ok) return r;
       if (r.url === fallback) sql.run('DELETE FROM kv WHERE key = ?', [KV_KEY]);
       else
-        sql.run('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
-          KV_KEY,
-          r.url,
-        ]);
+        sql.run(
+          'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+          [KV_KEY, r.url],
+        );
       return r;
     },
   };

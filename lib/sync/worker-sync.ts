@@ -55,10 +55,10 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
   const changeIntervalMs = deps.changeIntervalMs ?? 300;
 
   // No engine runs yet, so a row still 'running' was cut off by a closed browser or a crash.
-  sql.run(`UPDATE sync_log SET status = 'partial', error_message = ?, completed_at = ? WHERE status = 'running'`, [
-    'The sync was interrupted. Nothing was lost; sync again to finish.',
-    now(),
-  ]);
+  sql.run(
+    `UPDATE sync_log SET status = 'partial', error_message = ?, completed_at = ? WHERE status = 'running'`,
+    ['The sync was interrupted. Nothing was lost; sync again to finish.', now()],
+  );
 
   let engine: SyncEngine | null = null;
   let generation = 0;
@@ -161,7 +161,12 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     if (link.hostId === deviceId)
       return invalid('This link was made on this device. Open “Join a device” on the other device instead.');
     run(
-      { sessionId: link.sessionId, sessionKey: link.sessionKey, hostId: link.hostId, expiresAt: link.expiresAt },
+      {
+        sessionId: link.sessionId,
+        sessionKey: link.sessionKey,
+        hostId: link.hostId,
+        expiresAt: link.expiresAt,
+      },
       link.relayOrigin,
       'guest',
     );

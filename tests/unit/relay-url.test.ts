@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { openMemoryDb } from '../../lib/db/node-memory';
 import { newDeviceId } from '../../lib/model/ids';
 import { deviceLabel } from '../../lib/sync/device-label';
-import { createRelaySetting, defaultRelayUrl, FALLBACK_RELAY_URL, parseRelayUrl } from '../../lib/sync/relay-url';
+import {
+  createRelaySetting,
+  defaultRelayUrl,
+  FALLBACK_RELAY_URL,
+  parseRelayUrl,
+} from '../../lib/sync/relay-url';
 
 describe('relay url', () => {
   it.each([
@@ -13,12 +18,15 @@ describe('relay url', () => {
     expect(parseRelayUrl(text)).toEqual({ ok: true, url });
   });
 
-  it.each(['', 'relay.example.org', 'ftp://relay.example.org', 'javascript:alert(1)', 'https://u:p@relay.example.org'])(
-    'rejects %j',
-    (text) => {
-      expect(parseRelayUrl(text).ok).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'relay.example.org',
+    'ftp://relay.example.org',
+    'javascript:alert(1)',
+    'https://u:p@relay.example.org',
+  ])('rejects %j', (text) => {
+    expect(parseRelayUrl(text).ok).toBe(false);
+  });
 
   it('defaults to the local relay when the build sets none or a broken one', () => {
     expect(defaultRelayUrl(undefined)).toBe(FALLBACK_RELAY_URL);
@@ -40,11 +48,23 @@ describe('relay url', () => {
 describe('device label', () => {
   const id = newDeviceId();
   it.each([
-    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Safari/537.36', 'Chrome on Linux'],
+    [
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Safari/537.36',
+      'Chrome on Linux',
+    ],
     ['Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0', 'Firefox on Linux'],
-    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/142.0 Safari/537.36 Edg/142.0', 'Edge on Windows'],
-    ['Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1', 'Safari on iOS'],
-    ['Mozilla/5.0 (Linux; Android 15) AppleWebKit/537.36 Chrome/142.0 Mobile Safari/537.36', 'Chrome on Android'],
+    [
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/142.0 Safari/537.36 Edg/142.0',
+      'Edge on Windows',
+    ],
+    [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1',
+      'Safari on iOS',
+    ],
+    [
+      'Mozilla/5.0 (Linux; Android 15) AppleWebKit/537.36 Chrome/142.0 Mobile Safari/537.36',
+      'Chrome on Android',
+    ],
     ['curl/8', 'Browser'],
   ])('names %s "%s"', (ua, name) => {
     expect(deviceLabel(ua, id)).toBe(`${name} · ${id.slice(0, 4)}`);

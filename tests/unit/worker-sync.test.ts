@@ -60,7 +60,9 @@ async function device(relay: MemoryRelay, time: { now: number }, sql?: Sql): Pro
     send: (req) => handler.handle(req),
     titles: () =>
       db
-        .all<{ title: string; completed: number }>('SELECT title, completed FROM todos WHERE deleted = 0 ORDER BY title')
+        .all<{ title: string; completed: number }>(
+          'SELECT title, completed FROM todos WHERE deleted = 0 ORDER BY title',
+        )
         .map((r) => `${r.title}${r.completed ? ' ✓' : ''}`),
   };
 }
@@ -147,7 +149,10 @@ describe('worker sync', () => {
     const time = { now: 1_800_000_000_000 };
     const a = await device(relay, time);
     const bad = a.send({ kind: 'sync.join', link: 'https://example.com/not-a-link' });
-    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringMatching(/isn't a pairing link/) } });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: expect.stringMatching(/isn't a pairing link/) },
+    });
     const old = createPairingLink({ relayOrigin: RELAY, hostId: newDeviceId(), now: time.now - 6 * 60_000 });
     expect(a.send({ kind: 'sync.join', link: old.url })).toMatchObject({
       ok: false,
@@ -181,11 +186,15 @@ describe('worker sync', () => {
     const relay = createMemoryRelay();
     const a = await device(relay, { now: 1_800_000_000_000 });
     expect(data(a.send({ kind: 'settings.get' }))).toEqual({ relayUrl: RELAY, defaultRelayUrl: RELAY });
-    expect(data(a.send({ kind: 'settings.set', relayUrl: ' https://relay.example.org/some/path ' }))).toEqual({
-      relayUrl: 'https://relay.example.org',
-      defaultRelayUrl: RELAY,
+    expect(data(a.send({ kind: 'settings.set', relayUrl: ' https://relay.example.org/some/path ' }))).toEqual(
+      {
+        relayUrl: 'https://relay.example.org',
+        defaultRelayUrl: RELAY,
+      },
+    );
+    expect(a.send({ kind: 'settings.set', relayUrl: 'ftp://relay.example.org' })).toMatchObject({
+      ok: false,
     });
-    expect(a.send({ kind: 'settings.set', relayUrl: 'ftp://relay.example.org' })).toMatchObject({ ok: false });
     const { link } = data<{ link: string }>(a.send({ kind: 'sync.pair' }));
     expect(link.startsWith('https://relay.example.org/pair#')).toBe(true);
   });
@@ -205,7 +214,9 @@ describe('worker sync', () => {
     await a.sync.engine?.idle();
     expect(a.sql.get<{ status: string }>('SELECT status FROM sync_log')?.status).toBe('running');
     const restarted = await device(createMemoryRelay(), time, a.sql);
-    const [entry] = data<{ status: string; reason: string }[]>(restarted.send({ kind: 'sync.history', limit: 5 }));
+    const [entry] = data<{ status: string; reason: string }[]>(
+      restarted.send({ kind: 'sync.history', limit: 5 }),
+    );
     expect(entry).toMatchObject({ status: 'partial', reason: expect.stringMatching(/interrupted/) });
   });
 });

@@ -1,0 +1,254 @@
+/**
+ * Pairing and end-to-end encrypted sync between two Chromium profiles with the built extension,
+ * through the real relay (wrangler dev on loopback) and a wiretap in front of it. The relay address
+ * is set in Settings through the UI, so one test build serves every run.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import jsQR from 'jsqr';
+import { rmSync } from 'node:fs';
+import { newDeviceId } from '../../lib/model/ids';
+import { createPairingLink, parsePairingLink } from '../../lib/pairing/pairing-link';
+import { freePort, startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
+import {
+  addTodo,
+  expect,
+  launchWithExtension,
+  newProfileDir,
+  openSidePanel,
+  test,
+  todoItem,
+  todoList,
+} from './fixtures';
+import { startWiretap } from './wiretap';
+
+let relay: RelayProcess;
+
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  relay = await startRelay();
+});
+test.afterAll(async () => {
+  await relay?.stop();
+});
+
+interface Profile {
+  context: BrowserContext;
+  panel: Page;
+  close(): Promise<void>;
+}
+
+async function openProfile(): Promise<Profile> {
+  const dir = newProfileDir();
+  const context = await launchWithExtension(dir);
+  const panel = await openSidePanel(context);
+  await expect(panel.getByRole('textbox', { name: 'New todo' })).toBeVisible();
+  return {
+    context,
+    panel,
+    async close() {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const drawer = (panel: Page) => panel.locator('#sync-drawer');
+
+async function setRelay(panel: Page, url: string) {
+  await panel.getByRole('button', { name: 'Settings' }).click();
+  const box = panel.getByRole('textbox', { name: 'Relay address' });
+  await expect(box).not.toHaveValue('');
+  await box.fill(url);
+  await drawer(panel).getByRole('button', { name: 'Save' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await drawer(panel).getByRole('button', { name: 'Close' }).click();
+}
+
+const qrImage = (panel: Page) => panel.getByRole('img', { name: /QR/ });
+
+/** Draws the panel's QR image to a canvas in the page and decodes its pixels with jsqr here. */
+async function readQr(panel: Page): Promise<string> {
+  await expect(qrImage(panel)).toBeVisible();
+  const pixels = await qrImage(panel).evaluate(async (img: HTMLImageElement) => {
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2d context');
+    ctx.drawImage(img, 0, 0);
+    const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    return { data: Array.from(data), width, height };
+  });
+  const code = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
+  if (!code) throw new Error('the QR image on the page does not decode');
+  return code.data;
+}
+
+async function pair(panel: Page): Promise<string> {
+  await panel.getByRole('button', { name: 'Pair a device' }).click();
+  await expect(panel.getByText(/Link expires in [45]:\d\d/)).toBeVisible();
+  const link = await readQr(panel);
+  // The QR carries exactly the link shown as text.
+  await expect(drawer(panel).getByText(link, { exact: true })).toBeVisible();
+  return link;
+}
+
+async function expectSynced(panel: Page) {
+  await expect(
+    panel.getByRole('status').filter({ hasText: /^\s*Synced with Chrome on Linux · \w{4}\./ }),
+  ).toBeVisible({
+    timeout: 20_000,
+  });
+  await expect(panel.getByRole('progressbar', { name: 'Sync progress' })).toHaveAttribute(
+    'aria-valuenow',
+    '100',
+  );
+}
+
+async function expectList(panel: Page, open: string[], done: string[], gone: string[]) {
+  for (const t of [...open, ...done]) await expect(todoItem(panel, t)).toBeVisible();
+  for (const t of open) await expect(todoItem(panel, t).getByRole('checkbox')).not.toBeChecked();
+  for (const t of done) await expect(todoItem(panel, t).getByRole('checkbox')).toBeChecked();
+  for (const t of gone) await expect(todoItem(panel, t)).toHaveCount(0);
+  await expect(todoList(panel).getByRole('listitem')).toHaveCount(open.length + done.length);
+}
+
+async function rename(panel: Page, from: string, to: string) {
+  await todoItem(panel, from)
+    .getByRole('button', { name: `Edit ${from}` })
+    .click();
+  await panel.getByRole('textbox', { name: 'Title' }).fill(to);
+  await panel.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(todoItem(panel, to)).toBeVisible();
+}
+const complete = (panel: Page, title: string) =>
+  todoItem(panel, title)
+    .getByRole('checkbox', { name: `Complete ${title}` })
+    .check();
+async function remove(panel: Page, title: string) {
+  await todoItem(panel, title)
+    .getByRole('button', { name: `Delete ${title}` })
+    .click();
+  await expect(todoItem(panel, title)).toHaveCount(0);
+}
+
+test('two profiles pair by pasted link and then by a QR image; every change travels and the relay sees no title', async () => {
+  test.setTimeout(180_000);
+  const tap = await startWiretap({ host: '127.0.0.1', port: relay.port });
+  const [a, b] = await Promise.all([openProfile(), openProfile()]);
+  try {
+    for (const p of [a, b]) await setRelay(p.panel, tap.url);
+    for (const t of ['Buy oat milk', 'Book dentist', 'Renew passport']) await addTodo(a.panel, t);
+    for (const t of ['Water the ferns', 'Call the bank']) await addTodo(b.panel, t);
+
+    // First session: B pastes the link.
+    const link = await pair(a.panel);
+    expect(link.startsWith(`${tap.url}/pair#`)).toBe(true);
+    await b.panel.getByRole('button', { name: 'Join a device' }).click();
+    await b.panel.getByRole('textbox', { name: 'Pairing link' }).fill(link);
+    await b.panel.getByRole('button', { name: 'Join', exact: true }).click();
+    for (const p of [a, b]) await expectSynced(p.panel);
+    await expect(
+      a.panel.getByRole('status').filter({ hasText: 'Sent 3 todos, received 2 todos.' }),
+    ).toBeVisible();
+    await expect(
+      b.panel.getByRole('status').filter({ hasText: 'Sent 2 todos, received 3 todos.' }),
+    ).toBeVisible();
+    const all = ['Buy oat milk', 'Book dentist', 'Renew passport', 'Water the ferns', 'Call the bank'];
+    for (const p of [a, b]) await expectList(p.panel, all, [], []);
+    for (const p of [a, b]) await drawer(p.panel).getByRole('button', { name: 'Close' }).click();
+
+    // Both sides edit, complete, delete and add while apart, including two fields of one todo.
+    await rename(a.panel, 'Water the ferns', 'Water the ferns and cactus');
+    await complete(a.panel, 'Buy oat milk');
+    await remove(a.panel, 'Call the bank');
+    await addTodo(a.panel, 'Pay rent');
+    await rename(b.panel, 'Book dentist', 'Book dentist for May');
+    await complete(b.panel, 'Water the ferns');
+    await remove(b.panel, 'Renew passport');
+    await addTodo(b.panel, 'Fix bike');
+
+    // Second session: B reads the QR from an image file (a screenshot of A's QR).
+    await pair(a.panel);
+    const png = await qrImage(a.panel).screenshot();
+    await b.panel.getByRole('button', { name: 'Join a device' }).click();
+    await b.panel
+      .getByLabel('Read QR from image')
+      .setInputFiles({ name: 'qr.png', mimeType: 'image/png', buffer: png });
+    for (const p of [a, b]) await expectSynced(p.panel);
+    for (const p of [a, b])
+      await expectList(
+        p.panel,
+        ['Book dentist for May', 'Pay rent', 'Fix bike'],
+        ['Buy oat milk', 'Water the ferns and cactus'],
+        ['Call the bank', 'Renew passport', 'Water the ferns', 'Book dentist'],
+      );
+
+    // History on both sides.
+    await a.panel.getByRole('button', { name: 'Sync history' }).click();
+    const rows = a.panel.getByRole('table', { name: 'Sync history' }).getByRole('row');
+    await expect(rows).toHaveCount(3);
+    await expect(rows.nth(1)).toContainText('Success');
+    await expect(rows.nth(1)).toContainText(/Chrome on Linux · \w{4}/);
+
+    // The wiretap saw the device frames (so it can see plain text) but never a title.
+    expect(tap.streams.filter((s) => s.direction === 'from-relay').length).toBeGreaterThan(0);
+    expect(tap.saw('"type":"SYNC_COMPLETE"')).toBe(true);
+    for (const title of [
+      ...all,
+      'Water the ferns and cactus',
+      'Pay rent',
+      'Fix bike',
+      'Book dentist for May',
+    ])
+      expect(tap.saw(title), title).toBe(false);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    await tap.close();
+  }
+});
+
+test('explains a malformed link, an expired link and an image with no QR, and changes nothing', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Keep me');
+  await panel.getByRole('button', { name: 'Join a device' }).click();
+  const box = panel.getByRole('textbox', { name: 'Pairing link' });
+  const alert = drawer(panel).getByRole('alert');
+
+  await box.fill('https://example.com/pair#garbage');
+  await box.press('Enter');
+  await expect(alert).toHaveText(/isn't a pairing link/);
+
+  const expired = createPairingLink({
+    relayOrigin: relay.url,
+    hostId: newDeviceId(),
+    now: Date.now() - 6 * 60_000,
+  });
+  expect(parsePairingLink(expired.url, expired.expiresAt - 1).ok).toBe(true);
+  await box.fill(expired.url);
+  await panel.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(alert).toHaveText(/expired/);
+
+  const noQr = await panel.getByRole('heading', { name: 'Todo-Tasker' }).screenshot();
+  await panel
+    .getByLabel('Read QR from image')
+    .setInputFiles({ name: 'shot.png', mimeType: 'image/png', buffer: noQr });
+  await expect(alert).toHaveText(/No QR code found in this image/);
+
+  await expect(todoList(panel).getByRole('listitem')).toHaveCount(1);
+  await expect(todoItem(panel, 'Keep me')).toBeVisible();
+});
+
+test('says when the relay cannot be reached and offers to try again', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  // A free port with nothing listening: connecting is refused at once, and the engine gives up after its timeout.
+  await setRelay(panel, `http://127.0.0.1:${await freePort()}`);
+  await panel.getByRole('button', { name: 'Pair a device' }).click();
+  await expect(drawer(panel).getByRole('alert')).toHaveText(/Could not reach the sync relay/, {
+    timeout: 20_000,
+  });
+  await expect(drawer(panel).getByRole('button', { name: 'Try again' })).toBeVisible();
+});
