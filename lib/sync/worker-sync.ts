@@ -43,6 +43,8 @@ export interface WorkerSyncDeps {
   changeIntervalMs?: number;
 }
 
+const AFTER_DONE_QUIET = new Set(['session-expired', 'connection-lost', 'relay-unreachable']);
+
 const ok = (data: unknown): Response => ({ ok: true, data });
 const invalid = (message: string): Response => ({ ok: false, error: { code: 'invalid', message } });
 
@@ -106,6 +108,8 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
       switch (ev.type) {
         case 'connecting':
         case 'waiting':
+          // After a finished sync the socket may drop and come back; the result stays what the user sees.
+          if (state.phase === 'done') return;
           return setState({ phase: ev.type, role });
         case 'peer-joined':
           announced = 0;
@@ -133,6 +137,9 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
             reason: ev.reason,
           });
         case 'error':
+          // The relay ends an idle session after its TTL, or the network drops: once a sync
+          // finished, that is no news.
+          if (state.phase === 'done' && AFTER_DONE_QUIET.has(ev.code)) return;
           return setState({ phase: 'error', role, code: ev.code, message: ev.message });
       }
     });

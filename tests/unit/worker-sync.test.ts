@@ -131,6 +131,21 @@ describe('worker sync', () => {
     ]);
   });
 
+  it('keeps showing a finished sync when the relay drops the idle session afterwards', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const [a, b] = await Promise.all([device(relay, time), device(relay, time)]);
+    a.send({ kind: 'todos.create', input: { title: 'One' } });
+    const { link } = data<{ link: string }>(a.send({ kind: 'sync.pair' }));
+    b.send({ kind: 'sync.join', link });
+    await settle(relay, [a, b]);
+    expect(last(b)).toMatchObject({ phase: 'done', status: 'success', received: 1 });
+    relay.disconnect(b.id);
+    await settle(relay, [a, b]);
+    expect(data(b.send({ kind: 'sync.status' }))).toMatchObject({ phase: 'done', received: 1 });
+    expect(data(a.send({ kind: 'sync.status' }))).toMatchObject({ phase: 'done', sent: 1 });
+  });
+
   it('refuses a second device joining with a used link', async () => {
     const relay = createMemoryRelay();
     const time = { now: 1_800_000_000_000 };
