@@ -4,44 +4,20 @@
  * shown, standing in for a stock phone camera — and opens the link in an emulated phone.
  */
 import type { Page } from '@playwright/test';
-import jsQR from 'jsqr';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addTodo, launchWithExtension, newProfileDir, openSidePanel, todoItem, todoList } from './fixtures';
-import { expect, openPhone, test, waitForOfflineShell } from './phone-fixtures';
-
-const drawer = (panel: Page) => panel.locator('#sync-drawer');
-const qrImage = (panel: Page) => drawer(panel).getByRole('img', { name: /QR/ });
-
-async function setRelay(panel: Page, url: string) {
-  await panel.getByRole('button', { name: 'Settings' }).click();
-  const box = panel.getByRole('textbox', { name: 'Relay address' });
-  await expect(box).not.toHaveValue('');
-  await box.fill(url);
-  await drawer(panel).getByRole('button', { name: 'Save' }).click();
-  await expect(panel.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
-  await drawer(panel).getByRole('button', { name: 'Close' }).click();
-}
-
-/** jsqr on the image's own pixels, drawn to a canvas in the page. */
-async function decodeInPage(panel: Page): Promise<string> {
-  const pixels = await qrImage(panel).evaluate(async (img: HTMLImageElement) => {
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2d context');
-    ctx.drawImage(img, 0, 0);
-    const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    return { data: Array.from(data), width, height };
-  });
-  const code = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
-  if (!code) throw new Error('jsqr finds no QR in the panel’s image');
-  return code.data;
-}
+import {
+  decodeInPage,
+  expect,
+  openPhone,
+  qrImage,
+  setRelay,
+  test,
+  waitForOfflineShell,
+} from './phone-fixtures';
 
 /** zbarimg (an independent decoder) on a PNG screenshot of the QR element as it is shown. */
 async function decodeWithZbar(panel: Page): Promise<{ text: string; shown: number }> {
@@ -80,7 +56,7 @@ test('a phone scans the side panel’s QR, ends with its list, and sends its own
 
     await panel.getByRole('button', { name: 'Pair a device' }).click();
     await expect(qrImage(panel)).toBeVisible();
-    const fromPage = await decodeInPage(panel);
+    const fromPage = await decodeInPage(qrImage(panel));
     const fromZbar = await decodeWithZbar(panel);
     expect(fromZbar.text).toBe(fromPage);
     expect(fromZbar.shown).toBeLessThanOrEqual(320);
@@ -111,6 +87,8 @@ test('a phone scans the side panel’s QR, ends with its list, and sends its own
     await todoItem(mobile, 'Desk: call the bank')
       .getByRole('button', { name: 'Delete Desk: call the bank' })
       .tap();
+    // Undo takes focus once the delete is saved; typing before that would send Enter to Undo.
+    await expect(mobile.getByRole('button', { name: 'Undo' })).toBeFocused();
     await addTodo(mobile, 'Phone: offline note');
     await expect(todoList(mobile).getByRole('listitem')).toHaveCount(5);
     await expect(todoItem(mobile, 'Phone: offline note')).toBeVisible();
