@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { startRelay } from '../../scripts/relay-process.mjs';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 20_000);
@@ -72,7 +72,9 @@ function receiveCount(ws, count, timeoutMs) {
     }),
     timeoutMs,
     `${count} frames`,
-  );
+  ).catch((error) => {
+    throw new Error(`${error.message} (${seen} arrived, socket state ${ws.readyState})`);
+  });
 }
 
 async function throughput(host, frames, ctBytes) {
@@ -127,78 +129,108 @@ function workerdRss(groupId) {
   return +(kib / 1024).toFixed(1);
 }
 
+/** A session that times out is counted and reported, not retried: the figure must show it. */
 async function soak(host, sessions, groupId, roomPool) {
-  const samples = [];
+  const curve = [];
+  const failures = [];
   for (let done = 0; done < sessions; done += WAVE) {
     await Promise.all(
       Array.from({ length: Math.min(WAVE, sessions - done) }, async (_, i) => {
         const room = roomPool ? roomPool[i % roomPool.length] : crypto.randomUUID();
-        const a = await open(host, room);
-        const b = await open(host, room);
-        const got = receiveCount(b.ws, 10, 20_000);
-        for (let i = 0; i < 10; i++) a.ws.send(envelope(a.id, b64url(300)));
-        await got;
-        await close(a.ws);
-        await close(b.ws);
+        const sockets = [];
+        try {
+          const a = await open(host, room);
+          sockets.push(a.ws);
+          const b = await open(host, room);
+          sockets.push(b.ws);
+          const got = receiveCount(b.ws, 10, 20_000);
+          for (let k = 0; k < 10; k++) a.ws.send(envelope(a.id, b64url(300)));
+          await got;
+        } catch (error) {
+          failures.push(error instanceof Error ? error.message : String(error));
+        } finally {
+          for (const ws of sockets) await close(ws).catch(() => failures.push('close timeout'));
+        }
       }),
     );
-    if ((done / WAVE) % 10 === 0) samples.push({ sessions: done + WAVE, rssMiB: workerdRss(groupId) });
+    if ((done / WAVE) % 10 === 0) curve.push({ sessions: done + WAVE, rssMiB: workerdRss(groupId) });
   }
-  return samples;
+  return { curve, failed: failures.length, failures: failures.slice(0, 5) };
 }
 
-const relay = await startRelay({ vars: { RELAY_RATE_PER_SEC: '1000000', RELAY_RATE_BURST: '1000000' } });
+const RELAY_VARS = { RELAY_RATE_PER_SEC: '1000000', RELAY_RATE_BURST: '1000000' };
+
+/** A failed section is reported with whether the relay process survived, and the next one goes on. */
+async function section(relay, name, run) {
+  try {
+    return await run();
+  } catch (error) {
+    const healthy = await fetch(`${relay.url}/health`, { signal: AbortSignal.timeout(5000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    const alive = (() => {
+      try {
+        process.kill(relay.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    return {
+      failed: name,
+      error: error instanceof Error ? error.message : String(error),
+      relayHealthy: healthy,
+      wranglerAlive: alive,
+    };
+  }
+}
+
+const relay = await startRelay({ vars: RELAY_VARS });
 try {
   const machine = {
     nproc: cpus().length,
     cpu: cpus()[0]?.model,
     memGiB: +(totalmem() / 2 ** 30).toFixed(1),
     node: process.version,
+    loadAvgAtStart: loadavg().map((l) => +l.toFixed(2)),
   };
   // Warm up: the first session compiles the Worker and the Durable Object class.
-  await throughput(relay.host, 500, 200);
-  const small = await throughput(relay.host, FRAMES, 200);
+  const warmUp = await section(relay, 'warm-up', () => throughput(relay.host, 500, 200));
+  const small = await section(relay, 'throughput', () => throughput(relay.host, FRAMES, 200));
   // 96 KiB of ciphertext is ~128 KiB of base64url: the TARGET_BATCH_BYTES a sync batch aims for.
-  const batches = await throughput(relay.host, 200, 96 * 1024);
-  const lat = await latency(relay.host, 2000);
+  const batches = await section(relay, 'batches', () => throughput(relay.host, 200, 96 * 1024));
+  const lat = await section(relay, 'latency', () => latency(relay.host, 2000));
   const idle = (ms) => new Promise((r) => setTimeout(r, ms));
-  const rssBefore = workerdRss(relay.pid);
-  let t = performance.now();
-  const freshCurve = await soak(relay.host, SOAK_SESSIONS, relay.pid);
-  const freshSeconds = +((performance.now() - t) / 1000).toFixed(1);
-  const rssAfterFresh = workerdRss(relay.pid);
-  await idle(IDLE_MS);
-  const rssAfterFreshIdle = workerdRss(relay.pid);
+  const soakPhase = async (pool) => {
+    const rssBeforeMiB = workerdRss(relay.pid);
+    const t = performance.now();
+    const result = await soak(relay.host, SOAK_SESSIONS, relay.pid, pool);
+    const seconds = +((performance.now() - t) / 1000).toFixed(1);
+    const rssAfterMiB = workerdRss(relay.pid);
+    await idle(IDLE_MS);
+    return {
+      sessions: SOAK_SESSIONS,
+      ids: pool ? pool.length : SOAK_SESSIONS,
+      seconds,
+      rssBeforeMiB,
+      rssAfterMiB,
+      rssAfterIdleMiB: workerdRss(relay.pid),
+      ...result,
+    };
+  };
+  const soakFreshIds = await section(relay, 'soak fresh ids', () => soakPhase());
   const pool = Array.from({ length: WAVE }, () => crypto.randomUUID());
-  t = performance.now();
-  const reusedCurve = await soak(relay.host, SOAK_SESSIONS, relay.pid, pool);
-  const reusedSeconds = +((performance.now() - t) / 1000).toFixed(1);
-  const rssAfterReused = workerdRss(relay.pid);
-  await idle(IDLE_MS);
-  const rssAfterReusedIdle = workerdRss(relay.pid);
+  const soakReusedIds = await section(relay, 'soak reused ids', () => soakPhase(pool));
   console.log(
     JSON.stringify(
       {
-        machine,
+        machine: { ...machine, loadAvgAtEnd: loadavg().map((l) => +l.toFixed(2)) },
+        warmUp,
         throughputSmall: small,
         throughputBatches: batches,
         latency: lat,
-        soakFreshIds: {
-          sessions: SOAK_SESSIONS,
-          seconds: freshSeconds,
-          rssBeforeMiB: rssBefore,
-          rssAfterMiB: rssAfterFresh,
-          rssAfterIdleMiB: rssAfterFreshIdle,
-          curve: freshCurve,
-        },
-        soakReusedIds: {
-          sessions: SOAK_SESSIONS,
-          ids: WAVE,
-          seconds: reusedSeconds,
-          rssAfterMiB: rssAfterReused,
-          rssAfterIdleMiB: rssAfterReusedIdle,
-          curve: reusedCurve,
-        },
+        soakFreshIds,
+        soakReusedIds,
       },
       null,
       2,
