@@ -14,7 +14,6 @@ export function createSyncUi(client: TodoClient) {
   /** A request that failed before any session started (bad link, unreachable background). */
   let error = $state('');
   let busy = $state(false);
-  let lastJoined = '';
 
   async function pair() {
     busy = true;
@@ -38,7 +37,6 @@ export function createSyncUi(client: TodoClient) {
       error = r.error.message;
       return false;
     }
-    lastJoined = text;
     return true;
   }
 
@@ -71,10 +69,13 @@ export function createSyncUi(client: TodoClient) {
     },
     pair,
     join,
-    /** Host: a fresh link. Guest: the same link again; an expired or used one answers with why. */
+    /**
+     * Host: a fresh link. Guest: back to the form with the last link still in the box. Pressing
+     * Join reuses it (relay back up) and pasting replaces it (the other device showed a new one).
+     */
     async retry(role: 'host' | 'guest') {
       if (role === 'host') return pair();
-      if (lastJoined) return void (await join(lastJoined));
+      error = '';
       await client.send({ kind: 'sync.cancel' });
     },
     async cancel() {

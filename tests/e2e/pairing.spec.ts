@@ -5,11 +5,15 @@
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import jsQR from 'jsqr';
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { newDeviceId } from '../../lib/model/ids';
 import { createPairingLink, parsePairingLink } from '../../lib/pairing/pairing-link';
 import { freePort, startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
 import {
+  sendRequest,
   addTodo,
   expect,
   launchWithExtension,
@@ -37,8 +41,7 @@ interface Profile {
   close(): Promise<void>;
 }
 
-async function openProfile(): Promise<Profile> {
-  const dir = newProfileDir();
+async function openProfile(dir = newProfileDir(), keep = false): Promise<Profile> {
   const context = await launchWithExtension(dir);
   const panel = await openSidePanel(context);
   await expect(panel.getByRole('textbox', { name: 'New todo' })).toBeVisible();
@@ -47,7 +50,7 @@ async function openProfile(): Promise<Profile> {
     panel,
     async close() {
       await context.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -170,8 +173,14 @@ test('two profiles pair by pasted link and then by a QR image; every change trav
     await addTodo(b.panel, 'Fix bike');
 
     // Second session: B reads the QR from an image file (a screenshot of A's QR).
-    await pair(a.panel);
+    const second = await pair(a.panel);
     const png = await qrImage(a.panel).screenshot();
+    // A second, independent decoder (ZBar, as many phone scanners use) reads the same screenshot.
+    const shot = path.join(tmpdir(), `tt-qr-${process.pid}.png`);
+    writeFileSync(shot, png);
+    const zbar = spawnSync('zbarimg', ['--raw', '-q', shot], { encoding: 'utf8' });
+    rmSync(shot, { force: true });
+    expect(zbar.stdout.trim()).toBe(second);
     await b.panel.getByRole('button', { name: 'Join a device' }).click();
     await b.panel
       .getByLabel('Read QR from image')
@@ -205,6 +214,61 @@ test('two profiles pair by pasted link and then by a QR image; every change trav
       expect(tap.saw(title), title).toBe(false);
   } finally {
     await Promise.all([a.close(), b.close()]);
+    await tap.close();
+  }
+});
+
+test('the other device vanishing mid-sync is explained; the next sync finishes with nothing lost or doubled', async () => {
+  test.setTimeout(240_000);
+  const SEEDED = 20_000;
+  const tap = await startWiretap({ host: '127.0.0.1', port: relay.port });
+  const aDir = newProfileDir();
+  let a = await openProfile(aDir, true);
+  const b = await openProfile();
+  try {
+    for (const p of [a, b]) await setRelay(p.panel, tap.url);
+    expect(await sendRequest(a.panel, { kind: 'dev.seed', count: SEEDED })).toMatchObject({ ok: true });
+    await expect(a.panel.getByRole('radio', { name: /All/ })).toHaveAccessibleName(`All (${SEEDED})`);
+    const status = await sendRequest(a.panel, { kind: 'db.status' });
+    const aId = (status as { data: { deviceId: string } }).data.deviceId;
+    // A's socket gets about a megabyte through to the relay (a few of its ~50 batches), then stalls.
+    tap.choke((head) => head.includes(`_pk=${aId}`), 1_000_000);
+
+    const link = await pair(a.panel);
+    await b.panel.getByRole('button', { name: 'Join a device' }).click();
+    await b.panel.getByRole('textbox', { name: 'Pairing link' }).fill(link);
+    await b.panel.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect(b.panel.getByRole('progressbar', { name: 'Sync progress' })).toHaveAttribute(
+      'aria-valuenow',
+      /^[1-9]\d?$/,
+    );
+    await a.close();
+    await expect(drawer(b.panel).getByRole('alert')).toHaveText(/left before the sync finished/, {
+      timeout: 20_000,
+    });
+    const partial = (await sendRequest(b.panel, { kind: 'db.status' })) as { data: { todoCount: number } };
+    expect(partial.data.todoCount).toBeGreaterThan(0);
+    expect(partial.data.todoCount).toBeLessThan(SEEDED);
+
+    // A comes back (same profile); B tries again with the new link.
+    tap.choke(() => false, 0);
+    a = await openProfile(aDir);
+    const again = await pair(a.panel);
+    await drawer(b.panel).getByRole('button', { name: 'Try again' }).click();
+    await b.panel.getByRole('textbox', { name: 'Pairing link' }).fill(again);
+    await b.panel.getByRole('button', { name: 'Join', exact: true }).click();
+    for (const p of [a, b]) await expectSynced(p.panel);
+    await expect(b.panel.getByRole('radio', { name: /All/ })).toHaveAccessibleName(`All (${SEEDED})`);
+    expect(await sendRequest(b.panel, { kind: 'db.status' })).toMatchObject({ data: { todoCount: SEEDED } });
+
+    await b.panel.getByRole('button', { name: 'Sync history' }).click();
+    const rows = b.panel.getByRole('table', { name: 'Sync history' }).getByRole('row');
+    await expect(rows).toHaveCount(3);
+    await expect(rows.nth(1)).toContainText('Success');
+    await expect(rows.nth(2)).toContainText(/Partial: .*left before the sync finished/);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    rmSync(aDir, { recursive: true, force: true });
     await tap.close();
   }
 });

@@ -16,6 +16,11 @@ export interface Wiretap {
   url: string;
   port: number;
   streams: TappedStream[];
+  /**
+   * From now on, a connection whose upgrade request matches forwards at most `bytes` to the relay
+   * and then silently swallows the rest: a device whose stream stalls mid-sync, deterministically.
+   */
+  choke(match: (requestHead: string) => boolean, bytes: number): void;
   /** True if `text` (UTF-8) occurs in any captured stream. */
   saw(text: string): boolean;
   close(): Promise<void>;
@@ -23,6 +28,7 @@ export interface Wiretap {
 
 export async function startWiretap(target: { host: string; port: number }): Promise<Wiretap> {
   const streams: TappedStream[] = [];
+  let choke: { match: (head: string) => boolean; bytes: number } | null = null;
   const sockets = new Set<Socket>();
   const tap = (direction: TappedStream['direction']) => {
     const chunks: Buffer[] = [];
@@ -39,14 +45,17 @@ export async function startWiretap(target: { host: string; port: number }): Prom
         upstream.destroy();
       });
     }
-    const toRelay = tap('to-relay');
+    const record = tap('to-relay');
+    let budget = Infinity;
+    const toRelay = (chunk: Buffer) => {
+      const out = chunk.subarray(0, Math.max(0, Math.min(chunk.length, budget)));
+      budget -= out.length;
+      record(out);
+      if (out.length > 0) upstream.write(out);
+    };
     let head: Buffer | null = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
-      if (head === null) {
-        toRelay(chunk);
-        upstream.write(chunk);
-        return;
-      }
+      if (head === null) return toRelay(chunk);
       // Hold the request head until it is complete, then forward it without the extensions offer.
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf('\r\n\r\n');
@@ -57,10 +66,12 @@ export async function startWiretap(target: { host: string; port: number }): Prom
         .replace(/^Sec-WebSocket-Extensions:[^\r]*\r\n/im, '');
       const out = Buffer.concat([Buffer.from(text, 'latin1'), head.subarray(end + 4)]);
       head = null;
+      if (choke?.match(text)) budget = choke.bytes;
       toRelay(out);
-      upstream.write(out);
     });
-    client.on('end', () => upstream.end());
+    // A browser that goes away takes its relay connection with it, as it would without the tap.
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
     upstream.on('data', tap('from-relay'));
     upstream.pipe(client);
   });
@@ -71,6 +82,9 @@ export async function startWiretap(target: { host: string; port: number }): Prom
     url: `http://127.0.0.1:${address.port}`,
     port: address.port,
     streams,
+    choke(match, bytes) {
+      choke = { match, bytes };
+    },
     saw: (text) => streams.some((s) => s.bytes().includes(Buffer.from(text, 'utf8'))),
     close: () =>
       new Promise<void>((resolve) => {
