@@ -1,5 +1,7 @@
-import { addTodo, todoItem, todoList } from './fixtures';
-import { expect, openPhone, test, waitForOfflineShell } from './phone-fixtures';
+import { chromium } from '@playwright/test';
+import { rmSync } from 'node:fs';
+import { addTodo, CHROMIUM, newProfileDir, todoItem, todoList } from './fixtures';
+import { expect, openPhone, PHONE, test, waitForOfflineShell } from './phone-fixtures';
 
 test('serves the app at the root and at /pair, and keeps the service worker off relay endpoints', async ({
   relay,
@@ -113,4 +115,43 @@ test('opens offline after a reload and still adds, edits, completes and deletes'
     ),
   );
   expect(health).toBe('failed');
+});
+
+test('is installable: Chromium reports no installability errors for the manifest and service worker', async ({
+  relay,
+}) => {
+  // Incognito contexts are never installable, so this one gets a real profile.
+  const dir = newProfileDir();
+  const context = await chromium.launchPersistentContext(dir, {
+    ...PHONE,
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const page = await openPhone(context, relay.url);
+    await waitForOfflineShell(page);
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    expect(installabilityErrors).toEqual([]);
+    const { url, data } = await cdp.send('Page.getAppManifest');
+    expect(url).toBe(`${relay.url}/manifest.webmanifest`);
+    expect(data).toContain('"display": "standalone"');
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('follows the system’s dark mode and reduced motion', async ({ phoneBrowser, relay }) => {
+  const context = await phoneBrowser.newContext({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  const page = await openPhone(context, relay.url);
+  await addTodo(page, 'Read in the dark');
+  const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  expect(background).toBe('rgb(23, 24, 27)');
+  const transition = await todoItem(page, 'Read in the dark')
+    .getByRole('button', { name: 'Delete Read in the dark' })
+    .evaluate((el) => getComputedStyle(el).transitionDuration);
+  expect(transition).toBe('0s');
+  await context.close();
 });
