@@ -2,7 +2,7 @@
  * The small synchronous SQL surface the query layer, migrations and the sync storage adapter use.
  * One adapter wraps SQLite WASM's oo1.DB (OPFS in the browser worker, in-memory in Node tests).
  */
-import type { Database } from '@sqlite.org/sqlite-wasm';
+import type { Database, PreparedStatement } from '@sqlite.org/sqlite-wasm';
 
 export type SqlValue = string | number | null | Uint8Array;
 export type Row = Record<string, SqlValue>;
@@ -27,20 +27,61 @@ function normalise(row: Record<string, unknown>): Row {
   return row as Row;
 }
 
+/** Statements kept prepared; variable-length `IN (?, ?, …)` lists make many shapes, so the cache is bounded. */
+const STATEMENT_CACHE = 64;
+/** A `;` followed by more SQL: a script (migrations), which goes through exec rather than the cache. */
+const isScript = (sql: string) => /;\s*\S/.test(sql);
+
 export function sqlFromOo1(db: Database): Sql {
   let inTx = false;
+  // Preparing is the main cost of a small statement (sync applies 100k rows one upsert at a time).
+  const cache = new Map<string, PreparedStatement>();
+
+  function statement(sql: string): PreparedStatement {
+    let stmt = cache.get(sql);
+    if (stmt) {
+      cache.delete(sql); // re-insert: Map order is the LRU order
+    } else {
+      stmt = db.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE) {
+        const [oldest, old] = cache.entries().next().value!;
+        cache.delete(oldest);
+        old.finalize();
+      }
+    }
+    cache.set(sql, stmt);
+    return stmt;
+  }
+
+  function withStatement<T>(sql: string, params: readonly SqlValue[], fn: (s: PreparedStatement) => T): T {
+    const stmt = statement(sql);
+    try {
+      if (params.length) stmt.bind(params as SqlValue[]);
+      return fn(stmt);
+    } finally {
+      // After a failed step, reset() would throw the same error again; the step already did.
+      stmt.resetNoThrow(true);
+    }
+  }
+
   return {
     run(sql, params = []) {
-      db.exec({ sql, bind: params.length ? (params as SqlValue[]) : undefined });
+      if (isScript(sql)) {
+        db.exec({ sql, bind: params.length ? (params as SqlValue[]) : undefined });
+        return;
+      }
+      withStatement(sql, params, (s) => {
+        while (s.step()) {
+          // drain: a statement with RETURNING or a PRAGMA may yield rows
+        }
+      });
     },
     all<T>(sql: string, params: readonly SqlValue[] = []) {
-      const rows = db.exec({
-        sql,
-        bind: params.length ? (params as SqlValue[]) : undefined,
-        rowMode: 'object',
-        returnValue: 'resultRows',
-      }) as Record<string, unknown>[];
-      return rows.map(normalise) as T[];
+      return withStatement(sql, params, (s) => {
+        const rows: Row[] = [];
+        while (s.step()) rows.push(normalise(s.get({})));
+        return rows as T[];
+      });
     },
     get<T>(sql: string, params: readonly SqlValue[] = []) {
       return this.all<T>(sql, params)[0];
@@ -68,6 +109,8 @@ export function sqlFromOo1(db: Database): Sql {
       return Number(db.changes());
     },
     close() {
+      for (const stmt of cache.values()) stmt.finalize();
+      cache.clear();
       db.close();
     },
   };
