@@ -273,6 +273,33 @@ test('the other device vanishing mid-sync is explained; the next sync finishes w
   }
 });
 
+test('a link one device used is refused on a third, by keyboard alone', async () => {
+  test.setTimeout(120_000);
+  const [a, b, c] = await Promise.all([openProfile(), openProfile(), openProfile()]);
+  try {
+    for (const p of [a, b, c]) await setRelay(p.panel, relay.url);
+    await addTodo(a.panel, 'Only for B');
+    const link = await pair(a.panel);
+    for (const p of [b, c]) {
+      await p.panel.getByRole('button', { name: 'Join a device' }).focus();
+      await p.panel.keyboard.press('Enter');
+      await expect(p.panel.getByRole('heading', { name: 'Join a device' })).toBeFocused();
+      await p.panel.keyboard.press('Tab'); // Close
+      await p.panel.keyboard.press('Tab');
+      await expect(p.panel.getByRole('textbox', { name: 'Pairing link' })).toBeFocused();
+      await p.panel.keyboard.insertText(link);
+      await p.panel.keyboard.press('Enter');
+      if (p === b) await expectSynced(b.panel);
+    }
+    await expect(drawer(c.panel).getByRole('alert')).toHaveText(/already used by another device/);
+    await expect(drawer(c.panel).getByRole('button', { name: 'Try again' })).toBeVisible();
+    await expect(todoItem(b.panel, 'Only for B')).toBeVisible();
+    await expect(c.panel.getByText('No todos yet')).toBeVisible();
+  } finally {
+    await Promise.all([a.close(), b.close(), c.close()]);
+  }
+});
+
 test('explains a malformed link, an expired link and an image with no QR, and changes nothing', async ({
   context,
 }) => {
