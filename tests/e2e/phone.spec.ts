@@ -107,6 +107,10 @@ test('opens offline after a reload and still adds, edits, completes and deletes'
   await page.reload();
   await expect(todoItem(page, 'Written offline').getByRole('checkbox')).toBeChecked();
   await expect(todoList(page).getByRole('listitem')).toHaveCount(1);
+  // The QR views load their code on first use; offline it comes from the cache too.
+  await page.getByRole('button', { name: 'Scan QR' }).tap();
+  await expect(page.getByRole('textbox', { name: 'Pairing link' })).toBeVisible();
+  await page.getByRole('button', { name: 'My list' }).tap();
   // The relay's own endpoints are never answered from the cache.
   const health = await page.evaluate(() =>
     fetch('/health').then(
