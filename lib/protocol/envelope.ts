@@ -33,7 +33,7 @@ export const PONG_FRAME = '{"type":"PONG"}';
 /** Frames above this are refused by the relay; clients batch far below it. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 /** Senders keep each SYNC_DATA frame at or under this (after encryption and encoding). */
-export const TARGET_BATCH_BYTES = 128 * 1024;
+export const TARGET_BATCH_BYTES = 256 * 1024;
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 const b64url = z.string().regex(/^[A-Za-z0-9_-]*$/);
