@@ -17,6 +17,18 @@ export async function byRole(page: Page, name: string, role: string): Promise<El
   return found;
 }
 
+/** By accessible name alone: Firefox's tree does not answer `[role="img"]` for an <img> with alt text. */
+export async function byName(page: Page, name: string): Promise<ElementHandle<Element>> {
+  const q = `aria/${name}`;
+  const found = await pollUntil(
+    () => page.$(q),
+    (h) => h !== null,
+    q,
+  );
+  if (!found) throw new Error(`no ${q}`);
+  return found;
+}
+
 /** The visible lines of each item of the list with this accessible name ("Todos", "Recent todos"). */
 export async function listTexts(page: Page, listName: string): Promise<string[]> {
   const list = await page.$(`aria/${listName}[role="list"]`);
