@@ -37,8 +37,14 @@ export function readLink(text: string, now: number, isUsed: (sessionId: string) 
  * @param isUsed whether this phone already joined the link's session (links are single-use)
  */
 export function readLaunch(href: string, now: number, isUsed: (sessionId: string) => boolean): Launch {
-  const url = URL.parse(href);
-  if (url?.pathname !== '/pair') return { view: 'list' };
+  // Not URL.parse: phones a few years old (Safari < 18) lack it, and this runs before anything renders.
+  let path = '';
+  try {
+    path = new URL(href).pathname;
+  } catch {
+    return { view: 'list' };
+  }
+  if (path !== '/pair') return { view: 'list' };
   return readLink(href, now, isUsed);
 }
 
