@@ -11,7 +11,16 @@ import { CLEAN_PATH, readLaunch } from '@/lib/ui/phone-launch.svelte';
 import { createPageClient } from './page-client';
 import { createUsedSessions } from './used-sessions';
 
-const used = createUsedSessions(localStorage);
+/** Some privacy modes throw on merely reading `localStorage`; the single-use check then rests on the host. */
+function pageStorage(): Pick<Storage, 'getItem' | 'setItem'> {
+  try {
+    return localStorage;
+  } catch {
+    return { getItem: () => null, setItem: () => {} };
+  }
+}
+
+const used = createUsedSessions(pageStorage());
 const launch = readLaunch(location.href, Date.now(), used.has);
 // The fragment carries the session key: it must not stay in the address bar, history or a bookmark.
 if (location.pathname !== CLEAN_PATH || location.hash) history.replaceState(null, '', CLEAN_PATH);
@@ -20,7 +29,16 @@ const client = createPageClient(spawnDbWorker);
 const target = document.getElementById('app');
 if (target) {
   target.replaceChildren();
-  mount(PhoneApp, { target, props: { client, launch, relayOrigin: location.origin, sessions: used } });
+  try {
+    mount(PhoneApp, { target, props: { client, launch, relayOrigin: location.origin, sessions: used } });
+  } catch (e) {
+    // Never a blank screen: say what happened in words, keep the details for the console.
+    console.error(e);
+    const p = document.createElement('p');
+    p.textContent =
+      'Todo-Tasker could not start in this browser. Update the browser, or open this page in Chrome.';
+    target.replaceChildren(p);
+  }
 }
 
 if ('serviceWorker' in navigator) {
