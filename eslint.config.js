@@ -10,7 +10,7 @@ export default tseslint.config(
       'node_modules/',
       '.output/',
       '.wxt/',
-      '.wrangler/',
+      '**/.wrangler/',
       'relay/public/',
       'test-results/',
       'playwright-report/',

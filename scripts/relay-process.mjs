@@ -136,7 +136,7 @@ export async function startRelay({ port, vars, timeoutMs = 60_000, log } = {}) {
   } catch (error) {
     await stop();
     const tail = output.slice(-40).join('\n');
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`, { cause: error });
   }
   return { url, host: `127.0.0.1:${listenPort}`, port: listenPort, pid: child.pid, stop };
 }
