@@ -1,0 +1,134 @@
+/**
+ * Sync between two Chromium profiles with the built extension, through the real relay on loopback
+ * and the e2e wiretap (which counts the bytes). Run: npm run bench:pairing. Prints figures; asserts
+ * nothing about time. See docs/benchmarks/pairing.md.
+ *
+ * Per size N: profile A seeds N todos; B joins A's link (first sync: N todos into an empty device);
+ * then A edits one todo and they pair again (one change among N on both); then again with no change.
+ */
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import type { BrowserContext, Page } from '@playwright/test';
+import { startRelay } from '../../scripts/relay-process.mjs';
+import { launchWithExtension, newProfileDir, openSidePanel, sendRequest } from '../e2e/fixtures';
+import { startWiretap, type Wiretap } from '../e2e/wiretap';
+
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
+
+interface Profile {
+  ctx: BrowserContext;
+  page: Page;
+  dir: string;
+}
+
+async function profile(relayUrl: string): Promise<Profile> {
+  const dir = newProfileDir();
+  const ctx = await launchWithExtension(dir);
+  const page = await openSidePanel(ctx);
+  await sendRequest(page, { kind: 'settings.set', relayUrl });
+  return { ctx, page, dir };
+}
+
+/** Resolves in the page with performance.now() of the first `sync.state` done event. */
+const armDone = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<{ at: number; state: unknown }>((resolve) => {
+        chrome.runtime.onMessage.addListener(
+          (m: { channel?: string; event?: { kind?: string; state?: { phase?: string } } }) => {
+            if (m.channel === 'tt.event' && m.event?.kind === 'sync.state' && m.event.state?.phase === 'done')
+              resolve({ at: performance.timeOrigin + performance.now(), state: m.event.state });
+          },
+        );
+      }),
+  );
+
+/**
+ * WebSocket bytes (frames with their headers, PING/PONG and closes), HTTP upgrade heads left out.
+ * `sent` is what the devices sent to the relay (comparable with bench:sync); `total` adds what the
+ * relay forwarded to them, i.e. both legs of every frame.
+ */
+function wire(tap: Wiretap) {
+  let sent = 0;
+  let total = 0;
+  for (const s of tap.streams) {
+    const b = s.bytes();
+    const head = b.indexOf('\r\n\r\n');
+    const n = head < 0 ? 0 : b.length - head - 4;
+    total += n;
+    if (s.direction === 'to-relay') sent += n;
+  }
+  return { sent, total };
+}
+const summary = (s: unknown) => {
+  const { sent, received, status } = s as { sent: number; received: number; status: string };
+  return `B sent ${sent}, received ${received}, ${status}`;
+};
+
+async function session(a: Profile, b: Profile, tap: Wiretap) {
+  const before = wire(tap);
+  const pair = (await sendRequest(a.page, { kind: 'sync.pair' })) as { data: { link: string } };
+  const doneA = armDone(a.page);
+  const doneB = armDone(b.page);
+  const t0 = Date.now();
+  await sendRequest(b.page, { kind: 'sync.join', link: pair.data.link });
+  const [ra, rb] = await Promise.all([doneA, doneB]);
+  const ms = Math.max(ra.at, rb.at) - t0;
+  // Let the last frames and the close handshake pass before counting and moving on.
+  await sendRequest(a.page, { kind: 'sync.cancel' });
+  await sendRequest(b.page, { kind: 'sync.cancel' });
+  const after = wire(tap);
+  const kib = (x: number) => `${(x / 1024).toFixed(x < 100 * 1024 ? 1 : 0)} KiB`;
+  const bytesText = `${kib(after.sent - before.sent)} sent by the devices, ${kib(after.total - before.total)} on both legs`;
+  return { ms, bytesText, b: rb.state };
+}
+
+async function main() {
+  const relay = await startRelay();
+  console.log(
+    `machine: ${os.cpus().length} cpu, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
+  try {
+    for (const n of SIZES) {
+      const tap = await startWiretap({ host: '127.0.0.1', port: relay.port });
+      const [a, b] = await Promise.all([profile(tap.url), profile(tap.url)]);
+      try {
+        const seedStart = Date.now();
+        await sendRequest(a.page, { kind: 'dev.seed', count: n });
+        console.log(`N=${n}: seeded A in ${Date.now() - seedStart} ms`);
+        const first = await session(a, b, tap);
+        console.log(
+          `N=${n}: into an empty device: ${first.ms.toFixed(0)} ms, ${first.bytesText}; ${summary(first.b)}`,
+        );
+        const page = (await sendRequest(a.page, {
+          kind: 'todos.page',
+          query: { filter: 'all', sort: 'created', search: '', cursor: null, limit: 1 },
+        })) as { data: { todos: { id: string }[] } };
+        await sendRequest(a.page, {
+          kind: 'todos.update',
+          id: page.data.todos[0]!.id,
+          patch: { title: 'Changed once' },
+        });
+        const one = await session(a, b, tap);
+        console.log(
+          `N=${n}: one change among N: ${one.ms.toFixed(0)} ms, ${one.bytesText}; ${summary(one.b)}`,
+        );
+        const none = await session(a, b, tap);
+        console.log(`N=${n}: no change: ${none.ms.toFixed(0)} ms, ${none.bytesText}; ${summary(none.b)}`);
+      } finally {
+        for (const p of [a, b]) {
+          await p.ctx.close();
+          rmSync(p.dir, { recursive: true, force: true });
+        }
+        await tap.close();
+      }
+    }
+  } finally {
+    await relay.stop();
+  }
+}
+
+await main();
