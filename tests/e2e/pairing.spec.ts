@@ -3,7 +3,7 @@
  * through the real relay (wrangler dev on loopback) and a wiretap in front of it. The relay address
  * is set in Settings through the UI, so one test build serves every run.
  */
-import type { BrowserContext, Page } from '@playwright/test';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import jsQR from 'jsqr';
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,10 @@ import path from 'node:path';
 import { newDeviceId } from '../../lib/model/ids';
 import { createPairingLink, parsePairingLink } from '../../lib/pairing/pairing-link';
 import { freePort, startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
+import { writeQrClip } from './phone-camera';
 import {
+  CHROMIUM,
+  EXTENSION_DIR,
   sendRequest,
   addTodo,
   expect,
@@ -298,6 +301,56 @@ test('a link one device used is refused on a third, by keyboard alone', async ()
   } finally {
     await Promise.all([a.close(), b.close(), c.close()]);
   }
+});
+
+test('joins by pointing a camera at the QR', async () => {
+  test.setTimeout(120_000);
+  const a = await openProfile();
+  const bDir = newProfileDir();
+  const clip = path.join(tmpdir(), `tt-qr-${process.pid}.y4m`);
+  let b: BrowserContext | null = null;
+  try {
+    await setRelay(a.panel, relay.url);
+    await addTodo(a.panel, 'Seen by the camera');
+    const link = await pair(a.panel);
+    // Chromium plays this clip of A's QR as B's camera.
+    writeQrClip(clip, link);
+    b = await chromium.launchPersistentContext(bDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        `--disable-extensions-except=${EXTENSION_DIR}`,
+        `--load-extension=${EXTENSION_DIR}`,
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${clip}`,
+      ],
+    });
+    if (b.serviceWorkers().length === 0) await b.waitForEvent('serviceworker');
+    const panel = await openSidePanel(b);
+    await panel.getByRole('button', { name: 'Join a device' }).click();
+    await panel.getByRole('button', { name: 'Scan with camera' }).click();
+    await expectSynced(panel);
+    await expect(todoItem(panel, 'Seen by the camera')).toBeVisible();
+  } finally {
+    await b?.close();
+    await a.close();
+    rmSync(bDir, { recursive: true, force: true });
+    rmSync(clip, { force: true });
+  }
+});
+
+test('says so when there is no camera to scan with', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await panel.getByRole('button', { name: 'Join a device' }).click();
+  await panel.getByRole('button', { name: 'Scan with camera' }).click();
+  await expect(drawer(panel).getByRole('alert')).toHaveText(
+    /(No camera was found|Camera access was not allowed|camera could not be started)\. Paste the link/,
+  );
+  await expect(panel.getByRole('button', { name: 'Scan with camera' })).toBeVisible();
 });
 
 test('explains a malformed link, an expired link and an image with no QR, and changes nothing', async ({
