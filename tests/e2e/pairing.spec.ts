@@ -276,27 +276,40 @@ test('the other device vanishing mid-sync is explained; the next sync finishes w
   }
 });
 
-test('a link one device used is refused on a third, by keyboard alone', async () => {
+/** Pastes an image into the page as a screenshot paste would (a ClipboardEvent carrying a PNG file). */
+async function pasteImage(page: Page, png: Buffer) {
+  await page.getByRole('textbox', { name: 'Pairing link' }).evaluate((el, b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], 'screenshot.png', { type: 'image/png' }));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, png.toString('base64'));
+}
+
+test('a link one device used is refused on a third (keyboard on one, pasted screenshot on the other)', async () => {
   test.setTimeout(120_000);
   const [a, b, c] = await Promise.all([openProfile(), openProfile(), openProfile()]);
   try {
     for (const p of [a, b, c]) await setRelay(p.panel, relay.url);
     await addTodo(a.panel, 'Only for B');
     const link = await pair(a.panel);
-    for (const p of [b, c]) {
-      await p.panel.getByRole('button', { name: 'Join a device' }).focus();
-      await p.panel.keyboard.press('Enter');
-      await expect(p.panel.getByRole('heading', { name: 'Join a device' })).toBeFocused();
-      await p.panel.keyboard.press('Tab'); // Close
-      await p.panel.keyboard.press('Tab');
-      await expect(p.panel.getByRole('textbox', { name: 'Pairing link' })).toBeFocused();
-      await p.panel.keyboard.insertText(link);
-      await p.panel.keyboard.press('Enter');
-      if (p === b) await expectSynced(b.panel);
-    }
+    const screenshot = await qrImage(a.panel).screenshot();
+
+    await b.panel.getByRole('button', { name: 'Join a device' }).focus();
+    await b.panel.keyboard.press('Enter');
+    await expect(b.panel.getByRole('heading', { name: 'Join a device' })).toBeFocused();
+    await b.panel.keyboard.press('Tab'); // Close
+    await b.panel.keyboard.press('Tab');
+    await expect(b.panel.getByRole('textbox', { name: 'Pairing link' })).toBeFocused();
+    await b.panel.keyboard.insertText(link);
+    await b.panel.keyboard.press('Enter');
+    await expectSynced(b.panel);
+    await expect(todoItem(b.panel, 'Only for B')).toBeVisible();
+
+    await c.panel.getByRole('button', { name: 'Join a device' }).click();
+    await pasteImage(c.panel, screenshot);
     await expect(drawer(c.panel).getByRole('alert')).toHaveText(/already used by another device/);
     await expect(drawer(c.panel).getByRole('button', { name: 'Try again' })).toBeVisible();
-    await expect(todoItem(b.panel, 'Only for B')).toBeVisible();
     await expect(c.panel.getByText('No todos yet')).toBeVisible();
   } finally {
     await Promise.all([a.close(), b.close(), c.close()]);
