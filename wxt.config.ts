@@ -26,6 +26,8 @@ export default defineConfig({
               data_collection_permissions: { required: ['none'] },
             },
           },
+          // Keeps the event page awake during a sync session (lib/platform/keep-alive-firefox.ts).
+          permissions: ['alarms'],
         }
       : { key: CHROME_EXTENSION_KEY, permissions: ['sidePanel', 'offscreen'] }),
   }),

@@ -9,7 +9,9 @@ import { spawnDbWorker } from '@/lib/platform/spawn-db-worker';
 export default defineBackground({
   main() {
     if (import.meta.env.FIREFOX) {
-      installPageRouter(createFirefoxDbChannel({ spawn: spawnDbWorker, onEvent: broadcastToPages }));
+      installPageRouter(
+        createFirefoxDbChannel({ spawn: spawnDbWorker, onEvent: broadcastToPages, alarms: browser.alarms }),
+      );
       return;
     }
     installPageRouter(

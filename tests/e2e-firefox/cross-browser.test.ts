@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
+import { KEEP_ALIVE_ALARM, KEEP_ALIVE_PERIOD_MINUTES } from '../../lib/platform/keep-alive-firefox';
 import { launchChromium, openChromeSidePanel } from './chromium';
 import { launchFirefox, newFirefoxProfileDir, openExtensionPage, pollUntil } from './firefox';
 import { addTodo, byName, byRole, retype, waitForText } from './todo-page';
 
 const WAIT = { timeout: 30_000, interval: 100 };
+const IDLE_MS = 10_000;
 const SYNCED = /Synced with (Chrome|Firefox) on Linux · \w{4}\./;
 
 let relay: RelayProcess;
@@ -33,7 +35,9 @@ beforeAll(async () => {
   const context = await launchChromium(chromeDir);
   chromeClose = () => context.close();
   chrome = await openChromeSidePanel(context);
-  firefox = await launchFirefox(firefoxDir);
+  // Firefox suspends its idle background page after IDLE_MS here (30 s by default), so the test
+  // also sees it wake for requests and stay up while a pairing waits.
+  firefox = await launchFirefox(firefoxDir, { backgroundIdleMs: IDLE_MS });
   ff = await openExtensionPage(firefox, 'sidepanel.html');
 });
 
@@ -104,6 +108,14 @@ async function fList(p: FirefoxPage): Promise<string[]> {
   }
   return out.sort();
 }
+
+const backgroundRunning = (p: FirefoxPage) =>
+  p.evaluate(() =>
+    browser.extension.getViews().some((w) => w.location.pathname.endsWith('_generated_background_page.html')),
+  );
+/** When the keep-alive alarm fires next (it moves on each time it fires), or null without one. */
+const keepAliveDue = (p: FirefoxPage) =>
+  p.evaluate(async (name) => (await browser.alarms.get(name))?.scheduledTime ?? null, KEEP_ALIVE_ALARM);
 
 const fBody = (p: FirefoxPage) => p.evaluate(() => document.body.innerText);
 
@@ -283,10 +295,43 @@ it('a Chrome profile and a Firefox profile pair both ways, by link and by QR ima
   await fClick(ff, 'Complete Pay rent', 'checkbox');
   await cRename(chrome, 'Book dentist for May', 'Dentist on May 3');
 
-  // 4. Firefox shows the link; Chrome pastes it.
+  // 4. Firefox shows the link and waits longer than its idle timeout before Chrome pastes it. The
+  // background really does get suspended when idle, but not while the pairing waits.
+  await pollUntil(
+    () => backgroundRunning(ff),
+    (running) => !running,
+    'Firefox to suspend its idle background',
+  );
   const again = await firefoxShowsLink();
+  const firstDue = await pollUntil(
+    () => keepAliveDue(ff),
+    (t) => t !== null,
+    'the keep-alive alarm',
+  );
+  const period = KEEP_ALIVE_PERIOD_MINUTES * 60_000;
+  // Two firings later, more than IDLE_MS has passed since the link was shown.
+  expect(2 * period).toBeGreaterThan(IDLE_MS);
+  await pollUntil(
+    () => keepAliveDue(ff),
+    (t) => t !== null && firstDue !== null && t >= firstDue + 2 * period - 1_000,
+    'two keep-alive firings',
+    600,
+  );
+  expect(await backgroundRunning(ff)).toBe(true);
   await chrome.getByRole('button', { name: 'Join a device' }).click();
   await chrome.getByRole('textbox', { name: 'Pairing link' }).fill(again.link);
   await chrome.getByRole('button', { name: 'Join', exact: true }).click();
   await expectSession(['Dentist on May 3', 'Water the ferns ✓', 'Fix bike brakes', 'Pay rent ✓']);
+  // Once the session is over the alarm goes, and Firefox may suspend the background again.
+  await pollUntil(
+    () => keepAliveDue(ff),
+    (t) => t === null,
+    'the keep-alive alarm to be cleared',
+  );
+  await pollUntil(
+    () => backgroundRunning(ff),
+    (running) => !running,
+    'the background to idle out again',
+    600,
+  );
 });

@@ -1,0 +1,46 @@
+/**
+ * Firefox suspends an MV3 event page after 30 s without an extension event, and the DB worker (with
+ * its relay socket) dies with it. Page requests wake it again, but a pairing that waits for the
+ * other device, or a long sync, sends nothing to the background for longer than that. While a sync
+ * session runs, a short periodic alarm delivers an event, which is what resets Firefox's idle timer.
+ */
+import type { HostEvent } from '../messages/events';
+
+export const KEEP_ALIVE_ALARM = 'tt-sync-keep-alive';
+/** Well under Firefox's 30 s idle timeout; it only runs while a session does. */
+export const KEEP_ALIVE_PERIOD_MINUTES = 0.1;
+
+/** The part of `browser.alarms` this needs; its create/clear promises are not awaited. */
+export interface AlarmsLike {
+  create(name: string, info: { periodInMinutes: number }): unknown;
+  clear(name: string): unknown;
+  onAlarm: { addListener(fn: (alarm: { name: string }) => void): void };
+}
+
+const ACTIVE = new Set(['connecting', 'waiting', 'peer-joined', 'syncing']);
+
+export function createFirefoxKeepAlive(alarms: AlarmsLike) {
+  // The background just (re)started, so its worker is new and no session survived: an alarm left
+  // from before a suspension or crash must not keep waking it.
+  alarms.clear(KEEP_ALIVE_ALARM);
+  // Registered at startup so Firefox keeps the listener across suspensions; receiving the event is
+  // the whole point, there is nothing to do in it.
+  alarms.onAlarm.addListener(() => {});
+  let on = false;
+  const set = (active: boolean) => {
+    if (active === on) return;
+    on = active;
+    if (active) alarms.create(KEEP_ALIVE_ALARM, { periodInMinutes: KEEP_ALIVE_PERIOD_MINUTES });
+    else alarms.clear(KEEP_ALIVE_ALARM);
+  };
+  return {
+    /** Follows the host's events: on while a sync session runs, off otherwise. */
+    onEvent(e: HostEvent) {
+      if (e.kind === 'sync.state') set(ACTIVE.has(e.state.phase));
+      else if (e.kind === 'db.health' && e.state === 'down') set(false);
+    },
+    get active() {
+      return on;
+    },
+  };
+}
