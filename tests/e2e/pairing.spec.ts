@@ -16,6 +16,7 @@ import { writeQrClip } from './phone-camera';
 import {
   CHROMIUM,
   EXTENSION_DIR,
+  extensionUrl,
   sendRequest,
   addTodo,
   expect,
@@ -364,6 +365,25 @@ test('says so when there is no camera to scan with', async ({ context }) => {
     /(No camera was found|Camera access was not allowed|camera could not be started)\. Paste the link/,
   );
   await expect(panel.getByRole('button', { name: 'Scan with camera' })).toBeVisible();
+});
+
+test('a shown link counts down and, once expired, offers a new one', async ({ context }) => {
+  const panel = await context.newPage();
+  // The page's clock only: the countdown runs on it, while the worker keeps real time.
+  await panel.clock.install();
+  await panel.goto(extensionUrl('sidepanel.html'));
+  await setRelay(panel, relay.url);
+  const first = await pair(panel);
+  await panel.clock.fastForward('02:00');
+  await expect(panel.getByText(/Link expires in [23]:\d\d/)).toBeVisible();
+  await panel.clock.fastForward('03:01');
+  await expect(drawer(panel).getByRole('alert')).toHaveText(/This link has expired/);
+  await expect(qrImage(panel)).toHaveCount(0);
+  // Back to real time (the worker's), as if those five minutes had passed for both.
+  await panel.clock.setSystemTime(Date.now());
+  await panel.getByRole('button', { name: 'Show a new link' }).click();
+  await expect(panel.getByText(/Link expires in [45]:\d\d/)).toBeVisible();
+  expect(await readQr(panel)).not.toBe(first);
 });
 
 test('explains a malformed link, an expired link and an image with no QR, and changes nothing', async ({
