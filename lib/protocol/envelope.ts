@@ -59,6 +59,13 @@ export const RELAY_ERROR_CODES = [
 ] as const;
 export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
 
+/**
+ * Close codes the relay ends a socket with. All three are final for that socket: reconnecting would
+ * be refused again (full), start an empty new session (expired), or fight the newer socket (replaced).
+ */
+export const RELAY_CLOSE = { SESSION_FULL: 4001, REPLACED: 4002, SESSION_EXPIRED: 4003 } as const;
+export const isFinalRelayClose = (code: number) => code === 4001 || code === 4002 || code === 4003;
+
 export const relayErrorSchema = z.strictObject({
   type: z.literal('ERROR'),
   from: z.literal('relay'),

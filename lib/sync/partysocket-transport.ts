@@ -5,7 +5,7 @@
  * sockets alive through proxies; the relay answers it without waking the hibernated object.
  */
 import { PartySocket } from 'partysocket';
-import { PING_FRAME } from '../protocol/envelope';
+import { isFinalRelayClose, PING_FRAME } from '../protocol/envelope';
 import type { DeviceId, SessionId } from '../model/ids';
 import type { Transport } from './ports';
 
@@ -62,8 +62,11 @@ export function createPartySocketTransport(opts: {
       if (socket.readyState === WebSocket.OPEN) socket.send(PING_FRAME);
     }, opts.pingIntervalMs ?? PING_INTERVAL_MS);
   });
-  socket.addEventListener('close', () => {
+  socket.addEventListener('close', (e: CloseEvent) => {
     stopPing();
+    // partysocket would reconnect; after these codes that would be refused, open an empty session, or
+    // knock out this device's newer socket.
+    if (isFinalRelayClose(e.code)) socket.close();
     // Frames queued for a dead socket are lost, as they would be in flight; the engine resyncs.
     queue.length = 0;
     if (drainTimer) clearTimeout(drainTimer);

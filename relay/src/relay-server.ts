@@ -2,6 +2,7 @@ import { Server, type Connection, type WSMessage } from 'partyserver';
 import {
   PING_FRAME,
   PONG_FRAME,
+  RELAY_CLOSE,
   type PeerLeft,
   type RelayError,
   type RelayErrorCode,
@@ -13,9 +14,9 @@ import { createBucket, takeToken } from './rate-limit';
 import { logSessionEnd, logSessionStart, type SessionTotals } from './session-log';
 
 /** Close codes the relay uses when it ends a socket itself (documented in docs/relay.md). */
-export const CLOSE_SESSION_FULL = 4001;
-export const CLOSE_REPLACED = 4002;
-export const CLOSE_SESSION_EXPIRED = 4003;
+export const CLOSE_SESSION_FULL = RELAY_CLOSE.SESSION_FULL;
+export const CLOSE_REPLACED = RELAY_CLOSE.REPLACED;
+export const CLOSE_SESSION_EXPIRED = RELAY_CLOSE.SESSION_EXPIRED;
 
 const NO_STATUS_RECEIVED = 1005;
 
