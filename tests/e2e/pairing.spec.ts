@@ -367,13 +367,21 @@ test('says so when there is no camera to scan with', async ({ context }) => {
   await expect(panel.getByRole('button', { name: 'Scan with camera' })).toBeVisible();
 });
 
-test('a shown link counts down and, once expired, offers a new one', async ({ context }) => {
+test('a shown link can be copied, counts down and, once expired, offers a new one', async ({ context }) => {
   const panel = await context.newPage();
   // The page's clock only: the countdown runs on it, while the worker keeps real time.
   await panel.clock.install();
   await panel.goto(extensionUrl('sidepanel.html'));
   await setRelay(panel, relay.url);
   const first = await pair(panel);
+  await panel.getByRole('button', { name: 'Copy link' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: 'Link copied.' })).toBeVisible();
+  // What was copied is what a user's paste gets.
+  const box = panel.getByRole('textbox', { name: 'New todo' });
+  await box.focus();
+  await panel.keyboard.press('ControlOrMeta+V');
+  await expect(box).toHaveValue(first);
+  await box.fill('');
   await panel.clock.fastForward('02:00');
   await expect(panel.getByText(/Link expires in [23]:\d\d/)).toBeVisible();
   await panel.clock.fastForward('03:01');
