@@ -214,6 +214,29 @@ describe('worker sync', () => {
     expect(link.startsWith('https://relay.example.org/pair#')).toBe(true);
   });
 
+  it('answers sync requests with bad_request where sync is not wired', async () => {
+    const sql = await openMemoryDb();
+    const id = newDeviceId();
+    const clock = createHybridClock(id);
+    const handler = createRequestHandler({
+      sql,
+      writer: createTodoWriter({ sql, clock, deviceId: id }),
+      deviceId: id,
+      schemaVersion: 1,
+      openMs: 0,
+      devTools: false,
+      emit: () => {},
+    });
+    expect(handler.handle({ kind: 'sync.pair' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request' },
+    });
+    expect(handler.handle({ kind: 'settings.get' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request' },
+    });
+  });
+
   it('marks a sync that a restart cut off as partial', async () => {
     const relay = createMemoryRelay();
     const time = { now: 1_800_000_000_000 };
