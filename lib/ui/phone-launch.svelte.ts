@@ -38,8 +38,9 @@ export function readLink(text: string, now: number, isUsed: (sessionId: string) 
  */
 export function readLaunch(href: string, now: number, isUsed: (sessionId: string) => boolean): Launch {
   // Not URL.parse: phones a few years old (Safari < 18) lack it, and this runs before anything renders.
-  let path = '';
+  let path: string;
   try {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a one-off parse, not reactive state
     path = new URL(href).pathname;
   } catch {
     return { view: 'list' };
