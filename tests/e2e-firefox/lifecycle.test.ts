@@ -45,7 +45,8 @@ describe('Todo-Tasker in Firefox ESR across restarts and suspension', () => {
   it('wakes the suspended background page for the next add, with earlier todos kept', async () => {
     const dir = newFirefoxProfileDir();
     dirs.push(dir);
-    const ff = await launch(dir, 1_000);
+    // Short enough to wait for, long enough that the checks right after an add see it awake.
+    const ff = await launch(dir, 3_000);
     const sidebar = await openExtensionPage(ff, 'sidepanel.html');
     await addTodo(sidebar, 'Before the nap');
     expect(await backgroundRunning(sidebar)).toBe(true);
