@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { utf8Length } from '../../lib/sync/stream-out';
 import { newDeviceId, type TodoId } from '../../lib/model/ids';
 import { MAX_CLOCK_DRIFT_MS } from '../../lib/model/hlc';
 import { TARGET_BATCH_BYTES } from '../../lib/protocol/envelope';
@@ -369,5 +371,18 @@ describe('sync engine', () => {
     await settle(relay, all);
     expect(guest!.engine.stats.framesDropped).toBe(2);
     expect(titles(guest!)).toEqual(['real']);
+  });
+});
+
+describe('utf8Length', () => {
+  it('counts the bytes TextEncoder would write, for any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(utf8Length(s)).toBe(new TextEncoder().encode(s).length);
+      }),
+      { numRuns: 2000 },
+    );
+    for (const s of ['', 'a', 'é', '€', '😀', '\ud800', '\udc00', 'x\ud800y', '\ud800\ud800\udc00'])
+      expect(utf8Length(s)).toBe(new TextEncoder().encode(s).length);
   });
 });
