@@ -21,11 +21,23 @@ export const isTodoId = (s: unknown): s is TodoId => typeof s === 'string' && TO
 export const newDeviceId = (): DeviceId => uuidv4() as DeviceId;
 export const newSessionId = (): SessionId => uuidv4() as SessionId;
 
-/** 8 base-36 chars from a CSPRNG: 36^8 ≈ 2.8e12 per device per millisecond. */
+/**
+ * Random words drawn from the CSPRNG in blocks: one getRandomValues call per id cost more than the
+ * rest of a bulk insert (seeding 100k todos spent 1.5 s there).
+ */
+const pool = new Uint32Array(1024);
+let poolAt = pool.length;
+function randomWord(): number {
+  if (poolAt >= pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++]!;
+}
+
+/** 8 base-36 chars from the CSPRNG: 36^8 ≈ 2.8e12 per device per millisecond. */
 function randomSuffix(): string {
-  const bytes = new Uint32Array(2);
-  crypto.getRandomValues(bytes);
-  const n = (BigInt(bytes[0]!) << 32n) | BigInt(bytes[1]!);
+  const n = (BigInt(randomWord()) << 32n) | BigInt(randomWord());
   return (n % 36n ** 8n).toString(36).padStart(8, '0');
 }
 
