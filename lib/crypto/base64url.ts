@@ -38,7 +38,10 @@ export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> | null {
   if (!CANONICAL.test(s) || s.length % 4 === 1) return null;
   if (nativeFrom) {
     try {
-      return nativeFrom(s, { alphabet: 'base64url', lastChunkHandling: 'strict' });
+      // 'strict' demands the padding this format omits (Chromium 156 throws on "AAA"), and is kept
+      // for what it also checks: zero overflow bits, so one string per byte sequence.
+      const padded = s + '='.repeat((4 - (s.length % 4)) % 4);
+      return nativeFrom(padded, { alphabet: 'base64url', lastChunkHandling: 'strict' });
     } catch {
       return null;
     }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import {
   deriveFrameKey,
@@ -32,6 +32,28 @@ describe('base64url', () => {
   it('rejects characters outside the alphabet', () => {
     expect(fromBase64Url('ab+c')).toBeNull();
     expect(fromBase64Url('a')).toBeNull();
+  });
+  it('pads its input for the native decoder, whose strict mode refuses unpadded text', async () => {
+    const own = Object.getOwnPropertyDescriptor(Uint8Array, 'fromBase64');
+    const seen: string[] = [];
+    // As Chromium 156 behaves: strict decoding throws unless the last chunk is padded.
+    const fromBase64 = (text: string) => {
+      seen.push(text);
+      if (text.length % 4 !== 0) throw new SyntaxError('unpadded');
+      return Uint8Array.from(Buffer.from(text, 'base64url'));
+    };
+    Object.defineProperty(Uint8Array, 'fromBase64', { value: fromBase64, configurable: true });
+    vi.resetModules();
+    try {
+      const fresh = await import('../../lib/crypto/base64url');
+      expect(fresh.fromBase64Url('AAA')).toEqual(new Uint8Array([0, 0]));
+      expect(fresh.fromBase64Url('AAAAAA')).toEqual(new Uint8Array([0, 0, 0, 0]));
+      expect(seen).toEqual(['AAA=', 'AAAAAA==']);
+    } finally {
+      if (own) Object.defineProperty(Uint8Array, 'fromBase64', own);
+      else delete (Uint8Array as { fromBase64?: unknown }).fromBase64;
+      vi.resetModules();
+    }
   });
 });
 
