@@ -14,6 +14,7 @@ import {
 } from './todo-schema';
 import {
   LINK_TEXT_MAX,
+  maxGuestsSchema,
   pairResultSchema,
   settingsSchema,
   SYNC_HISTORY_MAX,
@@ -36,7 +37,8 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
   z.object({ kind: z.literal('dev.crash') }),
   z.object({ kind: z.literal('dev.fail'), fault: z.enum(['full', 'corrupt', 'locked']) }),
-  z.object({ kind: z.literal('sync.pair') }),
+  /** `maxGuests`: how many devices the link admits; absent means 1 (single use). */
+  z.object({ kind: z.literal('sync.pair'), maxGuests: maxGuestsSchema.optional() }),
   z.object({ kind: z.literal('sync.join'), link: z.string().max(LINK_TEXT_MAX) }),
   z.object({ kind: z.literal('sync.cancel') }),
   z.object({ kind: z.literal('sync.status') }),

@@ -9,15 +9,41 @@ export const syncRoleSchema = z.enum(['host', 'guest']);
 
 const count = z.number().int().min(0);
 
+/** How many devices one shown link may admit (the engine's `maxGuests`); 1 keeps it single-use. */
+export const MAX_GUESTS_LIMIT = 4;
+export const maxGuestsSchema = z.number().int().min(1).max(MAX_GUESTS_LIMIT);
+
+/** Far above any real session (the relay caps one at 8 devices); bounds what a page accepts. */
+export const SYNC_DEVICES_MAX = 16;
+
+/** One device this session has synced with, as the UI lists it; from the engine's per-peer events. */
+export const syncDeviceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['joined', 'syncing', 'success', 'partial', 'failed']),
+  /** 0..1 */
+  progress: z.number().min(0).max(1),
+});
+export type SyncDevice = z.infer<typeof syncDeviceSchema>;
+
+/**
+ * Fields every running session carries. The phase and `name` follow the latest engine event; with
+ * several devices in one session (a link for more than one guest) `devices` lists each of them.
+ */
+const session = {
+  role: syncRoleSchema,
+  devices: z.array(syncDeviceSchema).max(SYNC_DEVICES_MAX).optional(),
+};
+
 /** What the UI shows for the current pairing session; the engine's events, flattened for pages. */
 export const syncStateSchema = z.discriminatedUnion('phase', [
   z.object({ phase: z.literal('idle') }),
-  z.object({ phase: z.literal('connecting'), role: syncRoleSchema }),
-  z.object({ phase: z.literal('waiting'), role: syncRoleSchema }),
-  z.object({ phase: z.literal('peer-joined'), role: syncRoleSchema, name: z.string() }),
+  z.object({ phase: z.literal('connecting'), ...session }),
+  z.object({ phase: z.literal('waiting'), ...session }),
+  z.object({ phase: z.literal('peer-joined'), ...session, name: z.string() }),
   z.object({
     phase: z.literal('syncing'),
-    role: syncRoleSchema,
+    ...session,
     name: z.string(),
     /** 0..1 */
     progress: z.number().min(0).max(1),
@@ -26,7 +52,7 @@ export const syncStateSchema = z.discriminatedUnion('phase', [
   }),
   z.object({
     phase: z.literal('done'),
-    role: syncRoleSchema,
+    ...session,
     name: z.string(),
     sent: count,
     received: count,
@@ -35,7 +61,7 @@ export const syncStateSchema = z.discriminatedUnion('phase', [
   }),
   z.object({
     phase: z.literal('error'),
-    role: syncRoleSchema,
+    ...session,
     code: z.string(),
     message: z.string(),
   }),

@@ -7,7 +7,13 @@
 import type { Sql } from '../db/sql';
 import type { WorkerEvent } from '../messages/events';
 import type { Request, Response } from '../messages/requests';
-import { SYNC_HISTORY_MAX, type SyncLogEntry, type SyncState } from '../messages/sync-schema';
+import {
+  SYNC_DEVICES_MAX,
+  SYNC_HISTORY_MAX,
+  type SyncDevice,
+  type SyncLogEntry,
+  type SyncState,
+} from '../messages/sync-schema';
 import type { HybridClock } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
 import { createPairingLink, parsePairingLink } from '../pairing/pairing-link';
@@ -80,7 +86,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     if (e) void e.stop();
   }
 
-  function run(session: SyncSession, relayOrigin: string, role: 'host' | 'guest') {
+  function run(session: SyncSession, relayOrigin: string, role: 'host' | 'guest', maxGuests = 1) {
     stopCurrent();
     const gen = generation;
     const e = createSyncEngine({
@@ -91,18 +97,26 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
       deviceId,
       deviceName: deps.deviceName,
       session,
+      maxGuests,
       physicalNow: now,
     });
     engine = e;
-    let announced = 0;
+    // Rounds with several devices interleave, and `received` counts per round: track each peer's.
+    const announced = new Map<DeviceId, number>();
     let announcedAt = -Infinity;
-    const announce = (received: number, force: boolean) => {
-      if (received <= announced) return;
+    const announce = (peer: DeviceId, received: number, force: boolean) => {
+      if (received <= (announced.get(peer) ?? 0)) return;
       if (!force && now() - announcedAt < changeIntervalMs) return;
-      announced = received;
+      announced.set(peer, received);
       announcedAt = now();
       emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
     };
+    /** Every device met in this session, in the order they appeared. */
+    const devices = new Map<DeviceId, SyncDevice>();
+    const track = (id: DeviceId, name: string, status: SyncDevice['status'], progress: number) => {
+      if (devices.has(id) || devices.size < SYNC_DEVICES_MAX) devices.set(id, { id, name, status, progress });
+    };
+    const list = () => [...devices.values()];
     e.subscribe((ev: SyncEvent) => {
       if (gen !== generation) return; // a replaced session winding down
       switch (ev.type) {
@@ -110,12 +124,14 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
         case 'waiting':
           // After a finished sync the socket may drop and come back; the result stays what the user sees.
           if (state.phase === 'done') return;
-          return setState({ phase: ev.type, role });
+          return setState({ phase: ev.type, role, devices: list() });
         case 'peer-joined':
-          announced = 0;
-          return setState({ phase: 'peer-joined', role, name: ev.name });
+          announced.delete(ev.peerId);
+          track(ev.peerId, ev.name, 'joined', 0);
+          return setState({ phase: 'peer-joined', role, name: ev.name, devices: list() });
         case 'syncing':
-          announce(ev.received, false);
+          announce(ev.peerId, ev.received, false);
+          track(ev.peerId, ev.name, 'syncing', ev.progress);
           return setState({
             phase: 'syncing',
             role,
@@ -123,10 +139,12 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
             progress: ev.progress,
             sent: ev.sent,
             received: ev.received,
+            devices: list(),
           });
         case 'done':
-          announce(ev.received, true);
-          announced = 0;
+          announce(ev.peerId, ev.received, true);
+          announced.delete(ev.peerId);
+          track(ev.peerId, ev.name, ev.status, 1);
           return setState({
             phase: 'done',
             role,
@@ -135,28 +153,31 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
             received: ev.received,
             status: ev.status,
             reason: ev.reason,
+            devices: list(),
           });
         case 'error':
           // The relay ends an idle session after its TTL, or the network drops: once a sync
           // finished, that is no news.
           if (state.phase === 'done' && AFTER_DONE_QUIET.has(ev.code)) return;
-          return setState({ phase: 'error', role, code: ev.code, message: ev.message });
+          return setState({ phase: 'error', role, code: ev.code, message: ev.message, devices: list() });
       }
     });
     // Pages ask for the state right after pairing; the engine's own first event comes after a key derivation.
-    setState({ phase: 'connecting', role });
+    setState({ phase: 'connecting', role, devices: [] });
     starting = e.start().catch(() => {
       if (gen === generation)
         setState({ phase: 'error', role, code: 'internal', message: 'Sync could not start. Try again.' });
     });
   }
 
-  function pair(): Response {
+  /** `maxGuests` was validated with the request (1..MAX_GUESTS_LIMIT). */
+  function pair(maxGuests = 1): Response {
     const link = createPairingLink({ relayOrigin: relay.get(), hostId: deviceId, now: now() });
     run(
       { sessionId: link.sessionId, sessionKey: link.sessionKey, hostId: deviceId, expiresAt: link.expiresAt },
       link.relayOrigin,
       'host',
+      maxGuests,
     );
     return ok({ link: link.url, expiresAt: link.expiresAt });
   }
@@ -211,7 +232,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     handle(req: SyncRequest): Response {
       switch (req.kind) {
         case 'sync.pair':
-          return pair();
+          return pair(req.maxGuests);
         case 'sync.join':
           return join(req.link);
         case 'sync.cancel':

@@ -4,7 +4,7 @@
  */
 import type { TodoClient } from '../messages/client';
 import type { HostEvent } from '../messages/events';
-import type { SyncState } from '../messages/sync-schema';
+import type { SyncDevice, SyncState } from '../messages/sync-schema';
 
 export type SyncView = 'pair' | 'join' | 'history' | 'settings';
 
@@ -14,12 +14,16 @@ export function createSyncUi(client: TodoClient) {
   /** A request that failed before any session started (bad link, unreachable background). */
   let error = $state('');
   let busy = $state(false);
+  /** How many devices the shown link admits; kept for "Try again" and the next link. */
+  let maxGuests = $state(1);
+  const devices = $derived<SyncDevice[]>(state.phase === 'idle' ? [] : (state.devices ?? []));
 
-  async function pair() {
+  async function pair(max = maxGuests) {
     busy = true;
     error = '';
     link = null;
-    const r = await client.send({ kind: 'sync.pair' });
+    maxGuests = max;
+    const r = await client.send({ kind: 'sync.pair', maxGuests: max });
     busy = false;
     if (!r.ok) {
       error = r.error.message;
@@ -55,6 +59,26 @@ export function createSyncUi(client: TodoClient) {
     },
     get busy() {
       return busy;
+    },
+    get maxGuests() {
+      return maxGuests;
+    },
+    /** Each device met in the current session (for a host: the guests it admitted). */
+    get devices() {
+      return devices;
+    },
+    /**
+     * Host: the shown link still admits devices (expiry aside, which the view's clock judges). For a
+     * single-use link that means nobody joined yet, which is when the view shows it.
+     */
+    get admitting() {
+      return (
+        link !== null &&
+        state.phase !== 'idle' &&
+        state.phase !== 'error' &&
+        state.role === 'host' &&
+        devices.length < maxGuests
+      );
     },
     /** True once a session runs for this role: the panel shows progress instead of its form. */
     active(role: 'host' | 'guest') {

@@ -30,6 +30,9 @@ describe('request union', () => {
     { kind: 'todos.counts', search: 'milk' },
     { kind: 'db.status' },
     { kind: 'dev.seed', count: 10_000 },
+    { kind: 'sync.pair' },
+    { kind: 'sync.pair', maxGuests: 1 },
+    { kind: 'sync.pair', maxGuests: 4 },
   ])('accepts $kind', (req) => {
     expect(requestSchema.safeParse(req).success).toBe(true);
   });
@@ -51,6 +54,10 @@ describe('request union', () => {
     ['a priority outside low/medium/high', { kind: 'todos.update', id: ID, patch: { priority: 'urgent' } }],
     ['a title that is not text', { kind: 'todos.create', input: { title: 42 } }],
     ['an absurd seed', { kind: 'dev.seed', count: 10_000_000 }],
+    ['a link for no device', { kind: 'sync.pair', maxGuests: 0 }],
+    ['a link for more than four devices', { kind: 'sync.pair', maxGuests: 5 }],
+    ['a fractional device count', { kind: 'sync.pair', maxGuests: 1.5 }],
+    ['a device count given as text', { kind: 'sync.pair', maxGuests: '2' }],
   ])('rejects %s', (_name, req) => {
     expect(requestSchema.safeParse(req).success).toBe(false);
   });
@@ -93,6 +100,26 @@ describe('events and frames', () => {
         event: { kind: 'todos.changed', ids: ['<b>'], op: 'create' },
       }).success,
     ).toBe(false);
+  });
+
+  it('accepts a sync state listing each device of the session', () => {
+    const devices = [
+      { id: DEVICE, name: 'Chrome on Linux · ab12', status: 'success', progress: 1 },
+      { id: ID, name: 'Chrome on Linux · cd34', status: 'syncing', progress: 0.5 },
+    ];
+    const state = { phase: 'waiting', role: 'host', devices };
+    expect(
+      pageEventSchema.safeParse({ channel: 'tt.event', event: { kind: 'sync.state', state } }).success,
+    ).toBe(true);
+    expect(parseResponse('sync.status', { ok: true, data: state })).toEqual({ ok: true, data: state });
+  });
+
+  it.each([
+    ['an unknown status', { id: DEVICE, name: 'x', status: 'gone', progress: 0 }],
+    ['progress above 1', { id: DEVICE, name: 'x', status: 'syncing', progress: 2 }],
+  ])('rejects a sync state whose device has %s', (_name, device) => {
+    const state = { phase: 'waiting', role: 'host', devices: [device] };
+    expect(parseResponse('sync.status', { ok: true, data: state }).ok).toBe(false);
   });
 
   it('rejects a host request frame carrying an invalid request', () => {

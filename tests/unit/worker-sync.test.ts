@@ -159,6 +159,45 @@ describe('worker sync', () => {
     expect(last(c)).toHaveProperty('message', expect.stringMatching(/already used/));
   });
 
+  it('admits as many devices as the link allows, lists each of them and converges all', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const [a, b, c, d] = await Promise.all([
+      device(relay, time),
+      device(relay, time),
+      device(relay, time),
+      device(relay, time),
+    ]);
+    for (const [dev, title] of [
+      [a, 'From A'],
+      [b, 'From B'],
+      [c, 'From C'],
+    ] as const)
+      dev.send({ kind: 'todos.create', input: { title } });
+    const { link } = data<{ link: string }>(a.send({ kind: 'sync.pair', maxGuests: 2 }));
+    b.send({ kind: 'sync.join', link });
+    await settle(relay, [a, b]);
+    c.send({ kind: 'sync.join', link });
+    await settle(relay, [a, b, c]);
+
+    for (const dev of [a, b, c]) expect(dev.titles()).toEqual(['From A', 'From B', 'From C']);
+    const name = (dev: Device) => `device ${dev.id.slice(0, 4)}`;
+    const synced = (dev: Device) => ({ id: dev.id, name: name(dev), status: 'success', progress: 1 });
+    expect(data(a.send({ kind: 'sync.status' }))).toMatchObject({
+      phase: 'done',
+      role: 'host',
+      devices: [synced(b), synced(c)],
+    });
+    expect(data<{ devices: unknown[] }>(b.send({ kind: 'sync.status' })).devices).toEqual(
+      expect.arrayContaining([synced(a), synced(c)]),
+    );
+
+    d.send({ kind: 'sync.join', link });
+    await settle(relay, [a, b, c, d]);
+    expect(last(d)).toMatchObject({ phase: 'error', code: 'link-used' });
+    expect(data<{ devices: unknown[] }>(a.send({ kind: 'sync.status' })).devices).toHaveLength(2);
+  });
+
   it('answers malformed, expired and own links with a plain message and starts nothing', async () => {
     const relay = createMemoryRelay();
     const time = { now: 1_800_000_000_000 };

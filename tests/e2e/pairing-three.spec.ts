@@ -1,0 +1,143 @@
+/**
+ * Several devices in one session: a link for two guests, three Chromium profiles with the built
+ * extension, the real relay on loopback. Each profile starts with its own todos; afterwards all
+ * three lists are the same, every device lists the others, and a fourth device is refused.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import { rmSync } from 'node:fs';
+import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
+import {
+  addTodo,
+  expect,
+  launchWithExtension,
+  newProfileDir,
+  openSidePanel,
+  sendRequest,
+  test,
+  todoItem,
+  todoList,
+} from './fixtures';
+
+let relay: RelayProcess;
+
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  relay = await startRelay();
+});
+test.afterAll(async () => {
+  await relay?.stop();
+});
+
+interface Profile {
+  context: BrowserContext;
+  panel: Page;
+  /** How the other devices list this one (lib/sync/device-label.ts). */
+  label: string;
+  close(): Promise<void>;
+}
+
+async function openProfile(): Promise<Profile> {
+  const dir = newProfileDir();
+  const context = await launchWithExtension(dir);
+  const panel = await openSidePanel(context);
+  await expect(panel.getByRole('textbox', { name: 'New todo' })).toBeVisible();
+  const status = (await sendRequest(panel, { kind: 'db.status' })) as { data: { deviceId: string } };
+  return {
+    context,
+    panel,
+    label: `Chrome on Linux · ${status.data.deviceId.slice(0, 4)}`,
+    async close() {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const drawer = (panel: Page) => panel.locator('#sync-drawer');
+
+async function setRelay(panel: Page, url: string) {
+  await panel.getByRole('button', { name: 'Settings' }).click();
+  const box = panel.getByRole('textbox', { name: 'Relay address' });
+  await expect(box).not.toHaveValue('');
+  await box.fill(url);
+  await drawer(panel).getByRole('button', { name: 'Save' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await drawer(panel).getByRole('button', { name: 'Close' }).click();
+}
+
+async function join(panel: Page, link: string) {
+  await panel.getByRole('button', { name: 'Join a device' }).click();
+  await panel.getByRole('textbox', { name: 'Pairing link' }).fill(link);
+  await panel.getByRole('button', { name: 'Join', exact: true }).click();
+}
+
+/** The session's device list names exactly these devices, each fully synced. */
+async function expectSyncedWith(panel: Page, others: Profile[]) {
+  const devices = drawer(panel).getByRole('list', { name: 'Devices in this session' });
+  for (const o of others)
+    await expect(devices.getByRole('listitem').filter({ hasText: `${o.label}: synced` })).toHaveCount(1, {
+      timeout: 30_000,
+    });
+  await expect(devices.getByRole('listitem')).toHaveCount(others.length);
+  for (const bar of await devices.getByRole('progressbar').all())
+    await expect(bar).toHaveJSProperty('value', 100);
+}
+
+async function expectList(panel: Page, titles: string[]) {
+  for (const t of titles) await expect(todoItem(panel, t)).toBeVisible();
+  await expect(todoList(panel).getByRole('listitem')).toHaveCount(titles.length);
+}
+
+test('three profiles in one session all converge, and the link refuses a device beyond its limit', async () => {
+  test.setTimeout(180_000);
+  const [a, b, c] = await Promise.all([openProfile(), openProfile(), openProfile()]);
+  let d: Profile | null = null;
+  try {
+    for (const p of [a, b, c]) await setRelay(p.panel, relay.url);
+    for (const t of ['Buy oat milk', 'Book dentist']) await addTodo(a.panel, t);
+    await addTodo(b.panel, 'Water the ferns');
+    for (const t of ['Call the bank', 'Fix bike']) await addTodo(c.panel, t);
+
+    await a.panel.getByRole('button', { name: 'Pair a device' }).click();
+    const limit = a.panel.getByRole('combobox', { name: 'Devices that can join' });
+    await expect(limit).toHaveValue('1');
+    await limit.selectOption('2');
+    // The text appears once the link made for two devices is on show.
+    await expect(drawer(a.panel).getByText('0 of 2 devices joined.')).toBeVisible();
+    await expect(a.panel.getByText(/Link expires in [45]:\d\d/)).toBeVisible();
+    const link =
+      (
+        await drawer(a.panel)
+          .getByText(/\/pair#/)
+          .textContent()
+      )?.trim() ?? '';
+    expect(link.startsWith(`${relay.url}/pair#`)).toBe(true);
+
+    await join(b.panel, link);
+    // With one place left the link stays on show for the next device.
+    await expect(drawer(a.panel).getByText('1 of 2 devices joined.')).toBeVisible({ timeout: 20_000 });
+    await join(c.panel, link);
+
+    // Every device lists the other two: the guests found each other through the host.
+    await expectSyncedWith(a.panel, [b, c]);
+    await expectSyncedWith(b.panel, [a, c]);
+    await expectSyncedWith(c.panel, [a, b]);
+    // Both places are taken: the link is no longer shown.
+    await expect(drawer(a.panel).getByText(/\/pair#/)).toHaveCount(0);
+    const all = ['Buy oat milk', 'Book dentist', 'Water the ferns', 'Call the bank', 'Fix bike'];
+    for (const p of [a, b, c]) await expectList(p.panel, all);
+
+    d = await openProfile();
+    await setRelay(d.panel, relay.url);
+    await join(d.panel, link);
+    await expect(drawer(d.panel).getByRole('alert')).toHaveText(/already used by another device/, {
+      timeout: 20_000,
+    });
+    await expect(d.panel.getByText('No todos yet')).toBeVisible();
+    await expect(
+      drawer(a.panel).getByRole('list', { name: 'Devices in this session' }).getByRole('listitem'),
+    ).toHaveCount(2);
+  } finally {
+    await Promise.all([a.close(), b.close(), c.close(), d?.close()]);
+  }
+});
