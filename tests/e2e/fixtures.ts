@@ -3,40 +3,18 @@
  * on a fresh persistent profile per test, and helpers to open the extension's pages as tabs (the
  * real side panel is not a Playwright page). Later suites (pairing, phone) import these.
  */
-import { chromium, test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CHROME_EXTENSION_ID } from '../../lib/extension-identity';
 
-export const EXTENSION_DIR = path.resolve(process.env.TT_EXTENSION_DIR ?? '.output/chrome-mv3-test');
-export const CHROMIUM = process.env.TT_CHROMIUM ?? '/usr/bin/chromium';
+import { launchWithExtension } from './chromium-launch';
+
+export { CHROMIUM, EXTENSION_DIR, launchWithExtension } from './chromium-launch';
 
 export function newProfileDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'tt-profile-'));
-}
-
-/** Launches Chromium on `profileDir` with the extension and waits for its service worker. */
-export async function launchWithExtension(profileDir: string): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  const id = new URL(sw.url()).host;
-  if (id !== CHROME_EXTENSION_ID)
-    throw new Error(`extension id ${id}, expected ${CHROME_EXTENSION_ID}: is the manifest key set?`);
-  return context;
 }
 
 export const extensionUrl = (page: string) => `chrome-extension://${CHROME_EXTENSION_ID}/${page}`;

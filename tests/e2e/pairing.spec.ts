@@ -3,7 +3,7 @@
  * through the real relay (wrangler dev on loopback) and a wiretap in front of it. The relay address
  * is set in Settings through the UI, so one test build serves every run.
  */
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import jsQR from 'jsqr';
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,6 @@ import { createPairingLink, parsePairingLink } from '../../lib/pairing/pairing-l
 import { freePort, startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
 import { writeQrClip } from './phone-camera';
 import {
-  CHROMIUM,
-  EXTENSION_DIR,
   extensionUrl,
   sendRequest,
   addTodo,
@@ -329,21 +327,13 @@ test('joins by pointing a camera at the QR', async () => {
     const link = await pair(a.panel);
     // Chromium plays this clip of A's QR as B's camera.
     writeQrClip(clip, link);
-    b = await chromium.launchPersistentContext(bDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        `--disable-extensions-except=${EXTENSION_DIR}`,
-        `--load-extension=${EXTENSION_DIR}`,
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
+    b = await launchWithExtension(bDir, {
+      extraArgs: [
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
         `--use-file-for-fake-video-capture=${clip}`,
       ],
     });
-    if (b.serviceWorkers().length === 0) await b.waitForEvent('serviceworker');
     const panel = await openSidePanel(b);
     await panel.getByRole('button', { name: 'Join a device' }).click();
     await panel.getByRole('button', { name: 'Scan with camera' }).click();
