@@ -79,7 +79,17 @@ export function sqlFromOo1(db: Database): Sql {
     all<T>(sql: string, params: readonly SqlValue[] = []) {
       return withStatement(sql, params, (s) => {
         const rows: Row[] = [];
-        while (s.step()) rows.push(normalise(s.get({})));
+        // get({}) looks every column's name up again per row (a WASM call and a C-string decode
+        // each); reading the names once and the values as an array halves the cost of a big page.
+        const names = s.getColumnNames();
+        const values: SqlValue[] = [];
+        while (s.step()) {
+          s.get(values);
+          const row: Record<string, unknown> = {};
+          for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+          values.length = 0;
+          rows.push(normalise(row));
+        }
         return rows as T[];
       });
     },
