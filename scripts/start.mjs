@@ -9,8 +9,14 @@ import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const port = process.env.RELAY_PORT ?? '8787';
+// The extension learns its relay at build time; follow RELAY_PORT unless told otherwise.
+const relayUrl = process.env.WXT_RELAY_URL ?? `http://127.0.0.1:${port}`;
 
-const build = spawnSync('npm', ['run', 'build:all'], { cwd: root, stdio: 'inherit' });
+const build = spawnSync('npm', ['run', 'build:all'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, WXT_RELAY_URL: relayUrl },
+});
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 console.log(`
@@ -21,7 +27,7 @@ Todo-Tasker is built.
   Firefox  about:debugging#/runtime/this-firefox → "Load Temporary Add-on…" → ${resolve(root, '.output/firefox-mv3/manifest.json')}
            (or: npx web-ext run -s .output/firefox-mv3). The list is in the sidebar (View → Sidebar → Todo-Tasker).
   Relay    http://127.0.0.1:${port}  (phone companion at /, pairing links at /pair#…)
-           Extensions built now talk to ${process.env.WXT_RELAY_URL ?? `http://127.0.0.1:8787`}; set WXT_RELAY_URL before
+           Extensions built now talk to ${relayUrl}; set WXT_RELAY_URL before
            \`npm start\` to point them elsewhere (a phone needs an address it can reach; see README "Phone").
 
 Starting the relay (Ctrl-C to stop)…
