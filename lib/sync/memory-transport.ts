@@ -96,7 +96,7 @@ export function createMemoryRelay(): MemoryRelay {
           return s.open;
         },
         send(frame) {
-          if (!s.open) return false;
+          if (!s.open || sockets.get(deviceId) !== s) return false;
           if (frame === PING_FRAME) {
             enqueue({ from: 'relay', to: deviceId, frame: PONG_FRAME, type: 'PONG' });
             return true;
@@ -128,6 +128,15 @@ export function createMemoryRelay(): MemoryRelay {
           for (const cb of s.openCbs) cb();
         },
         close() {
+          // A newer socket of the same device replaced this one (the relay's close 4002): it goes
+          // quietly, with no PEER_LEFT, and must not take the newer socket down with it.
+          if (sockets.get(deviceId) !== s) {
+            if (s.open) {
+              s.open = false;
+              for (const cb of s.closeCbs) cb('replaced');
+            }
+            return;
+          }
           close(deviceId, 'closed');
         },
       };
