@@ -13,6 +13,7 @@ import {
   type Page,
   type Filter,
   type Sort,
+  type TodoPatch,
   type WireTodo,
 } from '../messages/todo-schema';
 import type { Health } from './health.svelte';
@@ -120,6 +121,20 @@ export function createTodoList(client: TodoClient, health: Health) {
     loadMore,
     onChanged(_e: ChangedEvent) {
       void reload(todos.length);
+    },
+    /** Saves a new todo; resolves to null once saved, or to the message to show. */
+    async add(title: string): Promise<string | null> {
+      const r = await client.send({ kind: 'todos.create', input: { title } });
+      if (r.ok) return null;
+      health.report(r.error);
+      return r.error.message;
+    },
+    /** Saves a change to one todo; resolves to null once saved, or to the message to show. */
+    async update(todo: WireTodo, patch: TodoPatch): Promise<string | null> {
+      const r = await client.send({ kind: 'todos.update', id: todo.id, patch });
+      if (r.ok) return null;
+      health.report(r.error);
+      return r.error.message;
     },
   };
 }
