@@ -17,6 +17,7 @@ import {
   todoItem,
   todoList,
 } from './fixtures';
+import { drawer, setRelay } from './sync-ui';
 
 let relay: RelayProcess;
 
@@ -51,18 +52,6 @@ async function openProfile(): Promise<Profile> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-const drawer = (panel: Page) => panel.locator('#sync-drawer');
-
-async function setRelay(panel: Page, url: string) {
-  await panel.getByRole('button', { name: 'Settings' }).click();
-  const box = panel.getByRole('textbox', { name: 'Relay address' });
-  await expect(box).not.toHaveValue('');
-  await box.fill(url);
-  await drawer(panel).getByRole('button', { name: 'Save' }).click();
-  await expect(panel.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
-  await drawer(panel).getByRole('button', { name: 'Close' }).click();
 }
 
 async function join(panel: Page, link: string) {

@@ -4,7 +4,6 @@
  * is set in Settings through the UI, so one test build serves every run.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import jsQR from 'jsqr';
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +24,7 @@ import {
   todoItem,
   todoList,
 } from './fixtures';
+import { decodeInPage, drawer, qrImage, setRelay } from './sync-ui';
 import { startWiretap } from './wiretap';
 
 let relay: RelayProcess;
@@ -57,37 +57,10 @@ async function openProfile(dir = newProfileDir(), keep = false): Promise<Profile
   };
 }
 
-const drawer = (panel: Page) => panel.locator('#sync-drawer');
-
-async function setRelay(panel: Page, url: string) {
-  await panel.getByRole('button', { name: 'Settings' }).click();
-  const box = panel.getByRole('textbox', { name: 'Relay address' });
-  await expect(box).not.toHaveValue('');
-  await box.fill(url);
-  await drawer(panel).getByRole('button', { name: 'Save' }).click();
-  await expect(panel.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
-  await drawer(panel).getByRole('button', { name: 'Close' }).click();
-}
-
-const qrImage = (panel: Page) => panel.getByRole('img', { name: /QR/ });
-
-/** Draws the panel's QR image to a canvas in the page and decodes its pixels with jsqr here. */
+/** The shown QR, decoded from its pixels in the page. */
 async function readQr(panel: Page): Promise<string> {
   await expect(qrImage(panel)).toBeVisible();
-  const pixels = await qrImage(panel).evaluate(async (img: HTMLImageElement) => {
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2d context');
-    ctx.drawImage(img, 0, 0);
-    const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    return { data: Array.from(data), width, height };
-  });
-  const code = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
-  if (!code) throw new Error('the QR image on the page does not decode');
-  return code.data;
+  return decodeInPage(qrImage(panel));
 }
 
 async function pair(panel: Page): Promise<string> {
