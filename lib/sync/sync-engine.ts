@@ -370,10 +370,25 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     maybeFinish(p);
   }
 
-  async function onEnvelope<T extends DeviceMessageType>(type: T, from: DeviceId, payload: PayloadOf<T>) {
+  async function onEnvelope<T extends DeviceMessageType>(
+    type: T,
+    from: DeviceId,
+    payload: PayloadOf<T>,
+    addressed: boolean,
+  ) {
     if (type === 'JOIN') {
       const m = payload as PayloadOf<'JOIN'>;
-      if (!isHost) return;
+      if (!isHost) {
+        // The host announces itself (a broadcast JOIN) when its socket opens. A guest whose own JOIN
+        // went out before that reached nobody, so it asks again, addressed to the host.
+        if (from === session.hostId && joinPending)
+          await send('JOIN', from, { name: opts.deviceName.slice(0, 100) });
+        return;
+      }
+      // That answer crosses our opener when both sockets opened at once: the opener is already on
+      // its way over the same sockets, so a second round would only supersede the first.
+      if (addressed && admitted.has(from) && peers.get(from)?.round)
+        return log('debug', `${from} asked again; its round is already open`);
       if (!admitted.has(from)) {
         if (now() > session.expiresAt) {
           await send('ERROR', from, { code: 'LINK_EXPIRED', message: 'This pairing link has expired.' });
@@ -480,7 +495,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     if (!opened.ok) return drop(`${f.type} from ${f.from}: ${opened.reason}`);
     const payload = parsePayload(f.type, opened.payload);
     if (!payload.ok) return drop(payload.reason);
-    await onEnvelope(f.type, f.from as DeviceId, payload.value);
+    await onEnvelope(f.type, f.from as DeviceId, payload.value, f.to !== undefined);
   }
 
   function onPeerLeft(id: DeviceId) {
@@ -527,6 +542,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     if (stopped) return;
     emit({ type: 'waiting' });
     if (isHost) {
+      // "I am here": a guest that connected first answers with its JOIN (guests ignore it otherwise).
+      await send('JOIN', undefined, { name: opts.deviceName.slice(0, 100) });
       for (const id of admitted) await startRound(peerOf(id));
     } else {
       joinPending = true;

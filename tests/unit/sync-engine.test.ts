@@ -123,6 +123,47 @@ describe('sync engine', () => {
     expect(titles(host)).toHaveLength(4);
   });
 
+  it('lets a guest that connected before the host join once the host arrives', async () => {
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    host.writer.create({ title: 'waiting for you' });
+    // The guest's JOIN reaches nobody: the host's socket is not open yet.
+    await guest!.engine.start();
+    await settle(relay, all);
+    expect(titles(guest!)).toEqual([]);
+    await host.engine.start();
+    await settle(relay, all);
+    expect(titles(guest!)).toEqual(['waiting for you']);
+    expect(logRows(guest!.sql).map((r) => r.status)).toEqual(['success']);
+  });
+
+  it('opens one round, not two, when host and guest connect at the same moment', async () => {
+    // Every delivery order of the crossing JOINs: first link, last link, alternating.
+    const orders: ((n: number) => number)[] = [
+      () => 0,
+      (n) => n - 1,
+      (() => {
+        let i = 0;
+        return () => i++;
+      })(),
+    ];
+    for (const pick of orders) {
+      const { relay, host, guests, all } = await pair();
+      host.writer.create({ title: 'from host' });
+      guests[0]!.writer.create({ title: 'from guest' });
+      await Promise.all(all.map((n) => n.engine.start()));
+      await settle(relay, all, pick);
+      for (const n of all) {
+        expect(titles(n)).toEqual(['from guest', 'from host']);
+        expect(logRows(n.sql).map((r) => r.status)).toEqual(['success']);
+      }
+    }
+  });
+
   it('refuses a joiner once the link has expired', async () => {
     const {
       relay,

@@ -283,13 +283,16 @@ describe('worker sync', () => {
     const b = await device(relay, time);
     const { link } = data<{ link: string }>(a.send({ kind: 'sync.pair' }));
     b.send({ kind: 'sync.join', link });
-    // Deliver only the JOIN: A opens a round (sync_log 'running') and the worker then "restarts".
+    // Deliver frames one at a time only until A has opened a round (sync_log 'running'); the worker
+    // then "restarts" before the round can finish.
     await Promise.all([a.sync.started(), b.sync.started()]);
-    await a.sync.engine?.idle();
-    await b.sync.engine?.idle();
-    relay.deliverOne();
-    await a.sync.engine?.idle();
-    expect(a.sql.get<{ status: string }>('SELECT status FROM sync_log')?.status).toBe('running');
+    const running = () => a.sql.get<{ status: string }>('SELECT status FROM sync_log')?.status;
+    for (let i = 0; i < 10 && running() === undefined; i++) {
+      await Promise.all([a.sync.engine?.idle(), b.sync.engine?.idle()]);
+      relay.deliverOne();
+      await Promise.all([a.sync.engine?.idle(), b.sync.engine?.idle()]);
+    }
+    expect(running()).toBe('running');
     const restarted = await device(createMemoryRelay(), time, a.sql);
     const [entry] = data<{ status: string; reason: string }[]>(
       restarted.send({ kind: 'sync.history', limit: 5 }),
