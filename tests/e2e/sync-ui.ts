@@ -4,6 +4,10 @@
  */
 import { expect, type Locator, type Page } from '@playwright/test';
 import jsQR from 'jsqr';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export const drawer = (panel: Page) => panel.locator('#sync-drawer');
 export const qrImage = (panel: Page) => drawer(panel).getByRole('img', { name: /QR/ });
@@ -35,4 +39,25 @@ export async function decodeInPage(image: Locator): Promise<string> {
   const code = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
   if (!code) throw new Error('jsqr finds no QR in the image on the page');
   return code.data;
+}
+
+/**
+ * Every QR code Debian's zbarimg (an independent decoder, as phone scanners use) finds in a PNG, one
+ * per line. Only the QR symbology is on: with all of them, ZBar now and then reads a stray linear
+ * barcode (a "D-6A") out of the QR's modules.
+ */
+export function decodeWithZbar(png: Buffer): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tt-qr-'));
+  try {
+    const file = path.join(dir, 'qr.png');
+    writeFileSync(file, png);
+    const out = execFileSync('zbarimg', ['--quiet', '--raw', '-Sdisable', '-Sqrcode.enable', file], {
+      encoding: 'utf8',
+      // zbar asks for D-Bus, which a container has not; its complaint is noise.
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out.split('\n').filter((line) => line !== '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
