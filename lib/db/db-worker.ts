@@ -34,7 +34,7 @@ async function open() {
   const pool = await sqlite3.installOpfsSAHPoolVfs({ name: POOL_NAME });
   // No 't' flag: SQL tracing makes every statement ~15× slower.
   const devTools = import.meta.env.MODE !== 'production';
-  const base = sqlFromOo1(new pool.OpfsSAHPoolDb(DB_PATH));
+  const base = sqlFromOo1(new pool.OpfsSAHPoolDb(DB_PATH), sqlite3);
   // Durability untouched (synchronous stays FULL, the default). A 32 MiB page cache (default 2 MiB)
   // keeps the todos table and its six indexes in memory while a pairing writes 100k rows; PERSIST
   // zeroes the rollback journal's header at commit instead of deleting the file, which on

@@ -8,7 +8,7 @@ let init: ReturnType<typeof sqlite3InitModule> | undefined;
 export async function openMemoryDb(opts: { migrate?: boolean } = {}): Promise<Sql> {
   init ??= sqlite3InitModule();
   const sqlite3 = await init;
-  const sql = sqlFromOo1(new sqlite3.oo1.DB(':memory:', 'c'));
+  const sql = sqlFromOo1(new sqlite3.oo1.DB(':memory:', 'c'), sqlite3);
   if (opts.migrate !== false) applyMigrations(sql);
   return sql;
 }

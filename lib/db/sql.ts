@@ -1,8 +1,10 @@
 /**
  * The small synchronous SQL surface the query layer, migrations and the sync storage adapter use.
- * One adapter wraps SQLite WASM's oo1.DB (OPFS in the browser worker, in-memory in Node tests).
+ * One adapter wraps SQLite WASM's oo1.DB (OPFS in the browser worker, in-memory in Node tests);
+ * parameters and columns go through the raw C exports (wasm-values.ts), which is much cheaper.
  */
-import type { Database, PreparedStatement } from '@sqlite.org/sqlite-wasm';
+import type { Database, PreparedStatement, Sqlite3Static } from '@sqlite.org/sqlite-wasm';
+import { createWasmValues } from './wasm-values';
 
 export type SqlValue = string | number | null | Uint8Array;
 export type Row = Record<string, SqlValue>;
@@ -18,22 +20,14 @@ export interface Sql {
   close(): void;
 }
 
-/** 64-bit integers come back as BigInt; runtime messaging cannot carry BigInt, so convert here. */
-function normalise(row: Record<string, unknown>): Row {
-  for (const k in row) {
-    const v = row[k];
-    if (typeof v === 'bigint') row[k] = Number(v);
-  }
-  return row as Row;
-}
-
 /** Statements kept prepared; variable-length `IN (?, ?, …)` lists make many shapes, so the cache is bounded. */
 const STATEMENT_CACHE = 64;
 /** A `;` followed by more SQL: a script (migrations), which goes through exec rather than the cache. */
 const isScript = (sql: string) => /;\s*\S/.test(sql);
 
-export function sqlFromOo1(db: Database): Sql {
+export function sqlFromOo1(db: Database, sqlite3: Sqlite3Static): Sql {
   let inTx = false;
+  const values = createWasmValues(sqlite3);
   // Preparing is the main cost of a small statement (sync applies 100k rows one upsert at a time).
   const cache = new Map<string, PreparedStatement>();
 
@@ -55,12 +49,14 @@ export function sqlFromOo1(db: Database): Sql {
 
   function withStatement<T>(sql: string, params: readonly SqlValue[], fn: (s: PreparedStatement) => T): T {
     const stmt = statement(sql);
+    const buffer = values.bind(stmt.pointer!, params);
     try {
-      if (params.length) stmt.bind(params as SqlValue[]);
       return fn(stmt);
     } finally {
       // After a failed step, reset() would throw the same error again; the step already did.
+      // Clearing the bindings first: they point into `buffer`.
       stmt.resetNoThrow(true);
+      values.release(buffer);
     }
   }
 
@@ -79,16 +75,14 @@ export function sqlFromOo1(db: Database): Sql {
     all<T>(sql: string, params: readonly SqlValue[] = []) {
       return withStatement(sql, params, (s) => {
         const rows: Row[] = [];
-        // get({}) looks every column's name up again per row (a WASM call and a C-string decode
-        // each); reading the names once and the values as an array halves the cost of a big page.
+        // Column names once per statement, values straight from the heap (oo1's get({}) looked
+        // every name up again per row).
         const names = s.getColumnNames();
-        const values: SqlValue[] = [];
+        const p = s.pointer!;
         while (s.step()) {
-          s.get(values);
-          const row: Record<string, unknown> = {};
-          for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
-          values.length = 0;
-          rows.push(normalise(row));
+          const row: Row = {};
+          for (let i = 0; i < names.length; i++) row[names[i]!] = values.column(p, i);
+          rows.push(row);
         }
         return rows as T[];
       });

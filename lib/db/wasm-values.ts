@@ -1,0 +1,127 @@
+/**
+ * Binding parameters and reading columns through SQLite WASM's raw C exports instead of oo1's
+ * generic `bind()`/`get()`. oo1 inspects, converts and allocates per value; here every string of one
+ * statement is UTF-8-encoded into a single WASM buffer with `encodeInto` and bound in place
+ * (SQLITE_STATIC), and text columns are decoded straight from the heap. Inserting 100,000 synced
+ * rows took 1.8 s through oo1 and 0.3 s this way in Node (SQLite's own share is ~0.25 s).
+ *
+ * The values are those of the `Sql` port: strings, numbers, null and bytes. Integers come back as
+ * numbers (exact up to 2^53, as before), never BigInt, because runtime messaging cannot carry BigInt.
+ */
+import type { Sqlite3Static } from '@sqlite.org/sqlite-wasm';
+import type { SqlValue } from './sql';
+
+/** The raw exports used here (C signatures; pointers are numbers, i64 is BigInt). */
+interface RawExports {
+  sqlite3_bind_parameter_count(stmt: number): number;
+  sqlite3_bind_text(stmt: number, i: number, ptr: number, bytes: number, destructor: number): number;
+  sqlite3_bind_blob(stmt: number, i: number, ptr: number, bytes: number, destructor: number): number;
+  sqlite3_bind_int(stmt: number, i: number, v: number): number;
+  sqlite3_bind_int64(stmt: number, i: number, v: bigint): number;
+  sqlite3_bind_double(stmt: number, i: number, v: number): number;
+  sqlite3_bind_null(stmt: number, i: number): number;
+  sqlite3_column_type(stmt: number, i: number): number;
+  sqlite3_column_double(stmt: number, i: number): number;
+  sqlite3_column_text(stmt: number, i: number): number;
+  sqlite3_column_blob(stmt: number, i: number): number;
+  sqlite3_column_bytes(stmt: number, i: number): number;
+}
+
+const SQLITE_STATIC = 0;
+const SQLITE_INTEGER = 1;
+const SQLITE_FLOAT = 2;
+const SQLITE_TEXT = 3;
+const SQLITE_BLOB = 4;
+
+export interface WasmValues {
+  /**
+   * Binds `params` to the statement at `stmt`; returns the buffer holding their bytes, which must stay
+   * allocated until the statement has been reset with its bindings cleared (then `release` it).
+   */
+  bind(stmt: number, params: readonly SqlValue[]): number;
+  release(buffer: number): void;
+  /** The current row's column `i`. */
+  column(stmt: number, i: number): SqlValue;
+}
+
+export function createWasmValues(sqlite3: Sqlite3Static): WasmValues {
+  const { wasm, capi } = sqlite3;
+  const raw = wasm.exports as unknown as RawExports;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+
+  const check = (rc: number, i: number) => {
+    if (rc !== 0) throw new Error(`SQLite could not bind parameter ${i}: ${capi.sqlite3_errstr(rc)}`);
+  };
+
+  return {
+    bind(stmt, params) {
+      const expected = raw.sqlite3_bind_parameter_count(stmt);
+      if (params.length !== expected)
+        throw new RangeError(`the statement takes ${expected} parameters, ${params.length} given`);
+      // UTF-8 needs at most 3 bytes per UTF-16 unit; +1 so an empty string gets a real (non-NULL) pointer.
+      let bytes = 0;
+      for (const v of params) {
+        if (typeof v === 'string') bytes += v.length * 3 + 1;
+        else if (v instanceof Uint8Array) bytes += v.length + 1;
+      }
+      const buffer = bytes > 0 ? (wasm.alloc(bytes) as number) : 0;
+      let at = buffer;
+      try {
+        const heap = wasm.heap8u();
+        for (let i = 0; i < params.length; i++) {
+          const v: unknown = params[i];
+          const n = i + 1;
+          if (typeof v === 'string') {
+            const { written } = encoder.encodeInto(v, heap.subarray(at, at + v.length * 3));
+            check(raw.sqlite3_bind_text(stmt, n, at, written, SQLITE_STATIC), n);
+            at += written + 1;
+          } else if (typeof v === 'number') {
+            if ((v | 0) === v) check(raw.sqlite3_bind_int(stmt, n, v), n);
+            else if (Number.isSafeInteger(v)) check(raw.sqlite3_bind_int64(stmt, n, BigInt(v)), n);
+            else check(raw.sqlite3_bind_double(stmt, n, v), n);
+          } else if (v === null || v === undefined) {
+            check(raw.sqlite3_bind_null(stmt, n), n);
+          } else if (v instanceof Uint8Array) {
+            heap.set(v, at);
+            check(raw.sqlite3_bind_blob(stmt, n, at, v.length, SQLITE_STATIC), n);
+            at += v.length + 1;
+          } else if (typeof v === 'boolean') {
+            check(raw.sqlite3_bind_int(stmt, n, v ? 1 : 0), n);
+          } else if (typeof v === 'bigint') {
+            check(raw.sqlite3_bind_int64(stmt, n, v), n);
+          } else {
+            throw new TypeError(`cannot bind a ${typeof v} as parameter ${n}`);
+          }
+        }
+      } catch (e) {
+        if (buffer) wasm.dealloc(buffer);
+        throw e;
+      }
+      return buffer;
+    },
+    release(buffer) {
+      if (buffer) wasm.dealloc(buffer);
+    },
+    column(stmt, i) {
+      switch (raw.sqlite3_column_type(stmt, i)) {
+        case SQLITE_INTEGER:
+        case SQLITE_FLOAT:
+          return raw.sqlite3_column_double(stmt, i);
+        case SQLITE_TEXT: {
+          // column_text first, then column_bytes (the order the C API asks for).
+          const ptr = raw.sqlite3_column_text(stmt, i);
+          const len = raw.sqlite3_column_bytes(stmt, i);
+          return len === 0 ? '' : decoder.decode(wasm.heap8u().subarray(ptr, ptr + len));
+        }
+        case SQLITE_BLOB: {
+          const ptr = raw.sqlite3_column_blob(stmt, i);
+          const len = raw.sqlite3_column_bytes(stmt, i);
+          return wasm.heap8u().slice(ptr, ptr + len);
+        }
+        default:
+          return null;
+      }
+    },
+  };
+}
