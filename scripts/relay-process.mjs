@@ -8,8 +8,12 @@
  *
  * Options: `port` (default: a free port), `vars` (wrangler vars to override, e.g. { RELAY_MAX_DEVICES: '3' }),
  * `timeoutMs` (start budget, default 60 s), `log` (a function that receives wrangler's output lines,
- * default: kept in memory and printed only if the start fails).
- * Returns { url: 'http://127.0.0.1:PORT', host: '127.0.0.1:PORT', port, pid, stop() }.
+ * default: kept in memory and printed only if the start fails), `assetsDir` (serve static assets from this
+ * directory instead of relay/public: wrangler reloads the Worker, dropping every socket, whenever a watched
+ * assets file changes, so a long benchmark points it at a directory nobody rebuilds).
+ * Returns { url: 'http://127.0.0.1:PORT', host: '127.0.0.1:PORT', port, pid, inspectorPort, stop() }.
+ * `inspectorPort` is wrangler's DevTools proxy to the Worker's isolate (GET /json, then a WebSocket with an
+ * `Origin: http://localhost` header); tests/bench/relay.bench.mjs reads the relay's heap through it.
  *
  * Each call uses its own `--persist-to` temp directory, so no state leaks between runs, and picks a free
  * inspector port, so several relays (and several engineers) can run side by side.
@@ -63,9 +67,11 @@ export function wranglerEnv() {
 }
 
 /** Arguments for `wrangler dev`; scripts/relay.mjs uses the same ones. */
-export function devArgs({ port, inspectorPort, persistTo, vars = {} }) {
+export function devArgs({ port, inspectorPort, persistTo, vars = {}, assetsDir }) {
   const args = [WRANGLER, 'dev', '--config', RELAY_CONFIG, '--ip', '127.0.0.1', '--port', String(port)];
   args.push('--inspector-port', String(inspectorPort), '--persist-to', persistTo);
+  // Another static-assets directory than relay/public (the rest of the `assets` config stays).
+  if (assetsDir !== undefined) args.push('--assets', assetsDir);
   args.push('--show-interactive-dev-session=false', '--live-reload=false');
   for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
   return args;
@@ -96,19 +102,23 @@ function killGroup(child, signal) {
   }
 }
 
-export async function startRelay({ port, vars, timeoutMs = 60_000, log } = {}) {
+export async function startRelay({ port, vars, timeoutMs = 60_000, log, assetsDir } = {}) {
   ensurePublicDir();
   const listenPort = port ?? (await freePort());
   const inspectorPort = await freePort();
   const persistTo = mkdtempSync(join(tmpdir(), 'relay-state-'));
   const output = [];
   const sink = log ?? ((line) => output.push(line));
-  const child = spawn(process.execPath, devArgs({ port: listenPort, inspectorPort, persistTo, vars }), {
-    cwd: root,
-    env: wranglerEnv(),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    devArgs({ port: listenPort, inspectorPort, persistTo, vars, assetsDir }),
+    {
+      cwd: root,
+      env: wranglerEnv(),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const forward = (chunk) => {
     for (const line of String(chunk).split('\n')) if (line.trim()) sink(line);
   };
@@ -138,5 +148,5 @@ export async function startRelay({ port, vars, timeoutMs = 60_000, log } = {}) {
     const tail = output.slice(-40).join('\n');
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`, { cause: error });
   }
-  return { url, host: `127.0.0.1:${listenPort}`, port: listenPort, pid: child.pid, stop };
+  return { url, host: `127.0.0.1:${listenPort}`, port: listenPort, pid: child.pid, inspectorPort, stop };
 }

@@ -3,20 +3,28 @@
  *  1. frames relayed per second in one session (1 sender → 1 receiver, ~300-byte envelopes, and
  *     128 KiB SYNC_DATA batches), rate limit raised so the relay, not the limiter, is measured;
  *  2. one-way latency p50/p99: one frame at a time, sender and receiver in this process (same clock);
- *  3. workerd RSS before and after a bounded soak of many short sessions opening and closing: first
- *     with a fresh session id each time (as in production), then reusing 50 ids (same Durable Objects),
- *     each followed by an idle pause, to tell the relay's own memory from the runtime's per-object cost.
+ *  3. memory over a long soak of short sessions (2 devices, 10 frames, both close; waves of 50): first
+ *     with a fresh session id each time (as in production, one new Durable Object per session), then
+ *     reusing 50 ids (the same objects), each phase followed by an idle pause. Every BENCH_SAMPLE_EVERY
+ *     sessions it records workerd RSS (all processes, and the one running the relay) and, through the
+ *     relay isolate's DevTools inspector, the JS heap used after a full GC, the live relay objects and
+ *     WebSockets (counted in a heap snapshot), and the files left in the local storage directory. The
+ *     constructors whose live counts changed most are printed as a small heap-snapshot diff.
  * Prints a JSON summary; docs/benchmarks/relay.md records the figures and the machine.
- * Bounds: BENCH_FRAMES (default 20000), BENCH_SOAK_SESSIONS (default 2000, in waves of 50),
- * BENCH_IDLE_MS (pause before the after-idle RSS reading, default 30000).
+ * Bounds: BENCH_FRAMES (default 20000), BENCH_SOAK_SESSIONS (fresh ids, default 10000),
+ * BENCH_REUSED_SESSIONS (default 2000), BENCH_SAMPLE_EVERY (default 1000), BENCH_IDLE_MS (pause before
+ * the after-idle reading, default 30000). The default run takes about 6 minutes on 2 shared cores.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { startRelay } from '../../scripts/relay-process.mjs';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 20_000);
-const SOAK_SESSIONS = Number(process.env.BENCH_SOAK_SESSIONS ?? 2000);
+const SOAK_SESSIONS = Number(process.env.BENCH_SOAK_SESSIONS ?? 10_000);
+const REUSED_SESSIONS = Number(process.env.BENCH_REUSED_SESSIONS ?? 2000);
+const SAMPLE_EVERY = Number(process.env.BENCH_SAMPLE_EVERY ?? 1000);
 const WAVE = 50;
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
 
@@ -117,25 +125,164 @@ async function latency(host, samples) {
   return { samples, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: +times[times.length - 1].toFixed(2) };
 }
 
+/** RSS of the workerd processes in the relay's process group: all of them, and the one running the relay. */
 function workerdRss(groupId) {
-  const out = execFileSync('ps', ['-eo', 'pid=,pgid=,comm='], { encoding: 'utf8' });
+  const out = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
   let kib = 0;
+  let relayKib = 0;
+  let relayPid = null;
   for (const line of out.trim().split('\n')) {
-    const [pid, pgid, comm] = line.trim().split(/\s+/);
-    if (Number(pgid) !== groupId || !comm?.includes('workerd')) continue;
+    const [pid, pgid, ...args] = line.trim().split(/\s+/);
+    if (Number(pgid) !== groupId || !args[0]?.endsWith('/workerd')) continue;
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    kib += rss;
+    // wrangler runs two workerd processes: its own proxy, and the user Worker's (the one with an inspector).
+    if (args.some((a) => a.startsWith('--inspector-addr'))) {
+      relayKib += rss;
+      relayPid = Number(pid);
+    }
   }
-  return +(kib / 1024).toFixed(1);
+  // relayPid changes if wrangler restarted the runtime (a reload): readings across it are not comparable.
+  return { rssMiB: +(kib / 1024).toFixed(1), relayRssMiB: +(relayKib / 1024).toFixed(1), relayPid };
+}
+
+/** Files and bytes under wrangler's --persist-to directory (Durable Object storage, wiped per session). */
+function stored(groupId) {
+  const args = readFileSync(`/proc/${groupId}/cmdline`, 'utf8').split('\0');
+  const dir = args[args.indexOf('--persist-to') + 1];
+  let files = 0;
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    files += 1;
+    bytes += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return { storedFiles: files, storedKiB: +(bytes / 1024).toFixed(1) };
+}
+
+/**
+ * A DevTools session to the relay's isolate (the Worker and all its Durable Objects share one), through
+ * wrangler's inspector proxy. workerd never answers HeapProfiler.collectGarbage, but a heap snapshot
+ * runs a full GC first, so Runtime.getHeapUsage right after it is the heap that is really retained.
+ */
+async function inspector(port) {
+  const targets = await (
+    await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(5000) })
+  ).json();
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { Origin: 'http://localhost' } });
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      ws.addEventListener('open', resolve, { once: true });
+      ws.addEventListener('error', () => reject(new Error('inspector open failed')), { once: true });
+    }),
+    10_000,
+    'inspector open',
+  );
+  let nextId = 1;
+  const pending = new Map();
+  let chunks = [];
+  ws.addEventListener('message', (event) => {
+    const message = JSON.parse(String(event.data));
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(message.params.chunk);
+    else if (pending.has(message.id)) {
+      pending.get(message.id).resolve(message);
+      pending.delete(message.id);
+    }
+  });
+  // A runtime reload closes the session: fail the waiting calls instead of waiting for their timeout.
+  ws.addEventListener('close', () => {
+    for (const { reject } of pending.values()) reject(new Error('inspector session closed'));
+    pending.clear();
+  });
+  const call = (method, params = {}) => {
+    const id = nextId++;
+    return withTimeout(
+      new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+      60_000,
+      method,
+    );
+  };
+  /** Full GC (via a snapshot), then heap used and the number of live objects per constructor name. */
+  const heap = async () => {
+    chunks = [];
+    await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false, captureNumericValue: false });
+    const usage = (await call('Runtime.getHeapUsage')).result;
+    const snapshot = JSON.parse(chunks.join(''));
+    chunks = [];
+    const fields = snapshot.snapshot.meta.node_fields;
+    const types = snapshot.snapshot.meta.node_types[0];
+    const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+    const counts = new Map();
+    let selfBytes = 0;
+    for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+      selfBytes += snapshot.nodes[i + sizeAt];
+      const type = types[snapshot.nodes[i + typeAt]];
+      if (type !== 'object' && type !== 'native' && type !== 'synthetic' && type !== 'closure') continue;
+      const name = snapshot.strings[snapshot.nodes[i + nameAt]];
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    return {
+      heapUsedMiB: +(usage.usedSize / 2 ** 20).toFixed(2),
+      snapshotMiB: +(selfBytes / 2 ** 20).toFixed(2),
+      counts,
+    };
+  };
+  return { heap, close: () => ws.close() };
+}
+
+/** Constructors whose live count changed most between two heap readings: a snapshot diff in brief. */
+function countDiff(before, after, top = 8) {
+  const names = new Set([...before.keys(), ...after.keys()]);
+  return [...names]
+    .map((name) => ({ name, before: before.get(name) ?? 0, after: after.get(name) ?? 0 }))
+    .map((row) => ({ ...row, delta: row.after - row.before }))
+    .filter((row) => row.delta !== 0)
+    .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
+    .slice(0, top);
+}
+
+/**
+ * RSS and heap-after-GC at one point of the soak, with the relay's own objects counted. A fresh
+ * inspector session each time, so a runtime reload costs one reading (recorded), not the rest.
+ */
+async function sample(relay, sessions) {
+  let heap = null;
+  let heapError;
+  try {
+    const devtools = await inspector(relay.inspectorPort);
+    try {
+      heap = await devtools.heap();
+    } finally {
+      devtools.close();
+    }
+  } catch (error) {
+    heapError = error instanceof Error ? error.message : String(error);
+  }
+  const point = {
+    sessions,
+    ...workerdRss(relay.pid),
+    heapUsedMiB: heap?.heapUsedMiB ?? null,
+    // partyserver creates one HibernatingConnectionManager per Relay instance: the live Durable Objects.
+    relayObjects: heap ? (heap.counts.get('HibernatingConnectionManager') ?? 0) : null,
+    webSockets: heap ? (heap.counts.get('workerd / WebSocket') ?? 0) : null,
+    ...stored(relay.pid),
+    ...(heapError === undefined ? {} : { heapError }),
+  };
+  return { point, counts: heap?.counts ?? new Map() };
 }
 
 /** A session that times out is counted and reported, not retried: the figure must show it. */
-async function soak(host, sessions, groupId, roomPool) {
+async function soak(relay, sessions, roomPool) {
   const curve = [];
   const failures = [];
   for (let done = 0; done < sessions; done += WAVE) {
     await Promise.all(
       Array.from({ length: Math.min(WAVE, sessions - done) }, async (_, i) => {
+        const host = relay.host;
         const room = roomPool ? roomPool[i % roomPool.length] : crypto.randomUUID();
         const sockets = [];
         try {
@@ -153,7 +300,8 @@ async function soak(host, sessions, groupId, roomPool) {
         }
       }),
     );
-    if ((done / WAVE) % 10 === 0) curve.push({ sessions: done + WAVE, rssMiB: workerdRss(groupId) });
+    const total = Math.min(done + WAVE, sessions);
+    if (total % SAMPLE_EVERY === 0 || total === sessions) curve.push((await sample(relay, total)).point);
   }
   return { curve, failed: failures.length, failures: failures.slice(0, 5) };
 }
@@ -185,7 +333,10 @@ async function section(relay, name, run) {
   }
 }
 
-const relay = await startRelay({ vars: RELAY_VARS });
+// Static assets from a directory nobody rebuilds: a rebuild of relay/public would reload the runtime.
+const assetsDir = mkdtempSync(join(tmpdir(), 'relay-bench-assets-'));
+writeFileSync(join(assetsDir, 'index.html'), '<!doctype html><title>relay bench</title>\n');
+const relay = await startRelay({ vars: RELAY_VARS, assetsDir });
 try {
   const machine = {
     nproc: cpus().length,
@@ -201,26 +352,36 @@ try {
   const batches = await section(relay, 'batches', () => throughput(relay.host, 200, 96 * 1024));
   const lat = await section(relay, 'latency', () => latency(relay.host, 2000));
   const idle = (ms) => new Promise((r) => setTimeout(r, ms));
-  const soakPhase = async (pool) => {
-    const rssBeforeMiB = workerdRss(relay.pid);
+  const baseline = await sample(relay, 0);
+  const soakPhase = async (sessions, pool) => {
+    const before = await sample(relay, 0);
     const t = performance.now();
-    const result = await soak(relay.host, SOAK_SESSIONS, relay.pid, pool);
+    const result = await soak(relay, sessions, pool);
     const seconds = +((performance.now() - t) / 1000).toFixed(1);
-    const rssAfterMiB = workerdRss(relay.pid);
+    const after = await sample(relay, sessions);
     await idle(IDLE_MS);
+    const afterIdle = await sample(relay, sessions);
     return {
-      sessions: SOAK_SESSIONS,
-      ids: pool ? pool.length : SOAK_SESSIONS,
+      sessions,
+      ids: pool ? pool.length : sessions,
       seconds,
-      rssBeforeMiB,
-      rssAfterMiB,
-      rssAfterIdleMiB: workerdRss(relay.pid),
+      before: before.point,
+      after: after.point,
+      afterIdle: { ...afterIdle.point, idleMs: IDLE_MS },
+      // Which constructors' live counts changed from the phase's start to its end (before the idle pause).
+      grewDuringSoak: countDiff(before.counts, after.counts),
       ...result,
     };
   };
-  const soakFreshIds = await section(relay, 'soak fresh ids', () => soakPhase());
+  const soakFreshIds = await section(relay, 'soak fresh ids', () => soakPhase(SOAK_SESSIONS));
   const pool = Array.from({ length: WAVE }, () => crypto.randomUUID());
-  const soakReusedIds = await section(relay, 'soak reused ids', () => soakPhase(pool));
+  const soakReusedIds = await section(relay, 'soak reused ids', () => soakPhase(REUSED_SESSIONS, pool));
+  const end = await sample(relay, SOAK_SESSIONS + REUSED_SESSIONS);
+  const memory = {
+    baseline: baseline.point,
+    end: end.point,
+    grewOverall: countDiff(baseline.counts, end.counts),
+  };
   console.log(
     JSON.stringify(
       {
@@ -231,6 +392,7 @@ try {
         latency: lat,
         soakFreshIds,
         soakReusedIds,
+        memory,
       },
       null,
       2,
@@ -238,4 +400,5 @@ try {
   );
 } finally {
   await relay.stop();
+  rmSync(assetsDir, { recursive: true, force: true });
 }
