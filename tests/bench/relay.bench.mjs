@@ -163,7 +163,7 @@ function stored(groupId) {
 
 /**
  * A DevTools session to the relay's isolate (the Worker and all its Durable Objects share one), through
- * wrangler's inspector proxy. workerd never answers HeapProfiler.collectGarbage, but a heap snapshot
+ * wrangler's inspector proxy. workerd did not answer HeapProfiler.collectGarbage here, but a heap snapshot
  * runs a full GC first, so Runtime.getHeapUsage right after it is the heap that is really retained.
  */
 async function inspector(port) {
