@@ -8,6 +8,7 @@ import { fromWorkerSchema, toWorkerSchema, type FromWorker } from '../messages/w
 import { createHybridClock } from '../model/hlc';
 import { ensureDeviceId, restoredHlc } from './device';
 import { applyMigrations } from './migrate';
+import { bareInsert } from './dev-bare-insert';
 import { createRequestHandler } from './request-handler';
 import { createFaultySql } from './fault-sql';
 import { sqlFromOo1 } from './sql';
@@ -25,6 +26,10 @@ const post = (f: FromWorker) => {
   self.postMessage(fromWorkerSchema.parse(f));
 };
 
+const PRAGMAS = ['PRAGMA cache_size = -32768', 'PRAGMA temp_store = MEMORY', 'PRAGMA journal_mode = PERSIST'];
+/** The benchmark's scratch copy (dev.bareInsert), beside the real database in the same pool. */
+const BENCH_PATH = '/bench-bare-insert.sqlite3';
+
 async function open() {
   const started = performance.now();
   // Chrome extension workers have SharedArrayBuffer, so sqlite-wasm 3.54 would also install its
@@ -39,9 +44,7 @@ async function open() {
   // keeps the todos table and its six indexes in memory while a pairing writes 100k rows; PERSIST
   // zeroes the rollback journal's header at commit instead of deleting the file, which on
   // opfs-sahpool saves re-mapping a pool slot per transaction (WAL is not available on this VFS).
-  base.run('PRAGMA cache_size = -32768');
-  base.run('PRAGMA temp_store = MEMORY');
-  base.run('PRAGMA journal_mode = PERSIST');
+  for (const pragma of PRAGMAS) base.run(pragma);
   const faulty = devTools ? createFaultySql(base) : null;
   const sql = faulty?.sql ?? base;
   const schemaVersion = applyMigrations(sql);
@@ -70,6 +73,20 @@ async function open() {
     openMs,
     devTools,
     arm: faulty?.arm,
+    bareInsert: devTools
+      ? () =>
+          bareInsert(sql, () => {
+            const copy = sqlFromOo1(new pool.OpfsSAHPoolDb(BENCH_PATH), sqlite3);
+            for (const pragma of PRAGMAS) copy.run(pragma);
+            return {
+              sql: copy,
+              drop: () => {
+                copy.close();
+                pool.unlink(BENCH_PATH);
+              },
+            };
+          })
+      : undefined,
     emit,
     // Production builds fold `devTools` to false and drop the fault hooks entirely.
     crash: devTools

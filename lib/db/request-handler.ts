@@ -27,6 +27,8 @@ export interface RequestHandlerDeps {
   crash?: () => void;
   /** Fault injection for tests: fail the next write statement with this storage error. */
   arm?: (fault: Fault) => void;
+  /** Benchmarks: a bare insert of this device's todos into an empty database (dev-bare-insert.ts). */
+  bareInsert?: () => { rows: number; ms: number };
   /** Answers `sync.*` and `settings.*` (lib/sync/worker-sync.ts); absent where sync is not wired. */
   sync?: { handle(req: SyncRequest): Response };
 }
@@ -89,6 +91,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
           return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
         deps.arm(req.fault);
         return ok(null);
+      case 'dev.bareInsert':
+        if (!deps.devTools || !deps.bareInsert)
+          return { ok: false, error: { code: 'bad_request', message: 'Not available in this build.' } };
+        return ok(deps.bareInsert());
     }
   }
 

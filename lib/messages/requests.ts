@@ -37,6 +37,8 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
   z.object({ kind: z.literal('dev.crash') }),
   z.object({ kind: z.literal('dev.fail'), fault: z.enum(['full', 'corrupt', 'locked']) }),
+  /** Benchmarks: time a bare insert of this device's todos into an empty database beside it. */
+  z.object({ kind: z.literal('dev.bareInsert') }),
   /** `maxGuests`: how many devices the link admits; absent means 1 (single use). */
   z.object({ kind: z.literal('sync.pair'), maxGuests: maxGuestsSchema.optional() }),
   z.object({ kind: z.literal('sync.join'), link: z.string().max(LINK_TEXT_MAX) }),
@@ -71,6 +73,7 @@ export const resultSchemas = {
   'dev.seed': z.object({ inserted: z.number().int() }),
   'dev.crash': z.null(),
   'dev.fail': z.null(),
+  'dev.bareInsert': z.object({ rows: z.number().int(), ms: z.number() }),
   'sync.pair': pairResultSchema,
   'sync.join': z.null(),
   'sync.cancel': z.null(),

@@ -111,6 +111,14 @@ async function main() {
         console.log(
           `N=${n}: into an empty device: ${first.ms.toFixed(0)} ms, ${first.bytesText}; ${summary(first.b)}`,
         );
+        // The yardstick in the same runtime: B's worker inserts the same rows into an empty database
+        // on OPFS, one transaction, through the same Sql port (lib/db/dev-bare-insert.ts).
+        const bare = (await sendRequest(b.page, { kind: 'dev.bareInsert' })) as {
+          data: { rows: number; ms: number };
+        };
+        console.log(
+          `N=${n}: bare SQLite insert of the same ${bare.data.rows} rows in B's worker on OPFS: ${bare.data.ms.toFixed(0)} ms; sync = ${(first.ms / bare.data.ms).toFixed(1)}× that`,
+        );
         const page = (await sendRequest(a.page, {
           kind: 'todos.page',
           query: { filter: 'all', sort: 'created', search: '', cursor: null, limit: 1 },
