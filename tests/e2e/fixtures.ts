@@ -50,6 +50,12 @@ export const todoItem = (page: Page, title: string) =>
     .getByRole('listitem')
     .filter({ has: page.getByText(title, { exact: true }) });
 
+/** The list shows exactly these titles (in any order). */
+export async function expectTitles(page: Page, titles: string[], timeout?: number): Promise<void> {
+  for (const t of titles) await expect(todoItem(page, t)).toBeVisible({ timeout });
+  await expect(todoList(page).getByRole('listitem')).toHaveCount(titles.length);
+}
+
 type Fixtures = { profileDir: string; context: BrowserContext };
 
 export const test = base.extend<Fixtures>({

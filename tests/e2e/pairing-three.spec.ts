@@ -9,15 +9,13 @@ import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
 import {
   addTodo,
   expect,
+  expectTitles,
   launchWithExtension,
   newProfileDir,
   openSidePanel,
-  sendRequest,
   test,
-  todoItem,
-  todoList,
 } from './fixtures';
-import { drawer, setRelay } from './sync-ui';
+import { deskLabel, drawer, expectSyncedWith, joinByLink, setRelay } from './sync-ui';
 
 let relay: RelayProcess;
 
@@ -42,39 +40,15 @@ async function openProfile(): Promise<Profile> {
   const context = await launchWithExtension(dir);
   const panel = await openSidePanel(context);
   await expect(panel.getByRole('textbox', { name: 'New todo' })).toBeVisible();
-  const status = (await sendRequest(panel, { kind: 'db.status' })) as { data: { deviceId: string } };
   return {
     context,
     panel,
-    label: `Chrome on Linux · ${status.data.deviceId.slice(0, 4)}`,
+    label: await deskLabel(panel),
     async close() {
       await context.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function join(panel: Page, link: string) {
-  await panel.getByRole('button', { name: 'Join a device' }).click();
-  await panel.getByRole('textbox', { name: 'Pairing link' }).fill(link);
-  await panel.getByRole('button', { name: 'Join', exact: true }).click();
-}
-
-/** The session's device list names exactly these devices, each fully synced. */
-async function expectSyncedWith(panel: Page, others: Profile[]) {
-  const devices = drawer(panel).getByRole('list', { name: 'Devices in this session' });
-  for (const o of others)
-    await expect(devices.getByRole('listitem').filter({ hasText: `${o.label}: synced` })).toHaveCount(1, {
-      timeout: 30_000,
-    });
-  await expect(devices.getByRole('listitem')).toHaveCount(others.length);
-  for (const bar of await devices.getByRole('progressbar').all())
-    await expect(bar).toHaveJSProperty('value', 100);
-}
-
-async function expectList(panel: Page, titles: string[]) {
-  for (const t of titles) await expect(todoItem(panel, t)).toBeVisible();
-  await expect(todoList(panel).getByRole('listitem')).toHaveCount(titles.length);
 }
 
 test('three profiles in one session all converge, and the link refuses a device beyond its limit', async () => {
@@ -102,23 +76,23 @@ test('three profiles in one session all converge, and the link refuses a device 
       )?.trim() ?? '';
     expect(link.startsWith(`${relay.url}/pair#`)).toBe(true);
 
-    await join(b.panel, link);
+    await joinByLink(b.panel, link);
     // With one place left the link stays on show for the next device.
     await expect(drawer(a.panel).getByText('1 of 2 devices joined.')).toBeVisible({ timeout: 20_000 });
-    await join(c.panel, link);
+    await joinByLink(c.panel, link);
 
     // Every device lists the other two: the guests found each other through the host.
-    await expectSyncedWith(a.panel, [b, c]);
-    await expectSyncedWith(b.panel, [a, c]);
-    await expectSyncedWith(c.panel, [a, b]);
+    await expectSyncedWith(drawer(a.panel), [b.label, c.label]);
+    await expectSyncedWith(drawer(b.panel), [a.label, c.label]);
+    await expectSyncedWith(drawer(c.panel), [a.label, b.label]);
     // Both places are taken: the link is no longer shown.
     await expect(drawer(a.panel).getByText(/\/pair#/)).toHaveCount(0);
     const all = ['Buy oat milk', 'Book dentist', 'Water the ferns', 'Call the bank', 'Fix bike'];
-    for (const p of [a, b, c]) await expectList(p.panel, all);
+    for (const p of [a, b, c]) await expectTitles(p.panel, all);
 
     d = await openProfile();
     await setRelay(d.panel, relay.url);
-    await join(d.panel, link);
+    await joinByLink(d.panel, link);
     await expect(drawer(d.panel).getByRole('alert')).toHaveText(/already used by another device/, {
       timeout: 20_000,
     });

@@ -8,9 +8,38 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sendRequest } from './fixtures';
 
 export const drawer = (panel: Page) => panel.locator('#sync-drawer');
 export const qrImage = (panel: Page) => drawer(panel).getByRole('img', { name: /QR/ });
+
+/** "Join a device" with a pasted link, as a person would. */
+export async function joinByLink(panel: Page, link: string) {
+  await panel.getByRole('button', { name: 'Join a device' }).click();
+  await panel.getByRole('textbox', { name: 'Pairing link' }).fill(link);
+  await panel.getByRole('button', { name: 'Join', exact: true }).click();
+}
+
+/** How other devices list this extension profile (lib/sync/device-label.ts). */
+export async function deskLabel(panel: Page): Promise<string> {
+  const status = (await sendRequest(panel, { kind: 'db.status' })) as { data: { deviceId: string } };
+  return `Chrome on Linux · ${status.data.deviceId.slice(0, 4)}`;
+}
+
+/**
+ * The session's device list (in the side panel's drawer, or on the phone) names exactly these
+ * devices, each fully synced.
+ */
+export async function expectSyncedWith(scope: Page | Locator, labels: string[]) {
+  const devices = scope.getByRole('list', { name: 'Devices in this session' });
+  for (const label of labels)
+    await expect(devices.getByRole('listitem').filter({ hasText: `${label}: synced` })).toHaveCount(1, {
+      timeout: 30_000,
+    });
+  await expect(devices.getByRole('listitem')).toHaveCount(labels.length);
+  for (const bar of await devices.getByRole('progressbar').all())
+    await expect(bar).toHaveJSProperty('value', 100);
+}
 
 /** Points the extension at the test relay through its Settings view, as a user would. */
 export async function setRelay(panel: Page, url: string) {
