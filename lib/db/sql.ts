@@ -49,8 +49,9 @@ export function sqlFromOo1(db: Database, sqlite3: Sqlite3Static): Sql {
 
   function withStatement<T>(sql: string, params: readonly SqlValue[], fn: (s: PreparedStatement) => T): T {
     const stmt = statement(sql);
-    const buffer = values.bind(stmt.pointer!, params);
+    let buffer = 0; // a bind that throws has released its own buffer
     try {
+      buffer = values.bind(stmt.pointer!, params);
       return fn(stmt);
     } finally {
       // After a failed step, reset() would throw the same error again; the step already did.
