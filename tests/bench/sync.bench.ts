@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
 import { startRelay } from '../../scripts/relay-process.mjs';
+import { bareInsert as bareInsertOf } from '../../lib/db/dev-bare-insert';
 import { openMemoryDb } from '../../lib/db/node-memory';
 import type { Row, Sql } from '../../lib/db/sql';
 import { createTodoWriter } from '../../lib/db/todo-writes';
@@ -286,24 +287,11 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
   b.t.close();
 }
 
-/** The same rows, inserted in one transaction with the same multi-row statements the adapter uses. */
+/** The same rows, inserted in one transaction with the same multi-row statements (lib/db/dev-bare-insert.ts,
+ * which the browser benchmark runs inside the extension's worker). */
 function bareInsert(rowsFrom: Sql, into: Sql, n: number) {
-  const rows = rowsFrom.all<Row>('SELECT * FROM todos');
-  const cols = Object.keys(rows[0]!);
-  const one = `(${cols.map(() => '?').join(',')})`;
-  const t0 = performance.now();
-  into.transaction(() => {
-    for (let i = 0; i < rows.length; i += 50) {
-      const chunk = rows.slice(i, i + 50);
-      into.run(
-        `INSERT INTO todos (${cols.join(',')}) VALUES ${chunk.map(() => one).join(',')}`,
-        chunk.flatMap((r) => cols.map((c) => r[c]!)),
-      );
-    }
-  });
-  report(
-    `| bare SQLite | insert of the same ${n} rows, one transaction | – | – | ${(performance.now() - t0).toFixed(0)} ms |`,
-  );
+  const { ms } = bareInsertOf(rowsFrom, () => ({ sql: into, drop: () => {} }));
+  report(`| bare SQLite | insert of the same ${n} rows, one transaction | – | – | ${ms.toFixed(0)} ms |`);
 }
 
 const relay = await startRelay();

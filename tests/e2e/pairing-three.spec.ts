@@ -3,19 +3,9 @@
  * extension, the real relay on loopback. Each profile starts with its own todos; afterwards all
  * three lists are the same, every device lists the others, and a fourth device is refused.
  */
-import type { BrowserContext, Page } from '@playwright/test';
-import { rmSync } from 'node:fs';
 import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
-import {
-  addTodo,
-  expect,
-  expectTitles,
-  launchWithExtension,
-  newProfileDir,
-  openSidePanel,
-  test,
-} from './fixtures';
-import { deskLabel, drawer, expectSyncedWith, joinByLink, setRelay } from './sync-ui';
+import { addTodo, expect, expectTitles, test } from './fixtures';
+import { drawer, expectSyncedWith, joinByLink, openProfile, setRelay, type Profile } from './sync-ui';
 
 let relay: RelayProcess;
 
@@ -26,30 +16,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await relay?.stop();
 });
-
-interface Profile {
-  context: BrowserContext;
-  panel: Page;
-  /** How the other devices list this one (lib/sync/device-label.ts). */
-  label: string;
-  close(): Promise<void>;
-}
-
-async function openProfile(): Promise<Profile> {
-  const dir = newProfileDir();
-  const context = await launchWithExtension(dir);
-  const panel = await openSidePanel(context);
-  await expect(panel.getByRole('textbox', { name: 'New todo' })).toBeVisible();
-  return {
-    context,
-    panel,
-    label: await deskLabel(panel),
-    async close() {
-      await context.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 test('three profiles in one session all converge, and the link refuses a device beyond its limit', async () => {
   test.setTimeout(180_000);

@@ -23,7 +23,7 @@ import {
   todoItem,
   todoList,
 } from './fixtures';
-import { decodeInPage, decodeWithZbar, drawer, qrImage, setRelay } from './sync-ui';
+import { decodeInPage, decodeWithZbar, drawer, openProfile, qrImage, setRelay } from './sync-ui';
 import { startWiretap } from './wiretap';
 
 let relay: RelayProcess;
@@ -35,26 +35,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await relay?.stop();
 });
-
-interface Profile {
-  context: BrowserContext;
-  panel: Page;
-  close(): Promise<void>;
-}
-
-async function openProfile(dir = newProfileDir(), keep = false): Promise<Profile> {
-  const context = await launchWithExtension(dir);
-  const panel = await openSidePanel(context);
-  await expect(panel.getByRole('textbox', { name: 'New todo' })).toBeVisible();
-  return {
-    context,
-    panel,
-    async close() {
-      await context.close();
-      if (!keep) rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** The shown QR, decoded from its pixels in the page. */
 async function readQr(panel: Page): Promise<string> {

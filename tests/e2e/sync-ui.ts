@@ -6,12 +6,38 @@ import { expect, type Locator, type Page } from '@playwright/test';
 import jsQR from 'jsqr';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { BrowserContext } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sendRequest } from './fixtures';
+import { launchWithExtension, newProfileDir, openSidePanel, sendRequest } from './fixtures';
 
 export const drawer = (panel: Page) => panel.locator('#sync-drawer');
 export const qrImage = (panel: Page) => drawer(panel).getByRole('img', { name: /QR/ });
+
+/** A Chromium profile with the built extension and its side panel open as a tab. */
+export interface Profile {
+  context: BrowserContext;
+  panel: Page;
+  /** How the other devices list this one (lib/sync/device-label.ts). */
+  label: string;
+  close(): Promise<void>;
+}
+
+/** Opens a profile on `dir` (a fresh one by default); `keep` leaves its directory for a relaunch. */
+export async function openProfile(dir = newProfileDir(), keep = false): Promise<Profile> {
+  const context = await launchWithExtension(dir);
+  const panel = await openSidePanel(context);
+  await expect(panel.getByRole('textbox', { name: 'New todo' })).toBeVisible();
+  return {
+    context,
+    panel,
+    label: await deskLabel(panel),
+    async close() {
+      await context.close();
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** "Join a device" with a pasted link, as a person would. */
 export async function joinByLink(panel: Page, link: string) {
