@@ -1,11 +1,18 @@
 /**
- * End-to-end encryption of device frames. The relay sees only the envelope; the payload is AES-GCM
- * under a key derived (HKDF-SHA-256) from the 32-byte session key in the pairing link. The
- * envelope's v/type/from/to are additional authenticated data, so a relay that relabels a frame
- * (another type, sender or addressee) makes it fail to decrypt. WebCrypto only: Node 22 and browsers.
+ * End-to-end encryption of device frames. The relay sees only the envelope; the payload is AES-GCM.
+ * Two kinds of key:
+ * - the link key, HKDF-SHA-256 of the 32-byte session key in the pairing link: only JOIN (and the
+ *   refusals answering one) travel under it, so holding the link proves nothing about identity;
+ * - a pair key per two devices, HKDF of their X25519 agreement *and* the link key, bound to the
+ *   transcript (session id, both device ids, both identity keys, both JOIN nonces): a frame that
+ *   opens under it was sealed by the one other device that holds that identity's private key and
+ *   saw the same JOINs. Everything but JOIN travels under a pair key.
+ * The envelope's v/type/from/to/c are additional authenticated data, so a relay that relabels a
+ * frame (another type, sender, addressee or counter) makes it fail to decrypt. WebCrypto only.
  */
 import { PROTOCOL_VERSION, type DeviceMessageType, type Envelope } from '../protocol/envelope';
 import { fromBase64Url, toBase64Url } from './base64url';
+import { agree, type DeviceIdentity, type PublicIdentity } from './identity';
 
 export const SESSION_KEY_BYTES = 32;
 const NONCE_BYTES = 12;
@@ -38,14 +45,62 @@ export async function deriveFrameKey(
   );
 }
 
+/** One side of a pairing transcript: who, with which identity keys, in which engine instance. */
+export interface TranscriptParty {
+  id: string;
+  keys: PublicIdentity;
+  /** The JOIN nonce of the sender's current engine instance (fresh per start). */
+  nonce: string;
+}
+
+/**
+ * The key two devices share for this session. Both compute the same key: the parties are ordered
+ * by id. Returns null when the peer's agreement key is unusable.
+ */
+export async function derivePairKey(
+  self: DeviceIdentity,
+  selfParty: TranscriptParty,
+  peer: TranscriptParty,
+  sessionKey: Uint8Array<ArrayBuffer>,
+  sessionId: string,
+): Promise<FrameKey | null> {
+  const shared = await agree(self, peer.keys.dh);
+  if (!shared) return null;
+  const ikm = new Uint8Array(shared.length + sessionKey.length);
+  ikm.set(shared);
+  ikm.set(sessionKey, shared.length);
+  const [a, b] = [selfParty, peer].sort((x, y) => (x.id < y.id ? -1 : 1));
+  const transcript = JSON.stringify([
+    `todo-tasker pair key v${PROTOCOL_VERSION}`,
+    sessionId,
+    [a!.id, a!.keys.sig, a!.keys.dh, a!.nonce],
+    [b!.id, b!.keys.sig, b!.keys.dh, b!.nonce],
+  ]);
+  const base = await crypto.subtle.importKey('raw', ikm, 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: new TextEncoder().encode(sessionId),
+      info: new TextEncoder().encode(transcript),
+    },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}
+
 export interface FrameHeader {
   type: DeviceMessageType;
   from: string;
   to?: string;
+  /** The sender's frame counter. */
+  c: number;
 }
 
 function aad(v: number, h: FrameHeader): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(JSON.stringify([v, h.type, h.from, h.to ?? null]));
+  return new TextEncoder().encode(JSON.stringify([v, h.type, h.from, h.to ?? null, h.c]));
 }
 
 /** Encrypts `payload` (any JSON value) into a wire envelope. */
@@ -63,6 +118,7 @@ export async function sealFrame(key: FrameKey, header: FrameHeader, payload: unk
     v: PROTOCOL_VERSION,
     type: header.type,
     from: header.from,
+    c: header.c,
     n: toBase64Url(nonce),
     ct: toBase64Url(ct),
   };
@@ -82,6 +138,7 @@ export async function openFrame(key: FrameKey, env: Envelope): Promise<OpenResul
     const h: FrameHeader = {
       type: env.type,
       from: env.from,
+      c: env.c,
       ...(env.to !== undefined ? { to: env.to } : {}),
     };
     plain = await crypto.subtle.decrypt(

@@ -7,6 +7,7 @@ import type { WorkerEvent } from '../messages/events';
 import { fromWorkerSchema, toWorkerSchema, type FromWorker } from '../messages/worker-frames';
 import { createHybridClock } from '../model/hlc';
 import { ensureDeviceId, restoredHlc } from './device';
+import { ensureIdentity } from './identity-store';
 import { applyMigrations } from './migrate';
 import { bareInsert } from './dev-bare-insert';
 import { createRequestHandler } from './request-handler';
@@ -49,7 +50,8 @@ async function open() {
   const sql = faulty?.sql ?? base;
   const schemaVersion = applyMigrations(sql);
   const deviceId = sql.transaction(() => ensureDeviceId(sql));
-  const clock = createHybridClock(deviceId, Date.now, restoredHlc(sql));
+  const clock = createHybridClock(deviceId, Date.now, restoredHlc(sql, deviceId));
+  const identity = await ensureIdentity(sql);
   const writer = createTodoWriter({ sql, clock, deviceId });
   const openMs = performance.now() - started;
   const emit = (event: WorkerEvent) => post({ type: 'event', event });
@@ -57,6 +59,7 @@ async function open() {
     sql,
     clock,
     deviceId,
+    identity,
     deviceName: deviceLabel(navigator.userAgent, deviceId),
     defaultRelayUrl: defaultRelayUrl(import.meta.env.WXT_RELAY_URL),
     emit,

@@ -1,5 +1,5 @@
 /** This install's identity and clock state, both kept in the database so they survive restarts. */
-import { HLC_ZERO, isHlc, maxHlc, type Hlc } from '../model/hlc';
+import { HLC_ZERO, isHlc, type Hlc } from '../model/hlc';
 import { isDeviceId, newDeviceId, type DeviceId } from '../model/ids';
 import type { Sql } from './sql';
 
@@ -16,14 +16,12 @@ export function ensureDeviceId(sql: Sql, now: number = Date.now()): DeviceId {
 }
 
 /**
- * The greatest stamp this device has issued or seen, so a restarted clock never goes backwards even
- * if the wall clock did.
+ * The greatest stamp this device wrote itself, so a restarted clock never goes backwards even if the
+ * wall clock did. Only its own writes count: a peer's stamps (or a peer's claim about this device,
+ * in a vector) must not decide where this clock starts, or one bad peer could push it into the far
+ * future for good.
  */
-export function restoredHlc(sql: Sql): Hlc {
-  const r = sql.get<{ vv: string | null; tv: string | null }>(
-    'SELECT (SELECT max(hlc) FROM version_vector) AS vv, (SELECT max(version) FROM todos) AS tv',
-  );
-  let out: Hlc = HLC_ZERO;
-  for (const v of [r?.vv, r?.tv]) if (isHlc(v)) out = maxHlc(out, v);
-  return out;
+export function restoredHlc(sql: Sql, self: DeviceId): Hlc {
+  const r = sql.get<{ h: string | null }>('SELECT hlc AS h FROM version_vector WHERE device_id = ?', [self]);
+  return isHlc(r?.h) ? r.h : HLC_ZERO;
 }

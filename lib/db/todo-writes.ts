@@ -6,7 +6,7 @@
  */
 import type { DeviceId, TodoId } from '../model/ids';
 import { newTodoId } from '../model/ids';
-import { maxHlc, type Hlc, type HybridClock } from '../model/hlc';
+import { HLC_ZERO, maxHlc, type Hlc, type HybridClock } from '../model/hlc';
 import {
   checkDescription,
   checkTitle,
@@ -142,7 +142,11 @@ export function createTodoWriter(deps: TodoWriterDeps) {
         (f) => SYNC_FIELDS.includes(f) && values[f] !== undefined && values[f] !== current[f],
       );
       if (changed.length === 0) return { ok: true, todo: current };
-      const stamp = clock.now();
+      // A field may hold a remote stamp ahead of our clock (which follows remote stamps only a few
+      // minutes ahead, hlc.ts CLOCK_ADOPT_MAX_MS): the edit must still win over it.
+      let floor = HLC_ZERO;
+      for (const f of changed) floor = maxHlc(floor, String(row[`${f}_hlc`]) as Hlc);
+      const stamp = clock.nowAbove(floor);
       const t = Math.floor(now());
       const sets: string[] = [];
       const params: SqlValue[] = [];

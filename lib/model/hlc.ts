@@ -8,6 +8,7 @@
  * every device. 36^9 ms reaches the year 5188; the counter allows 1.6M events per millisecond.
  */
 import { isDeviceId, type DeviceId } from './ids';
+import { HLC_RE } from './patterns';
 
 export type Hlc = string & { readonly __brand: 'Hlc' };
 
@@ -20,7 +21,6 @@ export interface HlcParts {
 const WALL_W = 9;
 const COUNTER_W = 4;
 const MAX_COUNTER = 36 ** COUNTER_W - 1;
-const HLC_RE = /^[0-9a-z]{9}\.[0-9a-z]{4}\.[0-9a-f-]{36}$/;
 
 /**
  * A remote stamp more than this far ahead of our physical clock is not trusted: it is refused
@@ -28,6 +28,15 @@ const HLC_RE = /^[0-9a-z]{9}\.[0-9a-z]{4}\.[0-9a-f-]{36}$/;
  * every other clock into the future. Must stay well above real-world skew (an hour off must work).
  */
 export const MAX_CLOCK_DRIFT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How far ahead of our physical clock a remote stamp may move our own clock. A row stamped up to
+ * MAX_CLOCK_DRIFT_MS ahead is still merged, but our clock follows it only this far: otherwise one
+ * device's fast clock drags every device forward, and a device whose clock is slow then refuses
+ * their honest writes as too far ahead. Local writes to a field that holds a stamp ahead of our
+ * clock still win: the writer stamps them just above that field's stamp (`after`).
+ */
+export const CLOCK_ADOPT_MAX_MS = 5 * 60 * 1000;
 
 /** The smallest stamp: older than anything a device writes. */
 export const HLC_ZERO =
@@ -68,6 +77,12 @@ export interface HybridClock {
   receive(remote: Hlc): boolean;
   /** The last stamp issued or received, for persisting across restarts. */
   last(): Hlc;
+  /**
+   * A stamp for a local write that must beat `floor` (the stamp of the field it overwrites, which
+   * may be ahead of our clock by up to the drift bound): now(), or just above `floor`, and the
+   * clock moves there so this device's own stamps stay increasing.
+   */
+  nowAbove(floor: Hlc): Hlc;
 }
 
 export function createHybridClock(
@@ -77,26 +92,35 @@ export function createHybridClock(
 ): HybridClock {
   let { wall, counter } = decodeHlc(restored);
   const stamp = () => encodeHlc({ wall, counter, deviceId });
-  return {
-    now() {
-      const pt = Math.floor(physicalNow());
-      if (pt > wall) {
-        wall = pt;
+  function tick(): Hlc {
+    const pt = Math.floor(physicalNow());
+    if (pt > wall) {
+      wall = pt;
+      counter = 0;
+    } else {
+      counter += 1;
+      // Counter exhausted within one ms of logical time: borrow the next millisecond.
+      if (counter > MAX_COUNTER) {
+        wall += 1;
         counter = 0;
-      } else {
-        counter += 1;
-        // Counter exhausted within one ms of logical time: borrow the next millisecond.
-        if (counter > MAX_COUNTER) {
-          wall += 1;
-          counter = 0;
-        }
       }
-      return stamp();
-    },
+    }
+    return stamp();
+  }
+  return {
+    now: tick,
     receive(remote) {
       const r = decodeHlc(remote);
       const pt = Math.floor(physicalNow());
       if (r.wall > pt + MAX_CLOCK_DRIFT_MS) return false;
+      if (r.wall > pt + CLOCK_ADOPT_MAX_MS) {
+        // Merged, but followed only up to the adopt bound (see CLOCK_ADOPT_MAX_MS).
+        if (pt + CLOCK_ADOPT_MAX_MS > wall) {
+          wall = pt + CLOCK_ADOPT_MAX_MS;
+          counter = 0;
+        }
+        return true;
+      }
       if (r.wall > wall) {
         wall = r.wall;
         counter = r.counter;
@@ -106,5 +130,12 @@ export function createHybridClock(
       return true;
     },
     last: stamp,
+    nowAbove(floor) {
+      const s = tick();
+      if (s > floor) return s;
+      ({ wall, counter } = decodeHlc(floor));
+      return tick();
+    },
   };
 }
+

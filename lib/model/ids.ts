@@ -3,12 +3,12 @@
  * a TodoId is the original design's composite `{deviceId}-{timestamp}-{random}`.
  */
 import { v4 as uuidv4, validate as uuidValidate } from 'uuid';
+import { UUID_RE } from './patterns';
 
 export type DeviceId = string & { readonly __brand: 'DeviceId' };
 export type TodoId = string & { readonly __brand: 'TodoId' };
 export type SessionId = string & { readonly __brand: 'SessionId' };
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** `{uuid}-{ms since epoch, decimal}-{random, 8 base-36 chars}` */
 const TODO_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{1,16}-[0-9a-z]{8}$/;
 

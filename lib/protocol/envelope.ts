@@ -3,17 +3,22 @@
  * device names, vectors) is inside `ct`, AES-GCM encrypted end to end; the relay never has the key.
  *
  * Wire form: one JSON text frame per message.
- *   device → relay → other devices: { v, type, from, to?, n, ct }
+ *   device → relay → other devices: { v, type, from, to?, c, n, ct }
  *     v: protocol version (number); type: one of DEVICE_MESSAGE_TYPES; from: sender DeviceId;
- *     to: addressee DeviceId, absent = everyone in the session; n: 12-byte nonce, base64url;
- *     ct: ciphertext, base64url.
+ *     to: addressee DeviceId, absent = everyone in the session; c: the sender's frame counter
+ *     (strictly increasing per sender instance; authenticated, so replays are detected);
+ *     n: 12-byte nonce, base64url; ct: ciphertext, base64url.
  *   keep-alive: the exact text PING_FRAME, answered with PONG_FRAME by the relay itself.
  *   relay → device: { type: 'ERROR', from: 'relay', code, message } or { type: 'PEER_LEFT', from: 'relay', device }.
  * Documented in docs/protocol.md.
  */
 import { z } from 'zod';
+import { UUID_RE } from '../model/patterns';
 
-export const PROTOCOL_VERSION = 1;
+export { UUID_RE };
+
+/** History in docs/protocol.md: 1 (2026-11) session key only; 2 (2026-12) device identities, pair keys, counters, SYNC_ACK. */
+export const PROTOCOL_VERSION = 2;
 
 /** Message names from the original design. */
 export const DEVICE_MESSAGE_TYPES = [
@@ -22,6 +27,7 @@ export const DEVICE_MESSAGE_TYPES = [
   'REQUEST_SYNC',
   'SYNC_DATA',
   'SYNC_COMPLETE',
+  'SYNC_ACK',
   'ERROR',
 ] as const;
 export type DeviceMessageType = (typeof DEVICE_MESSAGE_TYPES)[number];
@@ -35,7 +41,7 @@ export const MAX_FRAME_BYTES = 1024 * 1024;
 /** Senders keep each SYNC_DATA frame at or under this (after encryption and encoding). */
 export const TARGET_BATCH_BYTES = 256 * 1024;
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const uuid = z.string().regex(UUID_RE);
 const b64url = z.string().regex(/^[A-Za-z0-9_-]*$/);
 
 export const envelopeSchema = z.strictObject({
@@ -43,6 +49,7 @@ export const envelopeSchema = z.strictObject({
   type: z.enum(DEVICE_MESSAGE_TYPES),
   from: uuid,
   to: uuid.optional(),
+  c: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   n: b64url.length(16),
   ct: b64url.max(MAX_FRAME_BYTES),
 });

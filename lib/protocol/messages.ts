@@ -6,16 +6,17 @@
  * Documented in docs/protocol.md.
  */
 import { z } from 'zod';
+import { HLC_RE, UUID_RE } from '../model/patterns';
 import { isHlc, type Hlc } from '../model/hlc';
 import { isTodoId, type DeviceId, type TodoId } from '../model/ids';
 import { DESCRIPTION_MAX, PRIORITIES, TITLE_MAX } from '../model/todo';
 import type { DeviceMessageType } from './envelope';
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+const uuid = z.string().regex(UUID_RE);
 export const deviceIdSchema = uuid.transform((s) => s as DeviceId);
 export const hlcSchema = z
   .string()
-  .regex(/^[0-9a-z]{9}\.[0-9a-z]{4}\.[0-9a-f-]{36}$/)
+  .regex(HLC_RE)
   .refine(isHlc, 'not an HLC stamp')
   .transform((s) => s as Hlc);
 const todoIdSchema = z
@@ -23,13 +24,23 @@ const todoIdSchema = z
   .max(80)
   .refine(isTodoId, 'not a todo id')
   .transform((s) => s as TodoId);
-const nameSchema = z.string().max(100);
+/** Display names are cut to this many UTF-16 units wherever they enter (deviceName() in sync). */
+export const DEVICE_NAME_MAX = 100;
+const nameSchema = z.string().max(DEVICE_NAME_MAX);
+/** A 32-byte public key, base64url without padding. */
+const publicKeySchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+export const publicIdentitySchema = z.strictObject({ sig: publicKeySchema, dh: publicKeySchema });
+/** 16 random bytes naming one engine instance in the pairing transcript. */
+export const joinNonceSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+/** Most devices one vector, one session or one vouch list may name: bounds what a peer makes us hold. */
+export const MAX_VECTOR_DEVICES = 1000;
+export const MAX_SESSION_PEERS = 8;
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** Version vector on the wire: stamps only, since each stamp names its device. One per device. */
 export const vectorSchema = z
   .array(hlcSchema)
-  .max(10_000)
+  .max(MAX_VECTOR_DEVICES)
   .refine((stamps) => new Set(stamps.map((s) => s.slice(15))).size === stamps.length, 'one stamp per device');
 
 /**
@@ -61,17 +72,26 @@ const streamId = z.string().regex(/^[0-9a-z]{8,16}$/);
 export const joinSchema = z.strictObject({
   /** Display name of the joining device ("Chrome on work laptop"). */
   name: nameSchema,
+  /** The sender's identity public keys, bound into every pair key it derives. */
+  keys: publicIdentitySchema,
+  /** Fresh per engine instance: a restarted device derives new pair keys, a replayed JOIN none. */
+  nonce: joinNonceSchema,
+});
+/** A device the host vouches for: a guest talks only to the host and to these. */
+export const vouchedPeerSchema = z.strictObject({
+  id: uuid,
+  name: nameSchema,
+  keys: publicIdentitySchema,
+  nonce: joinNonceSchema,
 });
 export const metadataExchangeSchema = z.strictObject({
   name: nameSchema,
   /** Sender's version vector: the peer streams every row not dominated by it. */
   vector: vectorSchema,
-  /** Live todos on the sender (for the progress estimate and the UI). */
-  count,
   /** True when the sender wants the peer's metadata back (it opened this round). */
   reply: z.boolean(),
-  /** Devices the session's host has admitted; a joiner opens rounds with each of them. */
-  peers: z.array(uuid).max(32),
+  /** Host only: the other devices it admitted, with their keys; a guest opens rounds with each. */
+  peers: z.array(vouchedPeerSchema).max(MAX_SESSION_PEERS),
 });
 export const requestSyncSchema = z.strictObject({
   /** Re-asks for a stream after a broken one; same meaning as METADATA_EXCHANGE.vector. */
@@ -95,17 +115,22 @@ export const syncCompleteSchema = z.strictObject({
   /** Sender's vector snapshotted when the stream began; adopted by the receiver only now. */
   vector: vectorSchema,
 });
-export const DEVICE_ERROR_CODES = [
-  'LINK_USED',
-  'LINK_EXPIRED',
-  'VERSION_MISMATCH',
-  'BAD_MESSAGE',
-  'INTERNAL',
-] as const;
+/**
+ * The receiver's confirmation that it applied a whole stream: only then is the sender's half of a
+ * round a success. `held` rows were refused (a clock far ahead) and wait for a later round.
+ */
+export const syncAckSchema = z.strictObject({
+  stream: streamId,
+  applied: count,
+  held: count,
+});
+/** Under the link key (answering a JOIN): LINK_*. Under a pair key: APPLY_FAILED. */
+export const DEVICE_ERROR_CODES = ['LINK_USED', 'LINK_EXPIRED', 'LINK_CANCELLED', 'APPLY_FAILED'] as const;
 export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[number];
 export const deviceErrorSchema = z.strictObject({
   code: z.enum(DEVICE_ERROR_CODES),
-  message: z.string().max(500),
+  /** APPLY_FAILED: the stream that could not be applied. */
+  stream: streamId.optional(),
 });
 
 export const payloadSchemas = {
@@ -114,6 +139,7 @@ export const payloadSchemas = {
   REQUEST_SYNC: requestSyncSchema,
   SYNC_DATA: syncDataSchema,
   SYNC_COMPLETE: syncCompleteSchema,
+  SYNC_ACK: syncAckSchema,
   ERROR: deviceErrorSchema,
 } as const satisfies Record<DeviceMessageType, z.ZodType>;
 

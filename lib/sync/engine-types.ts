@@ -1,4 +1,5 @@
 /** The engine's public surface: options, events for the UI, stats. See docs/protocol.md. */
+import type { DeviceIdentity } from '../crypto/identity';
 import type { HybridClock } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
 import type { SyncStorage, Timers, Transport } from './ports';
@@ -18,6 +19,8 @@ export interface SyncEngineOptions {
   transport: Transport;
   clock: HybridClock;
   deviceId: DeviceId;
+  /** This install's identity keys; the private halves stay inside WebCrypto. */
+  identity: DeviceIdentity;
   /** Shown to the peer ("Syncing with <name>"). */
   deviceName: string;
   session: SyncSession;
@@ -34,9 +37,29 @@ export interface SyncEngineOptions {
   connectTimeoutMs?: number;
 }
 
+/** Why a round ended short of success; stored in sync_log, turned into words by the UI. */
+export const ROUND_REASONS = [
+  'superseded', // a new round with the same peer started first
+  'peer-silent', // no frame from the peer for the silence timeout
+  'peer-left', // the relay says the peer's socket closed
+  'connection-lost', // our socket to the relay closed
+  'send-interrupted', // our socket closed while we were sending
+  'data-missing', // frames of the peer's stream stayed lost after retries
+  'rows-held-back', // we held back rows stamped far in the future
+  'peer-held-rows', // the peer held back some of ours
+  'read-failed', // this device could not read its todos
+  'write-failed', // this device could not save incoming todos
+  'peer-apply-failed', // the peer could not save ours
+  'stopped', // sync was stopped (cancel, a new session, link refused)
+  'interrupted', // the browser closed or the worker restarted mid-round
+] as const;
+export type RoundReason = (typeof ROUND_REASONS)[number];
+
 export type EngineErrorCode =
   | 'link-used'
   | 'link-expired'
+  | 'link-cancelled'
+  | 'host-unavailable'
   | 'relay-unreachable'
   | 'connection-lost'
   | 'peer-gone'
@@ -56,9 +79,11 @@ export type SyncEvent =
       sent: number;
       received: number;
       status: 'success' | 'partial' | 'failed';
-      reason: string | null;
+      reason: RoundReason | null;
     }
-  | { type: 'error'; code: EngineErrorCode; message: string; peerId?: DeviceId };
+  /** A peer holds writes under our device id that we do not: take a new id for future writes. */
+  | { type: 'self-shadowed'; peerId: DeviceId }
+  | { type: 'error'; code: EngineErrorCode; peerId?: DeviceId };
 
 export interface SyncStats {
   framesSent: number;
@@ -69,6 +94,8 @@ export interface SyncStats {
   framesDropped: number;
   /** Remote rows refused because a stamp was too far in the future. */
   rowsRefused: number;
+  /** Frames from a device whose key was not known yet, kept until it was (bounded). */
+  framesHeld: number;
 }
 
 export interface SyncEngine {

@@ -107,6 +107,10 @@ export function createMemorySyncStorage(): MemorySyncStorage {
       const e = log[id - 1];
       if (e) Object.assign(e, { status, sent, received, reason, completedAt });
     },
+    closeInterrupted(t) {
+      for (const e of log)
+        if (e.status === 'running') Object.assign(e, { status: 'partial', reason: 'interrupted', completedAt: t });
+    },
     rememberPeer(peerId, name, lastSync) {
       const cur = peers.get(peerId);
       peers.set(peerId, { name: name ?? cur?.name ?? null, lastSync: lastSync ?? cur?.lastSync ?? null });

@@ -59,11 +59,14 @@ export interface SyncStorage {
       status: SyncStatus;
       sent: number;
       received: number;
+      /** A RoundReason code, never a sentence. */
       reason: string | null;
       completedAt: number;
     },
   ): void;
   /** Remembers a peer's display name (and the time of the last successful sync) in device_info. */
+  /** At open, before any engine runs: marks rounds a closed browser cut off as partial ('interrupted'). */
+  closeInterrupted(now: number): void;
   rememberPeer(peerId: DeviceId, name: string | null, lastSync: number | null, now: number): void;
 }
 

@@ -1,4 +1,5 @@
 /** The relay address: the build's WXT_RELAY_URL, or one the user set in Settings (kv `relay_url`). */
+import { deleteKv, getKv, setKv } from '../db/kv';
 import type { Sql } from '../db/sql';
 
 export const FALLBACK_RELAY_URL = 'http://127.0.0.1:8787';
@@ -36,19 +37,15 @@ export function defaultRelayUrl(fromBuild: string | undefined): string {
 export function createRelaySetting(sql: Sql, fallback: string) {
   return {
     get(): string {
-      const row = sql.get<{ value: string }>('SELECT value FROM kv WHERE key = ?', [KV_KEY]);
-      const r = row ? parseRelayUrl(row.value) : null;
+      const value = getKv(sql, KV_KEY);
+      const r = value !== null ? parseRelayUrl(value) : null;
       return r?.ok ? r.url : fallback;
     },
     set(text: string): RelayUrlParse {
       const r = parseRelayUrl(text);
       if (!r.ok) return r;
-      if (r.url === fallback) sql.run('DELETE FROM kv WHERE key = ?', [KV_KEY]);
-      else
-        sql.run(
-          'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-          [KV_KEY, r.url],
-        );
+      if (r.url === fallback) deleteKv(sql, KV_KEY);
+      else setKv(sql, KV_KEY, r.url);
       return r;
     },
   };

@@ -1,4 +1,5 @@
 /** SyncStorage over the schema-v1 SQLite database (lib/db/migrations.ts) through the Sql port. */
+import { beginSyncLog, closeInterruptedSyncLogs, finishSyncLog } from '../db/sync-log';
 import type { Row, Sql, SqlValue } from '../db/sql';
 import { rowToTodo } from '../db/todo-writes';
 import { deviceOfHlc, type Hlc } from '../model/hlc';
@@ -143,20 +144,9 @@ export function createSqliteSyncStorage(sql: Sql, now: () => number = Date.now):
         return { changed, unchanged: rows.length - changed };
       });
     },
-    beginLog({ sessionId, peerId, peerName, startedAt }) {
-      sql.run(
-        `INSERT INTO sync_log (session_id, remote_device_id, remote_device_name, direction, status, started_at)
-        VALUES (?, ?, ?, 'both', 'running', ?)`,
-        [sessionId, peerId, peerName, startedAt],
-      );
-      return Number(sql.get<{ id: number }>('SELECT last_insert_rowid() AS id')?.id);
-    },
-    finishLog(id, { status, sent, received, reason, completedAt }) {
-      sql.run(
-        `UPDATE sync_log SET status = ?, todos_sent = ?, todos_received = ?, error_message = ?, completed_at = ? WHERE id = ?`,
-        [status, sent, received, reason, completedAt, id],
-      );
-    },
+    beginLog: (entry) => beginSyncLog(sql, entry),
+    finishLog: (id, result) => finishSyncLog(sql, id, result),
+    closeInterrupted: (t: number) => closeInterruptedSyncLogs(sql, t),
     rememberPeer(peerId, name, lastSync, t) {
       sql.run(
         `INSERT INTO device_info (device_id, device_name, created_at, last_sync, is_self) VALUES (?, ?, ?, ?, 0)

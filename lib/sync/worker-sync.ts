@@ -14,6 +14,7 @@ import {
   type SyncLogEntry,
   type SyncState,
 } from '../messages/sync-schema';
+import type { DeviceIdentity } from '../crypto/identity';
 import type { HybridClock } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
 import { createPairingLink, parsePairingLink } from '../pairing/pairing-link';
@@ -22,6 +23,8 @@ import { createPartySocketTransport } from './partysocket-transport';
 import type { Transport } from './ports';
 import { createRelaySetting } from './relay-url';
 import { createSqliteSyncStorage } from './sqlite-storage';
+import { errorText } from '../messages/sync-text';
+import { readSyncLog } from '../db/sync-log';
 import { createSyncEngine } from './sync-engine';
 
 type SyncKind = Extract<Request['kind'], `sync.${string}` | `settings.${string}`>;
@@ -34,6 +37,7 @@ export interface WorkerSyncDeps {
   sql: Sql;
   clock: HybridClock;
   deviceId: DeviceId;
+  identity: DeviceIdentity;
   deviceName: string;
   /** WXT_RELAY_URL of the build (already normalised); Settings may override it. */
   defaultRelayUrl: string;
@@ -63,10 +67,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
   const changeIntervalMs = deps.changeIntervalMs ?? 300;
 
   // No engine runs yet, so a row still 'running' was cut off by a closed browser or a crash.
-  sql.run(
-    `UPDATE sync_log SET status = 'partial', error_message = ?, completed_at = ? WHERE status = 'running'`,
-    ['The sync was interrupted. Nothing was lost; sync again to finish.', now()],
-  );
+  storage.closeInterrupted(now());
 
   let engine: SyncEngine | null = null;
   let generation = 0;
@@ -95,6 +96,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
       transport: openTransport({ relayOrigin, sessionId: session.sessionId, deviceId }),
       clock: deps.clock,
       deviceId,
+      identity: deps.identity,
       deviceName: deps.deviceName,
       session,
       maxGuests,
@@ -159,14 +161,16 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
           // The relay ends an idle session after its TTL, or the network drops: once a sync
           // finished, that is no news.
           if (state.phase === 'done' && AFTER_DONE_QUIET.has(ev.code)) return;
-          return setState({ phase: 'error', role, code: ev.code, message: ev.message, devices: list() });
+          return setState({ phase: 'error', role, code: ev.code, message: errorText(ev.code), devices: list() });
+        case 'self-shadowed':
+          return;
       }
     });
     // Pages ask for the state right after pairing; the engine's own first event comes after a key derivation.
     setState({ phase: 'connecting', role, devices: [] });
     starting = e.start().catch(() => {
       if (gen === generation)
-        setState({ phase: 'error', role, code: 'internal', message: 'Sync could not start. Try again.' });
+        setState({ phase: 'error', role, code: 'internal', message: errorText('internal') });
     });
   }
 
@@ -201,30 +205,8 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     return ok(null);
   }
 
-  function history(limit: number): SyncLogEntry[] {
-    const rows = sql.all<{
-      id: number;
-      remote_device_id: string;
-      remote_device_name: string | null;
-      status: SyncLogEntry['status'];
-      todos_sent: number;
-      todos_received: number;
-      started_at: number;
-      completed_at: number | null;
-      error_message: string | null;
-    }>('SELECT * FROM sync_log ORDER BY id DESC LIMIT ?', [Math.min(limit, SYNC_HISTORY_MAX)]);
-    return rows.map((r) => ({
-      id: Number(r.id),
-      peerId: r.remote_device_id,
-      peerName: r.remote_device_name,
-      status: r.status,
-      sent: Number(r.todos_sent),
-      received: Number(r.todos_received),
-      startedAt: Number(r.started_at),
-      completedAt: r.completed_at === null ? null : Number(r.completed_at),
-      reason: r.error_message,
-    }));
-  }
+  const history = (limit: number): SyncLogEntry[] =>
+    readSyncLog(sql, Math.min(limit, SYNC_HISTORY_MAX));
 
   const settings = () => ({ relayUrl: relay.get(), defaultRelayUrl: deps.defaultRelayUrl });
 

@@ -1,10 +1,10 @@
 import { routePartykitRequest } from 'partyserver';
-import { PROTOCOL_VERSION } from '../../lib/protocol/envelope';
+import { PROTOCOL_VERSION, UUID_RE } from '../../lib/protocol/envelope';
 import { isOriginAllowed, parseAllowedOrigins } from './origin';
 
 export { Relay } from './relay-server';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = UUID_RE;
 
 function refuse(status: number, message: string): Response {
   return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });

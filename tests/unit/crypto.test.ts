@@ -14,7 +14,7 @@ const sessionId = '0b6c6f0e-6f1a-4d3e-9c55-3f1d2a9b7e10';
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
 const C = '33333333-3333-4333-8333-333333333333';
-const header: FrameHeader = { type: 'SYNC_DATA', from: A, to: B };
+const header: FrameHeader = { type: 'SYNC_DATA', from: A, to: B, c: 7 };
 
 const flip = (s: string, i: number) => {
   const bytes = fromBase64Url(s)!;
@@ -87,7 +87,8 @@ describe('frame crypto', async () => {
     ['a changed sender', (e) => ({ ...e, from: C })],
     ['a changed addressee', (e) => ({ ...e, to: C })],
     ['a removed addressee', ({ to: _to, ...e }) => e],
-    ['a changed version', (e) => ({ ...e, v: 2 })],
+    ['a changed version', (e) => ({ ...e, v: e.v + 1 })],
+    ['a changed counter', (e) => ({ ...e, c: e.c + 1 })],
   ];
   for (const [what, tamper] of tampered) {
     it(`rejects ${what}`, async () => {

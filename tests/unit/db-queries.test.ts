@@ -107,12 +107,16 @@ describe('device identity', () => {
     expect(sql.all('SELECT * FROM device_info WHERE is_self = 1')).toHaveLength(1);
   });
 
-  it('restores the clock from the greatest stamp written', async () => {
-    const { sql, writer } = await setup();
-    expect(restoredHlc(await openMemoryDb())).toBe(HLC_ZERO);
+  it("restores the clock from this device's own greatest stamp, not from what peers claim", async () => {
+    const { sql, writer, deviceId } = await setup();
+    expect(restoredHlc(await openMemoryDb(), deviceId)).toBe(HLC_ZERO);
     const r = writer.create({ title: 'x' });
     if (!r.ok) throw new Error('setup');
     const version = sql.get<{ version: string }>('SELECT version FROM todos')?.version;
-    expect(restoredHlc(sql)).toBe(version);
+    expect(restoredHlc(sql, deviceId)).toBe(version);
+    // A far-future entry of another device (a bad peer's vector) does not move it.
+    const other = '00000000-0000-4000-8000-000000000001';
+    sql.run('INSERT INTO version_vector (device_id, hlc) VALUES (?, ?)', [other, `zzzzzzzzz.0000.${other}`]);
+    expect(restoredHlc(sql, deviceId)).toBe(version);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  CLOCK_ADOPT_MAX_MS,
   createHybridClock,
   compareHlc,
   decodeHlc,
@@ -58,11 +59,22 @@ describe('hybrid logical clock', () => {
     }
   });
 
-  it('moves past a remote stamp it receives, so the next local edit wins', () => {
-    const behind = createHybridClock(dev, () => 1_000); // an hour-behind clock, say
-    const remote = encodeHlc({ wall: 1_000 + 3_600_000, counter: 7, deviceId: newDeviceId() });
+  it('moves past a remote stamp it receives within the adopt bound, so the next local edit wins', () => {
+    const behind = createHybridClock(dev, () => 1_000);
+    const remote = encodeHlc({ wall: 1_000 + CLOCK_ADOPT_MAX_MS - 1, counter: 7, deviceId: newDeviceId() });
     expect(behind.receive(remote)).toBe(true);
     expect(behind.now() > remote).toBe(true);
+  });
+
+  it('follows a remote stamp further ahead only up to the adopt bound, so a slow peer still takes our writes', () => {
+    const clock = createHybridClock(dev, () => 1_000);
+    const ahead = encodeHlc({ wall: 1_000 + 23.5 * 3_600_000, counter: 0, deviceId: newDeviceId() });
+    expect(clock.receive(ahead)).toBe(true);
+    const next = decodeHlc(clock.now());
+    expect(next.wall).toBeLessThanOrEqual(1_000 + CLOCK_ADOPT_MAX_MS + 1);
+    // An edit of the field that holds that stamp still beats it.
+    expect(clock.nowAbove(ahead) > ahead).toBe(true);
+    expect(clock.now() > ahead).toBe(true);
   });
 
   it('refuses a stamp far in the future and keeps its own time', () => {

@@ -36,7 +36,7 @@ describe('pairing links', () => {
 
   it('report a link from another protocol version', () => {
     const link = createPairingLink({ relayOrigin: 'https://relay.example', hostId, now: t0 });
-    const r = parsePairingLink(link.url.replace('#v=1&', '#v=2&'), t0);
+    const r = parsePairingLink(link.url.replace('#v=2&', '#v=1&'), t0);
     expect(r.ok === false && r.code).toBe('wrong-version');
   });
 

@@ -26,25 +26,38 @@ const row = {
   h: '000000',
 };
 
+const KEY = 'A'.repeat(43);
+const keys = { sig: KEY, dh: 'B'.repeat(43) };
+const nonce = 'n'.repeat(22);
+const vouched = { id: B, name: 'Phone', keys, nonce };
+
 const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: [string, unknown][] }> = {
   JOIN: {
-    accepts: [['a device name', { name: 'Chrome at work' }]],
+    accepts: [['a name, identity keys and a nonce', { name: 'Chrome at work', keys, nonce }]],
     rejects: [
-      ['a missing name', {}],
-      ['an extra field', { name: 'x', admin: true }],
-      ['a name over 100 characters', { name: 'x'.repeat(101) }],
+      ['a missing name', { keys, nonce }],
+      ['no identity keys', { name: 'x', nonce }],
+      ['a key that is not 32 bytes', { name: 'x', keys: { ...keys, dh: 'B'.repeat(42) }, nonce }],
+      ['a short nonce', { name: 'x', keys, nonce: 'n'.repeat(21) }],
+      ['an extra field', { name: 'x', keys, nonce, admin: true }],
+      ['a name over 100 characters', { name: 'x'.repeat(101), keys, nonce }],
     ],
   },
   METADATA_EXCHANGE: {
     accepts: [
-      ['a vector of stamps', { name: 'a', vector: [sA, sB], count: 3, reply: true, peers: [B] }],
-      ['an empty vector', { name: 'a', vector: [], count: 0, reply: false, peers: [] }],
+      ['a vector of stamps and a vouched peer', { name: 'a', vector: [sA, sB], reply: true, peers: [vouched] }],
+      ['an empty vector', { name: 'a', vector: [], reply: false, peers: [] }],
     ],
     rejects: [
-      ['two stamps of one device', { name: 'a', vector: [sA, sA], count: 0, reply: false, peers: [] }],
-      ['a stamp that is not an HLC', { name: 'a', vector: ['yesterday'], count: 0, reply: false, peers: [] }],
-      ['a negative count', { name: 'a', vector: [], count: -1, reply: false, peers: [] }],
-      ['a missing reply flag', { name: 'a', vector: [], count: 0, peers: [] }],
+      ['two stamps of one device', { name: 'a', vector: [sA, sA], reply: false, peers: [] }],
+      ['a stamp that is not an HLC', { name: 'a', vector: ['yesterday'], reply: false, peers: [] }],
+      ['a vouched peer without keys', { name: 'a', vector: [], reply: false, peers: [{ id: B, name: 'x', nonce }] }],
+      ['a bare device id as a peer', { name: 'a', vector: [], reply: false, peers: [B] }],
+      [
+        'more vouched peers than a session holds',
+        { name: 'a', vector: [], reply: false, peers: Array.from({ length: 9 }, () => vouched) },
+      ],
+      ['a missing reply flag', { name: 'a', vector: [], peers: [] }],
     ],
   },
   REQUEST_SYNC: {
@@ -96,11 +109,21 @@ const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: 
     ],
     rejects: [['a missing vector', { stream: 'abcdef12', seq: 3, total: 9, rows: [] }]],
   },
-  ERROR: {
-    accepts: [['a known code', { code: 'LINK_USED', message: 'This link was already used.' }]],
+  SYNC_ACK: {
+    accepts: [['counts for a stream', { stream: 'abcdef12', applied: 10, held: 0 }]],
     rejects: [
-      ['an unknown code', { code: 'NOPE', message: '' }],
-      ['a missing message', { code: 'INTERNAL' }],
+      ['a negative count', { stream: 'abcdef12', applied: -1, held: 0 }],
+      ['no stream', { applied: 1, held: 0 }],
+    ],
+  },
+  ERROR: {
+    accepts: [
+      ['a link refusal', { code: 'LINK_USED' }],
+      ['a failed apply naming its stream', { code: 'APPLY_FAILED', stream: 'abcdef12' }],
+    ],
+    rejects: [
+      ['an unknown code', { code: 'NOPE' }],
+      ['free text (codes only, the UI words them)', { code: 'LINK_USED', message: 'hi' }],
     ],
   },
 };

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { utf8Length } from '../../lib/sync/stream-out';
 import { newDeviceId, type TodoId } from '../../lib/model/ids';
 import { MAX_CLOCK_DRIFT_MS } from '../../lib/model/hlc';
-import { TARGET_BATCH_BYTES } from '../../lib/protocol/envelope';
+import { PROTOCOL_VERSION, TARGET_BATCH_BYTES } from '../../lib/protocol/envelope';
 import { createMemoryRelay } from '../../lib/sync/memory-transport';
 import { createNode, logRows, newSession, settle, snapshot, type Node } from './sync-harness';
 
@@ -199,6 +199,8 @@ describe('sync engine', () => {
     expect(relay.sent.map((f) => f.type).sort()).toEqual([
       'METADATA_EXCHANGE',
       'METADATA_EXCHANGE',
+      'SYNC_ACK',
+      'SYNC_ACK',
       'SYNC_COMPLETE',
       'SYNC_COMPLETE',
     ]);
@@ -210,7 +212,8 @@ describe('sync engine', () => {
     await settle(relay, all);
     const bytes = relay.sent.reduce((n, f) => n + f.bytes, 0);
     expect(relay.sent.some((f) => f.type === 'SYNC_DATA')).toBe(false);
-    expect(bytes).toBeLessThanOrEqual(2048);
+    // v2 adds a SYNC_ACK each way (~180 B each); the wire-efficiency issue takes this under 1 KB.
+    expect(bytes).toBeLessThanOrEqual(2400);
     console.info(`one change among 2000: ${relay.sent.length} frames, ${bytes} bytes`);
     expect(guest!.sql.get('SELECT completed FROM todos WHERE id = ?', [id])).toEqual({ completed: 1 });
   });
@@ -275,7 +278,7 @@ describe('sync engine', () => {
     relay.disconnect(host.id);
     await settle(relay, all);
     expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'partial' });
-    expect(logRows(guest!.sql).at(-1)!.error_message).toMatch(/left before the sync finished/);
+    expect(logRows(guest!.sql).at(-1)!.error_message).toBe('peer-left');
     expect(guest!.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'peer-gone' }));
     expect(guest!.sql.all('SELECT * FROM version_vector ORDER BY device_id')).toEqual(vectorBefore);
 
@@ -301,7 +304,7 @@ describe('sync engine', () => {
     expect(titles(guest!)).toEqual(['from now']);
     expect(titles(host)).toEqual(['from now', 'from the future']);
     expect(logRows(guest!.sql).at(-1)!.status).toBe('partial');
-    expect(logRows(guest!.sql).at(-1)!.error_message).toMatch(/clock is far ahead/);
+    expect(logRows(guest!.sql).at(-1)!.error_message).toBe('rows-held-back');
     expect(guest!.engine.stats.rowsRefused).toBe(1);
     expect(guest!.sql.get('SELECT hlc FROM version_vector WHERE device_id = ?', [host.id])).toBeUndefined();
 
@@ -400,10 +403,11 @@ describe('sync engine', () => {
     t.connect();
     t.send(
       JSON.stringify({
-        v: 1,
+        v: PROTOCOL_VERSION,
         type: 'SYNC_COMPLETE',
         from: host.id,
         to: guest!.id,
+        c: 1_000_000,
         n: 'AAAAAAAAAAAAAAAA',
         ct: 'AAAA',
       }),

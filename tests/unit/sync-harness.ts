@@ -2,9 +2,11 @@
 import { openMemoryDb } from '../../lib/db/node-memory';
 import type { Sql, Row } from '../../lib/db/sql';
 import { createTodoWriter } from '../../lib/db/todo-writes';
-import { createHybridClock, HLC_ZERO, maxHlc, type Hlc } from '../../lib/model/hlc';
+import { restoredHlc } from '../../lib/db/device';
+import { createHybridClock } from '../../lib/model/hlc';
 import { newSessionId, type DeviceId } from '../../lib/model/ids';
 import { newSessionKey } from '../../lib/crypto/frame-crypto';
+import { newIdentity, type DeviceIdentity } from '../../lib/crypto/identity';
 import { createSyncEngine } from '../../lib/sync/sync-engine';
 import type { SyncEngine, SyncEvent, SyncSession } from '../../lib/sync/engine-types';
 import type { MemoryRelay } from '../../lib/sync/memory-transport';
@@ -52,15 +54,12 @@ export async function createNode(opts: {
   maxGuests?: number;
   random?: () => number;
   sql?: Sql;
+  identity?: DeviceIdentity;
 }): Promise<Node> {
   const sql = opts.sql ?? (await openMemoryDb());
   const skew = { ms: opts.skewMs ?? 0 };
   const physicalNow = () => opts.time.now + skew.ms;
-  const restored = [
-    sql.get<{ h: Hlc | null }>('SELECT max(hlc) AS h FROM version_vector')?.h,
-    sql.get<{ h: Hlc | null }>('SELECT max(version) AS h FROM todos')?.h,
-  ].reduce<Hlc>((a, b) => (b ? maxHlc(a, b) : a), HLC_ZERO);
-  const clock = createHybridClock(opts.id, physicalNow, restored);
+  const clock = createHybridClock(opts.id, physicalNow, restoredHlc(sql, opts.id));
   const timers = manualTimers();
   const transport = opts.relay.transport(opts.id);
   const engine = createSyncEngine({
@@ -68,6 +67,7 @@ export async function createNode(opts: {
     transport,
     clock,
     deviceId: opts.id,
+    identity: opts.identity ?? (await newIdentity()),
     deviceName: opts.name ?? `device ${opts.id.slice(0, 4)}`,
     session: opts.session,
     maxGuests: opts.maxGuests,

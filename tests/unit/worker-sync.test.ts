@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { newIdentity } from '../../lib/crypto/identity';
 import { openMemoryDb } from '../../lib/db/node-memory';
 import { createRequestHandler } from '../../lib/db/request-handler';
 import type { Sql } from '../../lib/db/sql';
@@ -35,6 +36,7 @@ async function device(relay: MemoryRelay, time: { now: number }, sql?: Sql): Pro
     sql: db,
     clock,
     deviceId: id,
+    identity: await newIdentity(),
     deviceName: `device ${id.slice(0, 4)}`,
     defaultRelayUrl: RELAY,
     emit,

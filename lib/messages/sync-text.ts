@@ -1,0 +1,48 @@
+/**
+ * Words for the sync engine's codes. The engine and sync_log keep codes (engine-types); pages and
+ * the worker's state use these sentences. Older sync_log rows hold sentences: they pass through.
+ */
+import type { EngineErrorCode, RoundReason } from '../sync/engine-types';
+
+const REASONS: Record<RoundReason, (peer: string) => string> = {
+  superseded: () => 'A new sync started before this one finished.',
+  'peer-silent': (p) => `${p} stopped responding before the sync finished. Nothing was lost; sync again to finish.`,
+  'peer-left': (p) => `${p} left before the sync finished. Nothing was lost; sync again to finish.`,
+  'connection-lost': () => 'The connection to the relay was lost. Nothing was lost; sync again to finish.',
+  'send-interrupted': () => 'The connection dropped while sending. Nothing was lost; sync again to finish.',
+  'data-missing': () => 'Some data did not arrive. Nothing was lost; sync again to finish.',
+  'rows-held-back': () =>
+    "Some changes were held back because a device's clock is far ahead; they will sync once it is corrected.",
+  'peer-held-rows': (p) =>
+    `${p} held back some changes because this device's clock is far ahead; they will sync once it is corrected.`,
+  'read-failed': () => 'This device could not read its todos to send them. Nothing was changed; try again.',
+  'write-failed': () => 'This device could not save the incoming todos. Nothing was changed; try again.',
+  'peer-apply-failed': (p) => `${p} could not save the todos sent to it. Nothing was lost; try again.`,
+  stopped: () => 'Sync was stopped.',
+  interrupted: () => 'The sync was interrupted. Nothing was lost; sync again to finish.',
+};
+
+export function reasonText(code: string | null, peerName: string | null): string | null {
+  if (code === null) return null;
+  const f = (REASONS as Record<string, ((p: string) => string) | undefined>)[code];
+  return f ? f(peerName ?? 'The other device') : code;
+}
+
+const ERRORS: Record<EngineErrorCode | 'internal', string> = {
+  'link-used':
+    'This pairing link was already used by another device. Show a new link on the other device and try again.',
+  'link-expired': 'This pairing link has expired. Show a new link on the other device and try again.',
+  'link-cancelled': 'The other device closed this pairing link. Show a new link on it and try again.',
+  'host-unavailable':
+    'The other device did not answer before the link expired. Show a new link on it and try again.',
+  'relay-unreachable':
+    'Could not reach the sync relay. Check the connection (or the relay address in Settings) and try again.',
+  'connection-lost': 'The connection to the relay was lost during the sync. Reconnecting…',
+  'peer-gone': 'The other device stopped responding.',
+  'session-full': 'This pairing session already has as many devices as it allows.',
+  'session-expired': 'This pairing session has ended. Pair again to sync.',
+  storage: 'This device could not read or save its todos.',
+  internal: 'Sync could not start. Try again.',
+};
+
+export const errorText = (code: EngineErrorCode | 'internal'): string => ERRORS[code];

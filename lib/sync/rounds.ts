@@ -1,0 +1,422 @@
+/**
+ * What to send: sync rounds with each peer, judged by version vectors (docs/protocol.md "Rounds").
+ * Knows nothing of links, keys or sockets: it is handed authenticated messages from peers the
+ * admission layer allowed, and a `send` that seals them. Every call runs on the engine's one
+ * promise chain, so no two handlers interleave their storage work.
+ *
+ * A round with a peer is a `success` only when both halves are confirmed: we applied the peer's
+ * whole stream, and the peer acknowledged (SYNC_ACK) applying ours with nothing held back.
+ */
+import { MAX_CLOCK_DRIFT_MS, maxHlc, wallOfHlc, type HybridClock, type Hlc } from '../model/hlc';
+import type { DeviceId, SessionId } from '../model/ids';
+import type { SyncRow } from '../model/merge';
+import { SYNC_FIELDS } from '../model/todo';
+import type { DeviceMessageType } from '../protocol/envelope';
+import type { PayloadOf, WirePayloadOf } from '../protocol/messages';
+import { fromWireRow } from '../protocol/wire-row';
+import type { RoundReason, SyncEvent } from './engine-types';
+import type { SyncStorage, Timers, VersionVector } from './ports';
+import { streamRows } from './stream-out';
+import { devicesOf, vectorFromWire, vectorToWire } from './vector';
+
+const MAX_RESEND_REQUESTS = 3;
+
+interface Round {
+  logId: number;
+  sent: number;
+  received: number;
+  totalIn: number;
+  totalOut: number;
+  inDone: boolean;
+  /** Our stream is out and the peer has acknowledged it. */
+  outDone: boolean;
+  /** The stream we sent and now wait to hear SYNC_ACK for. */
+  awaitingAck: string | null;
+  awaitingReply: boolean;
+  partial: RoundReason | null;
+}
+
+interface Inbound {
+  stream: string;
+  nextSeq: number;
+  broken: boolean;
+  applied: number;
+  /** Devices whose vector entries must not be adopted: a row carrying their stamps was refused. */
+  refused: Set<DeviceId>;
+  /** Devices with a stamp in this stream's rows: a vector entry is adopted only for a device we hold rows of. */
+  seen: Set<DeviceId>;
+  held: number;
+}
+
+interface Peer {
+  id: DeviceId;
+  name: string | null;
+  round: Round | null;
+  inbound: Inbound | null;
+  resendRequests: number;
+  cancelSilence: (() => void) | null;
+}
+
+export interface RoundsDeps {
+  storage: SyncStorage;
+  clock: HybridClock;
+  self: DeviceId;
+  sessionId: SessionId;
+  send<T extends DeviceMessageType>(type: T, to: DeviceId, payload: WirePayloadOf<T>): Promise<boolean>;
+  /** What METADATA_EXCHANGE says besides the vector: our name and (host) the vouched peers. */
+  metadataFor(peer: DeviceId): Pick<WirePayloadOf<'METADATA_EXCHANGE'>, 'name' | 'peers'>;
+  emit(e: SyncEvent): void;
+  log(level: 'debug' | 'warn' | 'error', message: string): void;
+  now(): number;
+  random(): number;
+  timers: Timers;
+  silenceMs: number;
+  stats: { rowsRefused: number };
+}
+
+export function createRounds(d: RoundsDeps) {
+  const { storage } = d;
+  const peers = new Map<DeviceId, Peer>();
+
+  function peerOf(id: DeviceId, name?: string): Peer {
+    let p = peers.get(id);
+    if (!p)
+      peers.set(
+        id,
+        (p = { id, name: name ?? null, round: null, inbound: null, resendRequests: 0, cancelSilence: null }),
+      );
+    if (name !== undefined) p.name = name;
+    return p;
+  }
+  const nameOf = (p: Peer) => p.name ?? 'the other device';
+
+  function armSilence(p: Peer) {
+    p.cancelSilence?.();
+    p.cancelSilence = null;
+    if (!p.round || d.silenceMs <= 0) return;
+    p.cancelSilence = d.timers.set(() => {
+      void enqueueSilence(p);
+    }, d.silenceMs);
+  }
+  // Set by the engine: silence fires outside the chain and must be queued onto it.
+  let enqueueSilence: (p: Peer) => Promise<void> = async () => {};
+
+  function beginRound(p: Peer, inDone = false): Round {
+    if (p.round) finishRound(p, 'partial', 'superseded');
+    p.round = {
+      logId: storage.beginLog({ sessionId: d.sessionId, peerId: p.id, peerName: p.name, startedAt: d.now() }),
+      sent: 0,
+      received: 0,
+      totalIn: 0,
+      totalOut: 0,
+      inDone,
+      outDone: false,
+      awaitingAck: null,
+      awaitingReply: false,
+      partial: null,
+    };
+    armSilence(p);
+    return p.round;
+  }
+
+  function finishRound(p: Peer, status: 'success' | 'partial' | 'failed', reason: RoundReason | null) {
+    const r = p.round;
+    if (!r) return;
+    p.round = null;
+    p.cancelSilence?.();
+    p.cancelSilence = null;
+    const t = d.now();
+    storage.finishLog(r.logId, { status, sent: r.sent, received: r.received, reason, completedAt: t });
+    storage.rememberPeer(p.id, p.name, status === 'success' ? t : null, t);
+    d.emit({ type: 'done', peerId: p.id, name: nameOf(p), sent: r.sent, received: r.received, status, reason });
+  }
+
+  function maybeFinish(p: Peer) {
+    const r = p.round;
+    if (r && r.inDone && r.outDone) finishRound(p, r.partial ? 'partial' : 'success', r.partial);
+  }
+
+  function progress(p: Peer) {
+    const r = p.round;
+    if (!r) return;
+    const total = Math.max(r.totalIn + r.totalOut, 1);
+    const done =
+      (r.inDone ? r.totalIn : Math.min(r.received, r.totalIn)) +
+      (r.outDone ? r.totalOut : Math.min(r.sent, r.totalOut));
+    d.emit({
+      type: 'syncing',
+      peerId: p.id,
+      name: nameOf(p),
+      sent: r.sent,
+      received: r.received,
+      progress: Math.min(1, done / total),
+    });
+  }
+
+  function storageFault(p: Peer, code: 'read-failed' | 'write-failed', e: unknown) {
+    d.log('error', `${code}: ${e instanceof Error ? e.message : String(e)}`);
+    finishRound(p, 'failed', code);
+    d.emit({ type: 'error', code: 'storage', peerId: p.id });
+  }
+
+  async function sendMetadata(p: Peer, reply: boolean) {
+    let vector: VersionVector;
+    try {
+      vector = storage.readVector();
+    } catch (e) {
+      return storageFault(p, 'read-failed', e);
+    }
+    await d.send('METADATA_EXCHANGE', p.id, { ...d.metadataFor(p.id), vector: vectorToWire(vector), reply });
+  }
+
+  async function startRound(p: Peer) {
+    const r = beginRound(p);
+    r.awaitingReply = true;
+    await sendMetadata(p, true);
+  }
+
+  const randomId = () =>
+    Array.from({ length: 12 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(d.random() * 36)]).join(
+      '',
+    );
+
+  /**
+   * Our own entry in a peer's vector ahead of everything we wrote means our history and the peer's
+   * copy of it differ (an old backup restored, a copied profile): the peer would skip our writes it
+   * "has", so we send all of ours, and report it so the device takes a new id for future writes.
+   */
+  function selfShadowed(peerVector: VersionVector): boolean {
+    const theirs = peerVector.get(d.self);
+    if (!theirs) return false;
+    const mine = storage.readVector().get(d.self);
+    return !mine || theirs > mine;
+  }
+
+  async function streamTo(p: Peer, peerVector: VersionVector) {
+    const r = p.round;
+    if (!r) return;
+    r.outDone = false;
+    if (selfShadowed(peerVector)) {
+      d.log('warn', `${p.id} holds writes of this device id that this device does not: sending all of ours`);
+      peerVector = new Map(peerVector);
+      peerVector.delete(d.self);
+      d.emit({ type: 'self-shadowed', peerId: p.id });
+    }
+    const stream = randomId();
+    const out = await streamRows({
+      storage,
+      peerVector,
+      streamId: stream,
+      onTotal: (total) => {
+        r.totalOut = total;
+      },
+      send: (type, payload) => d.send(type, p.id, payload),
+      onBatchSent: (n) => {
+        r.sent += n;
+        progress(p);
+      },
+    });
+    if (out.kind === 'fatal') return storageFault(p, 'read-failed', out.reason);
+    if (out.kind === 'retry') {
+      d.log('warn', `stream to ${p.id} stopped: ${out.reason}`);
+      return finishRound(p, 'partial', 'send-interrupted');
+    }
+    if (p.round === r) r.awaitingAck = stream;
+  }
+
+  async function requestResend(p: Peer) {
+    p.resendRequests++;
+    if (p.resendRequests > MAX_RESEND_REQUESTS) return finishRound(p, 'partial', 'data-missing');
+    if (!p.round) beginRound(p);
+    await d.send('REQUEST_SYNC', p.id, { vector: vectorToWire(storage.readVector()) });
+  }
+
+  /** A stamp this far ahead of our clock is not trusted: the whole row waits until time catches up. */
+  function splitByDrift(rows: SyncRow[]): { accepted: SyncRow[]; refused: SyncRow[]; maxStamp: Hlc | null } {
+    const limit = d.now() + MAX_CLOCK_DRIFT_MS;
+    const accepted: SyncRow[] = [];
+    const refused: SyncRow[] = [];
+    let maxStamp: Hlc | null = null;
+    for (const row of rows) {
+      if (SYNC_FIELDS.some((f) => wallOfHlc(row.hlc[f]) > limit)) {
+        refused.push(row);
+        continue;
+      }
+      accepted.push(row);
+      for (const f of SYNC_FIELDS) maxStamp = maxStamp ? maxHlc(maxStamp, row.hlc[f]) : row.hlc[f];
+    }
+    return { accepted, refused, maxStamp };
+  }
+
+  /**
+   * The part of a peer's vector we may adopt: never our own entry (only our writes define it), no
+   * stamp past the drift bound, and only devices we hold rows of (already in our vector, or in this
+   * stream's rows). Anything else would let a peer make us skip writes we never received.
+   */
+  function adoptable(vector: VersionVector, inb: Inbound): { vector: VersionVector; exclude: Set<DeviceId> } {
+    const limit = d.now() + MAX_CLOCK_DRIFT_MS;
+    const local = storage.readVector();
+    const exclude = new Set(inb.refused);
+    exclude.add(d.self);
+    for (const [dev, stamp] of vector)
+      if (wallOfHlc(stamp) > limit || (!local.has(dev) && !inb.seen.has(dev))) exclude.add(dev);
+    return { vector, exclude };
+  }
+
+  async function onBatch(
+    p: Peer,
+    msg: PayloadOf<'SYNC_DATA'> & { vector?: PayloadOf<'SYNC_COMPLETE'>['vector'] },
+    complete: boolean,
+  ) {
+    let inb = p.inbound;
+    if (msg.seq === 0 && (!inb || inb.stream !== msg.stream))
+      p.inbound = inb = {
+        stream: msg.stream,
+        nextSeq: 0,
+        broken: false,
+        applied: 0,
+        refused: new Set(),
+        seen: new Set(),
+        held: 0,
+      };
+    if (!inb || inb.stream !== msg.stream || inb.broken)
+      return d.log('debug', `ignoring a batch of an abandoned stream from ${p.id}`);
+    if (msg.seq !== inb.nextSeq) {
+      inb.broken = true;
+      d.log('warn', `stream from ${p.id} has a gap (expected ${inb.nextSeq}, got ${msg.seq}); asking again`);
+      return requestResend(p);
+    }
+    inb.nextSeq++;
+    // Data with no round open here (ours failed or was superseded): merging it is harmless, and the
+    // ack lets the sender finish; there is no round of ours to log.
+    const r = p.round;
+    const { accepted, refused, maxStamp } = splitByDrift(msg.rows.map(fromWireRow));
+    for (const row of refused) for (const dev of devicesOf(row)) inb.refused.add(dev);
+    for (const row of accepted) for (const dev of devicesOf(row)) inb.seen.add(dev);
+    try {
+      storage.applyRows(
+        accepted,
+        complete && msg.vector ? adoptable(vectorFromWire(msg.vector), inb) : undefined,
+      );
+    } catch (e) {
+      p.inbound = null;
+      await d.send('ERROR', p.id, { code: 'APPLY_FAILED', stream: msg.stream });
+      return storageFault(p, 'write-failed', e);
+    }
+    if (maxStamp) d.clock.receive(maxStamp);
+    inb.applied += accepted.length;
+    inb.held += refused.length;
+    d.stats.rowsRefused += refused.length;
+    if (r) {
+      r.received += accepted.length;
+      r.totalIn = Math.max(msg.total, r.received);
+      if (refused.length) r.partial = 'rows-held-back';
+    }
+    if (complete) {
+      p.inbound = null;
+      p.resendRequests = 0;
+      if (r) r.inDone = true;
+      await d.send('SYNC_ACK', p.id, { stream: msg.stream, applied: inb.applied, held: inb.held });
+    }
+    progress(p);
+    maybeFinish(p);
+  }
+
+  function onAck(p: Peer, m: PayloadOf<'SYNC_ACK'>) {
+    const r = p.round;
+    if (!r || r.awaitingAck !== m.stream) return d.log('debug', `SYNC_ACK for a stream not awaited from ${p.id}`);
+    r.awaitingAck = null;
+    r.outDone = true;
+    if (m.held > 0) r.partial ??= 'peer-held-rows';
+    maybeFinish(p);
+  }
+
+  return {
+    peerOf,
+    get: (id: DeviceId) => peers.get(id),
+    all: () => [...peers.values()],
+    setSilenceHandler(fn: (p: Peer) => Promise<void>) {
+      enqueueSilence = fn;
+    },
+    onSilence(p: Peer) {
+      if (!p.round) return;
+      finishRound(p, 'partial', 'peer-silent');
+      d.emit({ type: 'error', code: 'peer-gone', peerId: p.id });
+    },
+    startRound,
+    isInRound: (id: DeviceId) => peers.get(id)?.round != null,
+
+    /** An authenticated message from an allowed peer. */
+    async onMessage(
+      from: DeviceId,
+      msg:
+        | { type: 'METADATA_EXCHANGE'; payload: PayloadOf<'METADATA_EXCHANGE'> }
+        | { type: 'REQUEST_SYNC'; payload: PayloadOf<'REQUEST_SYNC'> }
+        | { type: 'SYNC_DATA'; payload: PayloadOf<'SYNC_DATA'> }
+        | { type: 'SYNC_COMPLETE'; payload: PayloadOf<'SYNC_COMPLETE'> }
+        | { type: 'SYNC_ACK'; payload: PayloadOf<'SYNC_ACK'> }
+        | { type: 'ERROR'; payload: PayloadOf<'ERROR'> },
+    ) {
+      const p = peerOf(from, msg.type === 'METADATA_EXCHANGE' ? msg.payload.name : undefined);
+      if (p.round) armSilence(p);
+      switch (msg.type) {
+        case 'METADATA_EXCHANGE': {
+          const m = msg.payload;
+          let r = p.round;
+          if (m.reply && !r?.awaitingReply) {
+            r = beginRound(p);
+            await sendMetadata(p, false);
+            if (!p.round) return;
+          } else if (!r) {
+            // A reply to a round we already closed (superseded, timed out): answer it with data only,
+            // never with metadata, or two devices would keep re-opening rounds with each other.
+            r = beginRound(p, true);
+          }
+          // When both sides open a round at once, each treats the other's opener as the reply.
+          r.awaitingReply = false;
+          return streamTo(p, vectorFromWire(m.vector));
+        }
+        case 'REQUEST_SYNC':
+          if (!p.round) beginRound(p, true);
+          return streamTo(p, vectorFromWire(msg.payload.vector));
+        case 'SYNC_DATA':
+          return onBatch(p, msg.payload, false);
+        case 'SYNC_COMPLETE':
+          return onBatch(p, msg.payload, true);
+        case 'SYNC_ACK':
+          return onAck(p, msg.payload);
+        case 'ERROR':
+          if (msg.payload.code === 'APPLY_FAILED' && p.round?.awaitingAck === msg.payload.stream)
+            finishRound(p, 'failed', 'peer-apply-failed');
+          return;
+      }
+    },
+
+    /** The relay says the peer's socket closed: its half of any round will not come. */
+    onPeerLeft(id: DeviceId) {
+      const p = peers.get(id);
+      if (!p) return;
+      p.inbound = null;
+      if (!p.round) return;
+      finishRound(p, 'partial', 'peer-left');
+      d.emit({ type: 'error', code: 'peer-gone', peerId: id });
+    },
+
+    /** Our socket closed: every open round ends partial. True if any was open. */
+    onDisconnect(): boolean {
+      let interrupted = false;
+      for (const p of peers.values()) {
+        p.inbound = null;
+        if (!p.round) continue;
+        interrupted = true;
+        finishRound(p, 'partial', 'connection-lost');
+      }
+      return interrupted;
+    },
+
+    finishAll(reason: RoundReason) {
+      for (const p of peers.values()) finishRound(p, 'partial', reason);
+    },
+  };
+}
+export type Rounds = ReturnType<typeof createRounds>;
