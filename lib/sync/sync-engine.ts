@@ -105,8 +105,12 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       case 'refuse':
         return void (await channel.send('ERROR', from, { code: decision.code }));
       case 'same':
-        // The guest asks again (its first JOIN crossed our announcement): we already answered.
-        if (isHost && !rounds.isInRound(from)) await rounds.startRound(rounds.peerOf(from));
+        if (!isHost) return;
+        // An addressed JOIN answers our announcement; when it crosses our opener the round is
+        // already on its way. A broadcast one is a guest asking again (its sync, a reconnect).
+        if (addressed && rounds.isInRound(from)) return;
+        await channel.send('JOIN', from, join());
+        await rounds.startRound(rounds.peerOf(from));
         return;
       case 'accept': {
         if (!(await keyPeer(decision.peer))) return;
