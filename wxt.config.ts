@@ -8,6 +8,8 @@ import { CHROME_EXTENSION_KEY, GECKO_ID } from './lib/extension-identity';
 export default defineConfig({
   modules: ['@wxt-dev/module-svelte'],
   srcDir: '.',
+  // TT_OUT_DIR lets a test run build beside, not over, the build another run is using.
+  outDir: process.env.TT_OUT_DIR ?? '.output',
   // WXT defaults Firefox to MV2; both browsers ship the same MV3 add-on.
   manifestVersion: 3,
   manifest: ({ browser }) => ({

@@ -36,7 +36,7 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('db.status') }),
   z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
   z.object({ kind: z.literal('dev.crash') }),
-  z.object({ kind: z.literal('dev.fail'), fault: z.enum(['full', 'corrupt', 'locked']) }),
+  z.object({ kind: z.literal('dev.fail'), fault: z.enum(['full', 'corrupt', 'locked', 'slow']) }),
   /** Benchmarks: time a bare insert of this device's todos into an empty database beside it. */
   z.object({ kind: z.literal('dev.bareInsert') }),
   /** `maxGuests`: how many devices the link admits; absent means 1 (single use). */

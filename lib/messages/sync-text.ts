@@ -6,7 +6,8 @@ import type { EngineErrorCode, RoundReason } from '../sync/engine-types';
 
 const REASONS: Record<RoundReason, (peer: string) => string> = {
   superseded: () => 'A new sync started before this one finished.',
-  'peer-silent': (p) => `${p} stopped responding before the sync finished. Nothing was lost; sync again to finish.`,
+  'peer-silent': (p) =>
+    `${p} stopped responding before the sync finished. Nothing was lost; sync again to finish.`,
   'peer-left': (p) => `${p} left before the sync finished. Nothing was lost; sync again to finish.`,
   'connection-lost': () => 'The connection to the relay was lost. Nothing was lost; sync again to finish.',
   'send-interrupted': () => 'The connection dropped while sending. Nothing was lost; sync again to finish.',
@@ -28,7 +29,7 @@ export function reasonText(code: string | null, peerName: string | null): string
   return f ? f(peerName ?? 'The other device') : code;
 }
 
-const ERRORS: Record<EngineErrorCode | 'internal', string> = {
+const ERRORS: Record<EngineErrorCode | 'internal', string | ((peer: string) => string)> = {
   'link-used':
     'This pairing link was already used by another device. Show a new link on the other device and try again.',
   'link-expired': 'This pairing link has expired. Show a new link on the other device and try again.',
@@ -38,11 +39,15 @@ const ERRORS: Record<EngineErrorCode | 'internal', string> = {
   'relay-unreachable':
     'Could not reach the sync relay. Check the connection (or the relay address in Settings) and try again.',
   'connection-lost': 'The connection to the relay was lost during the sync. Reconnecting…',
-  'peer-gone': 'The other device stopped responding.',
+  'peer-gone': (p) => `${p} left before the sync finished.`,
+  'peer-silent': (p) => `${p} stopped responding.`,
   'session-full': 'This pairing session already has as many devices as it allows.',
   'session-expired': 'This pairing session has ended. Pair again to sync.',
   storage: 'This device could not read or save its todos.',
   internal: 'Sync could not start. Try again.',
 };
 
-export const errorText = (code: EngineErrorCode | 'internal'): string => ERRORS[code];
+export function errorText(code: EngineErrorCode | 'internal', peerName?: string | null): string {
+  const t = ERRORS[code];
+  return typeof t === 'string' ? t : t(peerName ?? 'The other device');
+}

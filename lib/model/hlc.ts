@@ -23,20 +23,15 @@ const COUNTER_W = 4;
 const MAX_COUNTER = 36 ** COUNTER_W - 1;
 
 /**
- * A remote stamp more than this far ahead of our physical clock is not trusted: it is refused
- * (reported, not applied) so that one device with a wrong clock cannot pin fields forever or drag
- * every other clock into the future. Must stay well above real-world skew (an hour off must work).
+ * A remote stamp more than this far ahead of our physical clock is not trusted: its row is held
+ * back (reported as 'rows-held-back', applied by a later round once our time catches up), a vector
+ * entry is not adopted, and our clock never follows it. Five minutes is far above the skew of
+ * network-synced clocks, and small enough that one device with a wrong clock (or a hostile peer
+ * stamping rows ahead) can neither pin a field for long nor drag every clock forward until a
+ * device whose clock is slow refuses their honest writes (protocol v1 allowed 24 h: a row 23.5 h
+ * ahead moved the receiver's clock with it). docs/protocol.md "Clocks".
  */
-export const MAX_CLOCK_DRIFT_MS = 24 * 60 * 60 * 1000;
-
-/**
- * How far ahead of our physical clock a remote stamp may move our own clock. A row stamped up to
- * MAX_CLOCK_DRIFT_MS ahead is still merged, but our clock follows it only this far: otherwise one
- * device's fast clock drags every device forward, and a device whose clock is slow then refuses
- * their honest writes as too far ahead. Local writes to a field that holds a stamp ahead of our
- * clock still win: the writer stamps them just above that field's stamp (`after`).
- */
-export const CLOCK_ADOPT_MAX_MS = 5 * 60 * 1000;
+export const MAX_CLOCK_DRIFT_MS = 5 * 60 * 1000;
 
 /** The smallest stamp: older than anything a device writes. */
 export const HLC_ZERO =
@@ -79,8 +74,9 @@ export interface HybridClock {
   last(): Hlc;
   /**
    * A stamp for a local write that must beat `floor` (the stamp of the field it overwrites, which
-   * may be ahead of our clock by up to the drift bound): now(), or just above `floor`, and the
-   * clock moves there so this device's own stamps stay increasing.
+   * may be ahead of our clock: up to the drift bound, or merged before a restart, since a restarted
+   * clock starts from this device's own writes only): now(), or just above `floor`, and the clock
+   * moves there so this device's own stamps stay increasing.
    */
   nowAbove(floor: Hlc): Hlc;
 }
@@ -113,14 +109,6 @@ export function createHybridClock(
       const r = decodeHlc(remote);
       const pt = Math.floor(physicalNow());
       if (r.wall > pt + MAX_CLOCK_DRIFT_MS) return false;
-      if (r.wall > pt + CLOCK_ADOPT_MAX_MS) {
-        // Merged, but followed only up to the adopt bound (see CLOCK_ADOPT_MAX_MS).
-        if (pt + CLOCK_ADOPT_MAX_MS > wall) {
-          wall = pt + CLOCK_ADOPT_MAX_MS;
-          counter = 0;
-        }
-        return true;
-      }
       if (r.wall > wall) {
         wall = r.wall;
         counter = r.counter;
@@ -138,4 +126,3 @@ export function createHybridClock(
     },
   };
 }
-

@@ -101,7 +101,11 @@ export function createPairingAdmission(opts: {
           continue;
         }
         remember(id, v.nonce);
-        const peer: KnownPeer = { party: { id, keys: v.keys, nonce: v.nonce }, name: v.name, role: 'vouched' };
+        const peer: KnownPeer = {
+          party: { id, keys: v.keys, nonce: v.nonce },
+          name: v.name,
+          role: 'vouched',
+        };
         known.set(id, peer);
         changed.push(peer);
       }

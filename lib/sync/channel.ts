@@ -175,7 +175,8 @@ export function createChannel(opts: {
       } else if (!pk) {
         return hold(from, frame);
       } else {
-        if (env.c <= pk.lastIn) return drop(`${env.type} from ${from}: counter ${env.c} not after ${pk.lastIn}`);
+        if (env.c <= pk.lastIn)
+          return drop(`${env.type} from ${from}: counter ${env.c} not after ${pk.lastIn}`);
         let o = await openFrame(pk.key, env);
         // A link-level refusal (LINK_CANCELLED) from a device we already share a pair key with.
         if (!o.ok && env.type === 'ERROR' && linkKey) {

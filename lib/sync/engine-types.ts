@@ -63,6 +63,7 @@ export type EngineErrorCode =
   | 'relay-unreachable'
   | 'connection-lost'
   | 'peer-gone'
+  | 'peer-silent'
   | 'session-full'
   | 'session-expired'
   | 'storage';

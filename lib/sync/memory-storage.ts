@@ -109,7 +109,8 @@ export function createMemorySyncStorage(): MemorySyncStorage {
     },
     closeInterrupted(t) {
       for (const e of log)
-        if (e.status === 'running') Object.assign(e, { status: 'partial', reason: 'interrupted', completedAt: t });
+        if (e.status === 'running')
+          Object.assign(e, { status: 'partial', reason: 'interrupted', completedAt: t });
     },
     rememberPeer(peerId, name, lastSync) {
       const cur = peers.get(peerId);

@@ -7,7 +7,7 @@
  * A round with a peer is a `success` only when both halves are confirmed: we applied the peer's
  * whole stream, and the peer acknowledged (SYNC_ACK) applying ours with nothing held back.
  */
-import { MAX_CLOCK_DRIFT_MS, maxHlc, wallOfHlc, type HybridClock, type Hlc } from '../model/hlc';
+import { deviceOfHlc, MAX_CLOCK_DRIFT_MS, maxHlc, wallOfHlc, type HybridClock, type Hlc } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
 import type { SyncRow } from '../model/merge';
 import { SYNC_FIELDS } from '../model/todo';
@@ -43,8 +43,8 @@ interface Inbound {
   applied: number;
   /** Devices whose vector entries must not be adopted: a row carrying their stamps was refused. */
   refused: Set<DeviceId>;
-  /** Devices with a stamp in this stream's rows: a vector entry is adopted only for a device we hold rows of. */
-  seen: Set<DeviceId>;
+  /** Per device, the greatest stamp of it in this stream's accepted rows. */
+  seen: Map<DeviceId, Hlc>;
   held: number;
 }
 
@@ -128,7 +128,15 @@ export function createRounds(d: RoundsDeps) {
     const t = d.now();
     storage.finishLog(r.logId, { status, sent: r.sent, received: r.received, reason, completedAt: t });
     storage.rememberPeer(p.id, p.name, status === 'success' ? t : null, t);
-    d.emit({ type: 'done', peerId: p.id, name: nameOf(p), sent: r.sent, received: r.received, status, reason });
+    d.emit({
+      type: 'done',
+      peerId: p.id,
+      name: nameOf(p),
+      sent: r.sent,
+      received: r.received,
+      status,
+      reason,
+    });
   }
 
   function maybeFinish(p: Peer) {
@@ -176,9 +184,10 @@ export function createRounds(d: RoundsDeps) {
   }
 
   const randomId = () =>
-    Array.from({ length: 12 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(d.random() * 36)]).join(
-      '',
-    );
+    Array.from(
+      { length: 12 },
+      () => '0123456789abcdefghijklmnopqrstuvwxyz'[Math.floor(d.random() * 36)],
+    ).join('');
 
   /**
    * Our own entry in a peer's vector ahead of everything we wrote means our history and the peer's
@@ -249,17 +258,28 @@ export function createRounds(d: RoundsDeps) {
   }
 
   /**
-   * The part of a peer's vector we may adopt: never our own entry (only our writes define it), no
-   * stamp past the drift bound, and only devices we hold rows of (already in our vector, or in this
-   * stream's rows). Anything else would let a peer make us skip writes we never received.
+   * The part of a peer's vector we may adopt. A vector entry is a claim ("I hold every write of D up
+   * to s") that would make us skip D's writes up to s from everyone else, so it is taken only as far
+   * as we can check it: never our own entry (only our writes define it), never for a device whose
+   * rows were held back, and for every other device at most up to the greatest stamp of it we
+   * already hold or just received in this stream. Claiming less than the truth is always safe (a
+   * later round re-sends what is already here); claiming more would lose writes.
    */
-  function adoptable(vector: VersionVector, inb: Inbound): { vector: VersionVector; exclude: Set<DeviceId> } {
-    const limit = d.now() + MAX_CLOCK_DRIFT_MS;
+  function adoptable(
+    claimed: VersionVector,
+    inb: Inbound,
+  ): { vector: VersionVector; exclude: Set<DeviceId> } {
     const local = storage.readVector();
     const exclude = new Set(inb.refused);
     exclude.add(d.self);
-    for (const [dev, stamp] of vector)
-      if (wallOfHlc(stamp) > limit || (!local.has(dev) && !inb.seen.has(dev))) exclude.add(dev);
+    const vector: VersionVector = new Map();
+    for (const [dev, stamp] of claimed) {
+      const a = local.get(dev);
+      const b = inb.seen.get(dev);
+      const cap = a && b ? maxHlc(a, b) : (a ?? b);
+      if (!cap) exclude.add(dev);
+      else vector.set(dev, stamp < cap ? stamp : cap);
+    }
     return { vector, exclude };
   }
 
@@ -276,7 +296,7 @@ export function createRounds(d: RoundsDeps) {
         broken: false,
         applied: 0,
         refused: new Set(),
-        seen: new Set(),
+        seen: new Map(),
         held: 0,
       };
     if (!inb || inb.stream !== msg.stream || inb.broken)
@@ -292,7 +312,13 @@ export function createRounds(d: RoundsDeps) {
     const r = p.round;
     const { accepted, refused, maxStamp } = splitByDrift(msg.rows.map(fromWireRow));
     for (const row of refused) for (const dev of devicesOf(row)) inb.refused.add(dev);
-    for (const row of accepted) for (const dev of devicesOf(row)) inb.seen.add(dev);
+    for (const row of accepted)
+      for (const f of SYNC_FIELDS) {
+        const s = row.hlc[f];
+        const dev = deviceOfHlc(s);
+        const cur = inb.seen.get(dev);
+        if (!cur || s > cur) inb.seen.set(dev, s);
+      }
     try {
       storage.applyRows(
         accepted,
@@ -324,7 +350,8 @@ export function createRounds(d: RoundsDeps) {
 
   function onAck(p: Peer, m: PayloadOf<'SYNC_ACK'>) {
     const r = p.round;
-    if (!r || r.awaitingAck !== m.stream) return d.log('debug', `SYNC_ACK for a stream not awaited from ${p.id}`);
+    if (!r || r.awaitingAck !== m.stream)
+      return d.log('debug', `SYNC_ACK for a stream not awaited from ${p.id}`);
     r.awaitingAck = null;
     r.outDone = true;
     if (m.held > 0) r.partial ??= 'peer-held-rows';
@@ -341,7 +368,7 @@ export function createRounds(d: RoundsDeps) {
     onSilence(p: Peer) {
       if (!p.round) return;
       finishRound(p, 'partial', 'peer-silent');
-      d.emit({ type: 'error', code: 'peer-gone', peerId: p.id });
+      d.emit({ type: 'error', code: 'peer-silent', peerId: p.id });
     },
     startRound,
     isInRound: (id: DeviceId) => peers.get(id)?.round != null,

@@ -10,7 +10,14 @@ import { createPairingAdmission, type KnownPeer } from './admission';
 import { createChannel, type Opened } from './channel';
 import type { DeviceId } from '../model/ids';
 import { DEVICE_NAME_MAX, type DeviceMessage } from '../protocol/messages';
-import type { EngineErrorCode, RoundReason, SyncEngine, SyncEngineOptions, SyncEvent, SyncStats } from './engine-types';
+import type {
+  EngineErrorCode,
+  RoundReason,
+  SyncEngine,
+  SyncEngineOptions,
+  SyncEvent,
+  SyncStats,
+} from './engine-types';
 import { realTimers } from './ports';
 import { createRounds } from './rounds';
 
@@ -123,8 +130,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
           // Every other guest learns the newcomer (or its new nonce, after a restart) through a
           // fresh round, whose METADATA vouches for it.
           for (const other of admission.peers())
-              if (other.party.id !== from && !rounds.isInRound(other.party.id as DeviceId))
-                await rounds.startRound(rounds.peerOf(other.party.id as DeviceId));
+            if (other.party.id !== from && !rounds.isInRound(other.party.id as DeviceId))
+              await rounds.startRound(rounds.peerOf(other.party.id as DeviceId));
         } else if (!addressed) {
           // The host's announcement reached us: our own JOIN may have gone out before its socket
           // was open, so say it again, to the host only.
@@ -181,7 +188,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       }
       for (const v of admission.onVouch(msg.from, msg.payload.peers)) {
         if (!(await keyPeer(v))) continue;
-        if (!rounds.isInRound(v.party.id as DeviceId)) await rounds.startRound(rounds.peerOf(v.party.id as DeviceId));
+        if (!rounds.isInRound(v.party.id as DeviceId))
+          await rounds.startRound(rounds.peerOf(v.party.id as DeviceId));
       }
     }
     return rounds.onMessage(msg.from, msg as Parameters<typeof rounds.onMessage>[1]);
@@ -211,7 +219,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     emit({ type: 'waiting' });
     // "I am here": a device that connected first answers with its own JOIN, addressed to us.
     await channel.send('JOIN', undefined, join());
-    if (isHost) for (const p of admission.peers()) await rounds.startRound(rounds.peerOf(p.party.id as DeviceId));
+    if (isHost)
+      for (const p of admission.peers()) await rounds.startRound(rounds.peerOf(p.party.id as DeviceId));
   }
 
   function onClose() {

@@ -161,7 +161,13 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
           // The relay ends an idle session after its TTL, or the network drops: once a sync
           // finished, that is no news.
           if (state.phase === 'done' && AFTER_DONE_QUIET.has(ev.code)) return;
-          return setState({ phase: 'error', role, code: ev.code, message: errorText(ev.code), devices: list() });
+          return setState({
+            phase: 'error',
+            role,
+            code: ev.code,
+            message: errorText(ev.code, ev.peerId ? devices.get(ev.peerId)?.name : null),
+            devices: list(),
+          });
         case 'self-shadowed':
           return;
       }
@@ -205,8 +211,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     return ok(null);
   }
 
-  const history = (limit: number): SyncLogEntry[] =>
-    readSyncLog(sql, Math.min(limit, SYNC_HISTORY_MAX));
+  const history = (limit: number): SyncLogEntry[] => readSyncLog(sql, Math.min(limit, SYNC_HISTORY_MAX));
 
   const settings = () => ({ relayUrl: relay.get(), defaultRelayUrl: deps.defaultRelayUrl });
 

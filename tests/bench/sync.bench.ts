@@ -4,6 +4,7 @@
  * batches of 100 rows) in the same run, plus a bare SQLite bulk insert of the same rows.
  * `npm run bench:sync` — results go to docs/benchmarks/sync.md by hand.
  */
+import { newIdentity, type DeviceIdentity } from '../../lib/crypto/identity';
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
 import { startRelay } from '../../scripts/relay-process.mjs';
@@ -51,7 +52,7 @@ interface Dev {
   until(pred: (e: SyncEvent) => boolean, from?: number): Promise<void>;
 }
 
-function dev(link: PairingLink, id: DeviceId, sql: Sql, name: string): Dev {
+function dev(link: PairingLink, id: DeviceId, sql: Sql, name: string, identity: DeviceIdentity): Dev {
   const restored = sql.get<{ v: Hlc | null }>('SELECT max(version) AS v FROM todos')?.v ?? HLC_ZERO;
   const clock = createHybridClock(id, Date.now, restored);
   const events: SyncEvent[] = [];
@@ -60,6 +61,7 @@ function dev(link: PairingLink, id: DeviceId, sql: Sql, name: string): Dev {
     storage: createSqliteSyncStorage(sql),
     clock,
     deviceId: id,
+    identity,
     deviceName: name,
     transport: createPartySocketTransport({
       relayOrigin: link.relayOrigin,
@@ -104,8 +106,8 @@ async function ours(relayUrl: string, n: number) {
   const hostId = newDeviceId();
   const guestId = newDeviceId();
   const link = createPairingLink({ relayOrigin: relayUrl, hostId });
-  const host = dev(link, hostId, await seeded(n, hostId), 'host');
-  const guest = dev(link, guestId, await openMemoryDb(), 'guest');
+  const host = dev(link, hostId, await seeded(n, hostId), 'host', await newIdentity());
+  const guest = dev(link, guestId, await openMemoryDb(), 'guest', await newIdentity());
   const t0 = performance.now();
   await host.engine.start();
   await guest.engine.start();
@@ -179,11 +181,12 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
     type: 'METADATA_EXCHANGE' | 'REQUEST_SYNC' | 'SYNC_DATA' | 'SYNC_COMPLETE',
     payload: unknown,
   ) => {
-    const f = JSON.stringify(await sealFrame(key, { type, from: from.id }, payload));
+    const f = JSON.stringify(await sealFrame(key, { type, from: from.id, c: ++counter }, payload));
     bytes += f.length;
     frames++;
     from.t.send(f);
   };
+  let counter = 0;
   let finished: () => void = () => {};
   const done = new Promise<void>((r) => (finished = r));
   const handle = (me: Side) => async (frame: string) => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { newIdentity } from '../../lib/crypto/identity';
 import { openMemoryDb } from '../../lib/db/node-memory';
 import type { Sql } from '../../lib/db/sql';
 import { createTodoWriter } from '../../lib/db/todo-writes';
@@ -52,6 +53,7 @@ async function device(
     }),
     clock,
     deviceId: id,
+    identity: await newIdentity(),
     deviceName: name,
     session: {
       sessionId: link.sessionId,

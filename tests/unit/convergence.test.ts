@@ -144,11 +144,12 @@ export async function runConvergence(seed: number): Promise<string | null> {
     }
   }
 
-  // Faults stop; time moves past every skew, so far-future stamps become acceptable.
+  // Faults stop; time moves past every skew (±1 h, far future = 2 drift bounds), so every held-back
+  // stamp becomes acceptable.
   relay.setDrop(null);
   for (const i of down) nodes[i]!.transport.connect();
   await settle(relay, nodes, pick);
-  time.now += 3 * MAX_CLOCK_DRIFT_MS;
+  time.now += 2 * HOUR + 3 * MAX_CLOCK_DRIFT_MS;
   for (let pass = 0; pass < 2; pass++) {
     for (const node of nodes) {
       await node.engine.sync();

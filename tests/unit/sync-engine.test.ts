@@ -345,8 +345,8 @@ describe('sync engine', () => {
     await settle(relay, all);
     host.timers.fireAll();
     await host.engine.idle();
-    expect(host.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'peer-gone' }));
-    expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'partial' });
+    expect(host.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'peer-silent' }));
+    expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'partial', error_message: 'peer-silent' });
   });
 
   it('reports a lost relay connection mid-round and logs the round as partial', async () => {
