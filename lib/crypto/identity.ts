@@ -98,7 +98,11 @@ export async function sign(self: DeviceIdentity, data: Uint8Array<ArrayBuffer>):
   return toBase64Url(new Uint8Array(await crypto.subtle.sign(ED, self.signKey, data)));
 }
 
-export async function verify(sigPub: string, signature: string, data: Uint8Array<ArrayBuffer>): Promise<boolean> {
+export async function verify(
+  sigPub: string,
+  signature: string,
+  data: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
   const pub = fromBase64Url(sigPub);
   const s = fromBase64Url(signature);
   if (!pub || pub.length !== PUBLIC_KEY_BYTES || !s || s.length !== 64) return false;

@@ -3,12 +3,7 @@
  * halves are read only here, imported as non-extractable keys, and never written anywhere else:
  * not to a frame, a log, an export or a backup (which read todos, never kv's identity row).
  */
-import {
-  generateIdentity,
-  isStoredIdentity,
-  loadIdentity,
-  type DeviceIdentity,
-} from '../crypto/identity';
+import { generateIdentity, isStoredIdentity, loadIdentity, type DeviceIdentity } from '../crypto/identity';
 import { getKv } from './kv';
 import type { Sql } from './sql';
 

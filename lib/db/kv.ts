@@ -6,10 +6,10 @@ export function getKv(sql: Sql, key: string): string | null {
 }
 
 export function setKv(sql: Sql, key: string, value: string): void {
-  sql.run(
-    'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-    [key, value],
-  );
+  sql.run('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
+    key,
+    value,
+  ]);
 }
 
 export function deleteKv(sql: Sql, key: string): void {

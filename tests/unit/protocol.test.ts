@@ -45,13 +45,19 @@ const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: 
   },
   METADATA_EXCHANGE: {
     accepts: [
-      ['a vector of stamps and a vouched peer', { name: 'a', vector: [sA, sB], reply: true, peers: [vouched] }],
+      [
+        'a vector of stamps and a vouched peer',
+        { name: 'a', vector: [sA, sB], reply: true, peers: [vouched] },
+      ],
       ['an empty vector', { name: 'a', vector: [], reply: false, peers: [] }],
     ],
     rejects: [
       ['two stamps of one device', { name: 'a', vector: [sA, sA], reply: false, peers: [] }],
       ['a stamp that is not an HLC', { name: 'a', vector: ['yesterday'], reply: false, peers: [] }],
-      ['a vouched peer without keys', { name: 'a', vector: [], reply: false, peers: [{ id: B, name: 'x', nonce }] }],
+      [
+        'a vouched peer without keys',
+        { name: 'a', vector: [], reply: false, peers: [{ id: B, name: 'x', nonce }] },
+      ],
       ['a bare device id as a peer', { name: 'a', vector: [], reply: false, peers: [B] }],
       [
         'more vouched peers than a session holds',
