@@ -58,12 +58,6 @@ export const waitForText = (page: Page, text: string) =>
     `“${text}” on the page`,
   );
 
-async function valueOf(h: ElementHandle<Element>): Promise<string> {
-  return h.evaluate((el) =>
-    el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement ? el.value : '',
-  );
-}
-
 /** Replaces a text field's content the way a person does: select all, type over it. */
 export async function retype(page: Page, field: ElementHandle<Element>, text: string): Promise<void> {
   await field.click({ count: 3 });
@@ -71,16 +65,25 @@ export async function retype(page: Page, field: ElementHandle<Element>, text: st
   await field.type(text);
 }
 
-/** Types into "New todo", presses Enter, and waits until the box is cleared (the save confirmed). */
+/**
+ * Types into "New todo", presses Enter, and waits until the save is confirmed: the box clears at
+ * Enter, and its form is `aria-busy` until every save it sent has answered (a failed one is listed
+ * as "Not saved").
+ */
 export async function addTodo(page: Page, title: string): Promise<void> {
   const box = await byRole(page, 'New todo', 'textbox');
   await box.type(title);
   await box.press('Enter');
   await pollUntil(
-    () => valueOf(box),
-    (v) => v === '',
+    () =>
+      box.evaluate((el) => ({
+        value: el instanceof HTMLInputElement ? el.value : '',
+        busy: el.parentElement?.getAttribute('aria-busy') === 'true',
+      })),
+    (s) => s.value === '' && !s.busy,
     `“${title}” to be saved`,
   );
+  if (await page.$('[aria-label="Not saved"]')) throw new Error(`“${title}” was not saved`);
 }
 
 export async function isChecked(h: ElementHandle<Element>): Promise<boolean> {

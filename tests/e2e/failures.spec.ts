@@ -11,7 +11,9 @@ test('a write that fails for lack of space is not shown as saved, and the user i
   await box.fill('Never saved');
   await box.press('Enter');
   await expect(popup.getByRole('alert').first()).toContainText('no room left');
-  await expect(box).toHaveValue('Never saved');
+  // The box was cleared at Enter; the unsaved text is kept beside it, with the reason.
+  await expect(popup.getByRole('list', { name: 'Not saved' })).toContainText('Never saved');
+  await expect(box).toHaveValue('');
   await expect(popup.getByRole('list', { name: 'Recent todos' })).not.toContainText('Never saved');
   await panel.reload();
   await expect(todoItem(panel, 'Saved before')).toBeVisible();

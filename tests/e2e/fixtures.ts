@@ -36,12 +36,17 @@ export async function sendRequest(page: Page, request: unknown): Promise<unknown
   return page.evaluate((req) => chrome.runtime.sendMessage({ channel: 'tt.request', request: req }), request);
 }
 
-/** Adds a todo through the given page's "New todo" box and waits until the box is cleared (saved). */
+/**
+ * Adds a todo through the given page's "New todo" box and waits until it is saved: the box clears at
+ * Enter, and its form is `aria-busy` until every save it sent has answered.
+ */
 export async function addTodo(page: Page, title: string): Promise<void> {
   const box = page.getByRole('textbox', { name: 'New todo' });
   await box.fill(title);
   await box.press('Enter');
   await expect(box).toHaveValue('');
+  await expect(box.locator('..')).not.toHaveAttribute('aria-busy', 'true');
+  await expect(page.getByRole('list', { name: 'Not saved' })).toHaveCount(0);
 }
 
 export const todoList = (page: Page) => page.getByRole('list', { name: 'Todos' });
