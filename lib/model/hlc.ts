@@ -24,14 +24,21 @@ const MAX_COUNTER = 36 ** COUNTER_W - 1;
 
 /**
  * A remote stamp more than this far ahead of our physical clock is not trusted: its row is held
- * back (reported as 'rows-held-back', applied by a later round once our time catches up), a vector
- * entry is not adopted, and our clock never follows it. Five minutes is far above the skew of
- * network-synced clocks, and small enough that one device with a wrong clock (or a hostile peer
- * stamping rows ahead) can neither pin a field for long nor drag every clock forward until a
- * device whose clock is slow refuses their honest writes (protocol v1 allowed 24 h: a row 23.5 h
- * ahead moved the receiver's clock with it). docs/protocol.md "Clocks".
+ * back (reported as 'rows-held-back', applied by a later round once our time catches up) and a
+ * vector entry is not adopted. Generous, so that a device whose clock is hours off still takes
+ * honest writes (an hour off must work).
  */
-export const MAX_CLOCK_DRIFT_MS = 5 * 60 * 1000;
+export const MAX_CLOCK_DRIFT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How far ahead of our physical clock a remote stamp may move our own clock. Rows up to
+ * MAX_CLOCK_DRIFT_MS ahead are merged, but our clock follows them only this far: otherwise one
+ * device with a fast clock (or a hostile peer stamping rows ahead) drags every clock forward, and a
+ * device whose clock is slow then refuses their honest writes as too far ahead (protocol v1: a row
+ * 23.5 h ahead moved the receiver's clock with it). A local edit of a field that holds a stamp
+ * ahead of our clock still wins: the writer stamps it above that field (`nowAbove`).
+ */
+export const CLOCK_ADOPT_MAX_MS = 5 * 60 * 1000;
 
 /** The smallest stamp: older than anything a device writes. */
 export const HLC_ZERO =
@@ -109,6 +116,14 @@ export function createHybridClock(
       const r = decodeHlc(remote);
       const pt = Math.floor(physicalNow());
       if (r.wall > pt + MAX_CLOCK_DRIFT_MS) return false;
+      if (r.wall > pt + CLOCK_ADOPT_MAX_MS) {
+        // Merged, but followed only up to the adopt bound.
+        if (pt + CLOCK_ADOPT_MAX_MS > wall) {
+          wall = pt + CLOCK_ADOPT_MAX_MS;
+          counter = 0;
+        }
+        return true;
+      }
       if (r.wall > wall) {
         wall = r.wall;
         counter = r.counter;

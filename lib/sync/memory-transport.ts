@@ -1,7 +1,8 @@
 /**
  * An in-memory stand-in for the relay, for engine tests: broadcasts each frame to the other open
  * sockets of the session (FIFO per sender→receiver link, like one WebSocket), answers PING, sends
- * PEER_LEFT when a socket closes, and lets a test drop, hold (partition) and step deliveries.
+ * PEER_LEFT when a socket closes, and lets a test drop, duplicate, reorder, inject (a hostile relay
+ * or stranger), hold (partition) and step deliveries.
  * Nothing is delivered until the test calls deliverOne/deliverAll, so schedules are reproducible.
  */
 import { PING_FRAME, PONG_FRAME } from '../protocol/envelope';
@@ -18,14 +19,21 @@ export interface MemoryRelay {
   /** A transport for `deviceId`; call its connect() to open it. */
   transport(deviceId: string): Transport;
   pending(): number;
-  /** Delivers one queued frame from a link chosen by `pick(linkCount)`; false if nothing is deliverable. */
-  deliverOne(pick?: (n: number) => number): boolean;
+  /**
+   * Delivers one queued frame from a link chosen by `pick(linkCount)`; false if nothing is
+   * deliverable. With `reorder`, the frame is `reorder(linkLength)`th in its link, not the first.
+   */
+  deliverOne(pick?: (n: number) => number, reorder?: (n: number) => number): boolean;
   /** Frames matching the predicate are dropped as they are sent. */
   setDrop(pred: ((f: Queued) => boolean) | null): void;
   /** Holds frames to and from a device (a partition) until released. */
   hold(deviceId: string, on: boolean): void;
   /** The relay closes this device's socket (network loss); others get PEER_LEFT. */
   disconnect(deviceId: string): void;
+  /** Frames matching the predicate are delivered twice (a relay or network repeating itself). */
+  setDuplicate(pred: ((f: Queued) => boolean) | null): void;
+  /** Puts a raw frame on the link to `to`, as the relay (or whoever holds a socket) could. */
+  inject(to: string, frame: string, from?: string): void;
   /** Every frame accepted from a sender, for wire accounting. */
   readonly sent: { from: string; type: string; bytes: number }[];
 }
@@ -53,6 +61,7 @@ export function createMemoryRelay(): MemoryRelay {
   const held = new Set<string>();
   const sent: MemoryRelay['sent'] = [];
   let drop: ((f: Queued) => boolean) | null = null;
+  let duplicate: ((f: Queued) => boolean) | null = null;
 
   const enqueue = (q: Queued) => {
     const key = `${q.from}>${q.to}`;
@@ -106,7 +115,9 @@ export function createMemoryRelay(): MemoryRelay {
           for (const [id, other] of sockets) {
             if (id === deviceId || !other.open) continue;
             const q = { from: deviceId, to: id, frame, type };
-            if (!drop?.(q)) enqueue(q);
+            if (drop?.(q)) continue;
+            enqueue(q);
+            if (duplicate?.(q)) enqueue({ ...q });
           }
           return true;
         },
@@ -142,16 +153,23 @@ export function createMemoryRelay(): MemoryRelay {
       };
     },
     pending: () => [...links.values()].reduce((n, l) => n + l.length, 0),
-    deliverOne(pick = () => 0) {
+    deliverOne(pick = () => 0, reorder) {
       const ready = deliverable();
       if (ready.length === 0) return false;
-      const q = ready[pick(ready.length) % ready.length]!.shift()!;
+      const link = ready[pick(ready.length) % ready.length]!;
+      const q = link.splice(reorder ? reorder(link.length) % link.length : 0, 1)[0]!;
       const s = sockets.get(q.to);
       if (s?.open) for (const cb of s.message) cb(q.frame);
       return true;
     },
     setDrop(pred) {
       drop = pred;
+    },
+    setDuplicate(pred) {
+      duplicate = pred;
+    },
+    inject(to, frame, from = 'relay') {
+      enqueue({ from, to, frame, type: typeOf(frame) });
     },
     hold(deviceId, on) {
       if (on) held.add(deviceId);

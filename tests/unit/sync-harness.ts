@@ -11,7 +11,7 @@ import { createSyncEngine } from '../../lib/sync/sync-engine';
 import type { SyncEngine, SyncEvent, SyncSession } from '../../lib/sync/engine-types';
 import type { MemoryRelay } from '../../lib/sync/memory-transport';
 import { createSqliteSyncStorage } from '../../lib/sync/sqlite-storage';
-import type { Timers, Transport } from '../../lib/sync/ports';
+import type { SyncStorage, Timers, Transport } from '../../lib/sync/ports';
 
 export function manualTimers(): Timers & { fireAll(): void } {
   const pending = new Set<() => void>();
@@ -55,6 +55,8 @@ export async function createNode(opts: {
   random?: () => number;
   sql?: Sql;
   identity?: DeviceIdentity;
+  /** Wraps the storage port: a hostile peer runs an engine over storage that lies. */
+  wrapStorage?: (s: SyncStorage) => SyncStorage;
 }): Promise<Node> {
   const sql = opts.sql ?? (await openMemoryDb());
   const skew = { ms: opts.skewMs ?? 0 };
@@ -63,7 +65,7 @@ export async function createNode(opts: {
   const timers = manualTimers();
   const transport = opts.relay.transport(opts.id);
   const engine = createSyncEngine({
-    storage: createSqliteSyncStorage(sql, physicalNow),
+    storage: (opts.wrapStorage ?? ((s) => s))(createSqliteSyncStorage(sql, physicalNow)),
     transport,
     clock,
     deviceId: opts.id,
