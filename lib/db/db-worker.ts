@@ -6,7 +6,7 @@ import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
 import type { WorkerEvent } from '../messages/events';
 import { fromWorkerSchema, toWorkerSchema, type FromWorker } from '../messages/worker-frames';
 import { createHybridClock } from '../model/hlc';
-import { ensureDeviceId, restoredHlc } from './device';
+import { openDeviceId, restoredHlc } from './device';
 import { ensureIdentity } from './identity-store';
 import { applyMigrations } from './migrate';
 import { bareInsert } from './dev-bare-insert';
@@ -49,7 +49,7 @@ async function open() {
   const faulty = devTools ? createFaultySql(base) : null;
   const sql = faulty?.sql ?? base;
   const schemaVersion = applyMigrations(sql);
-  const deviceId = sql.transaction(() => ensureDeviceId(sql));
+  const deviceId = openDeviceId(sql);
   const clock = createHybridClock(deviceId, Date.now, restoredHlc(sql, deviceId));
   const identity = await ensureIdentity(sql);
   const writer = createTodoWriter({ sql, clock, deviceId });

@@ -191,8 +191,10 @@ export function createRounds(d: RoundsDeps) {
 
   /**
    * Our own entry in a peer's vector ahead of everything we wrote means our history and the peer's
-   * copy of it differ (an old backup restored, a copied profile): the peer would skip our writes it
-   * "has", so we send all of ours, and report it so the device takes a new id for future writes.
+   * copy of it differ (an old backup restored, a copied profile): the peer would skip writes of ours
+   * it thinks it has. Reported, so the device relabels its writes under a new id (device.ts
+   * openDeviceId), which no peer's vector covers. Not sent here under the old id: a peer that got
+   * them now would keep the old-id copy of each and skip the relabelled one as already held.
    */
   function selfShadowed(peerVector: VersionVector): boolean {
     const theirs = peerVector.get(d.self);
@@ -206,9 +208,7 @@ export function createRounds(d: RoundsDeps) {
     if (!r) return;
     r.outDone = false;
     if (selfShadowed(peerVector)) {
-      d.log('warn', `${p.id} holds writes of this device id that this device does not: sending all of ours`);
-      peerVector = new Map(peerVector);
-      peerVector.delete(d.self);
+      d.log('warn', `${p.id} holds writes of this device id that this device does not`);
       d.emit({ type: 'self-shadowed', peerId: p.id });
     }
     const stream = randomId();

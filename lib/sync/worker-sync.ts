@@ -25,6 +25,7 @@ import { createRelaySetting } from './relay-url';
 import { createSqliteSyncStorage } from './sqlite-storage';
 import { errorText } from '../messages/sync-text';
 import { readSyncLog } from '../db/sync-log';
+import { markDeviceIdShadowed } from '../db/device';
 import { createSyncEngine } from './sync-engine';
 
 type SyncKind = Extract<Request['kind'], `sync.${string}` | `settings.${string}`>;
@@ -169,7 +170,8 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
             devices: list(),
           });
         case 'self-shadowed':
-          return;
+          // This copy's history under its id differs from what peers hold: new id at next open.
+          return markDeviceIdShadowed(sql);
       }
     });
     // Pages ask for the state right after pairing; the engine's own first event comes after a key derivation.

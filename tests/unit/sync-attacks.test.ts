@@ -6,8 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { deriveFrameKey, sealFrame } from '../../lib/crypto/frame-crypto';
 import { newIdentity } from '../../lib/crypto/identity';
-import { restoredHlc } from '../../lib/db/device';
-import { encodeHlc, MAX_CLOCK_DRIFT_MS, wallOfHlc, type Hlc } from '../../lib/model/hlc';
+import { ensureDeviceId, markDeviceIdShadowed, openDeviceId, restoredHlc } from '../../lib/db/device';
+import { openMemoryDb } from '../../lib/db/node-memory';
+import type { Row, Sql, SqlValue } from '../../lib/db/sql';
+import { createTodoWriter } from '../../lib/db/todo-writes';
+import { createHybridClock, encodeHlc, MAX_CLOCK_DRIFT_MS, wallOfHlc, type Hlc } from '../../lib/model/hlc';
 import { newDeviceId, type DeviceId } from '../../lib/model/ids';
 import type { DeviceMessageType } from '../../lib/protocol/envelope';
 import { createMemoryRelay, type MemoryRelay } from '../../lib/sync/memory-transport';
@@ -228,3 +231,115 @@ describe('sync under attack', () => {
     expect(logRows(guest.sql).at(-1)!.status).toBe('success');
   });
 });
+
+/** A byte-for-byte copy of a device's database: an old backup restored, or a copied profile. */
+async function copyDb(from: Sql): Promise<Sql> {
+  const to = await openMemoryDb();
+  for (const t of ['todos', 'version_vector', 'device_info', 'kv']) {
+    to.run(`DELETE FROM ${t}`);
+    for (const row of from.all<Row>(`SELECT * FROM ${t}`)) {
+      const cols = Object.keys(row);
+      to.run(
+        `INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+        cols.map((c) => row[c] as SqlValue),
+      );
+    }
+  }
+  return to;
+}
+
+describe('restored and cloned databases', () => {
+  /** Pairs the given devices through a fresh one-link session hosted by the first, until quiet. */
+  async function syncAll(relay: MemoryRelay, time: { now: number }, devices: { id: DeviceId; sql: Sql }[]) {
+    const session = newSession(devices[0]!.id, time.now + 5 * 60_000);
+    const nodes: Node[] = [];
+    for (const [i, d] of devices.entries())
+      nodes.push(
+        await createNode({
+          id: d.id,
+          sql: d.sql,
+          relay,
+          session,
+          time,
+          maxGuests: i === 0 ? devices.length - 1 : undefined,
+        }),
+      );
+    for (const n of nodes) await n.engine.start();
+    await settle(relay, nodes);
+    for (const n of nodes) await n.engine.stop();
+    await settle(relay, nodes);
+    return nodes;
+  }
+  const rows = (sql: Sql) => sql.all('SELECT id, title, title_hlc FROM todos ORDER BY id');
+
+  it('a device restored from an old backup takes a new id and converges, losing nothing', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: T0 };
+    const host = { id: newDeviceId(), sql: await openMemoryDb() };
+    const aSql = await openMemoryDb();
+    const a = { id: ensureDeviceId(aSql), sql: aSql };
+    const writer = (d: { id: DeviceId; sql: Sql }) =>
+      createTodoWriter({
+        sql: d.sql,
+        deviceId: d.id,
+        clock: createHybridClock(d.id, () => time.now, restoredHlc(d.sql, d.id)),
+        now: () => time.now,
+      });
+    writer(a).create({ title: 'before the backup' });
+    await syncAll(relay, time, [host, a]);
+    const backup = await copyDb(a.sql);
+    time.now += 1000;
+    writer(a).create({ title: 'after the backup' });
+    await syncAll(relay, time, [host, a]);
+
+    // The backup comes back; before writing anything it syncs and finds its id ahead at the host.
+    const restored = { id: a.id, sql: backup };
+    time.now += 1000;
+    const [, r] = await syncAll(relay, time, [host, restored]);
+    expect(r!.events).toContainEqual(expect.objectContaining({ type: 'self-shadowed' }));
+    markDeviceIdShadowed(restored.sql);
+    const fresh = { id: openDeviceId(restored.sql, time.now), sql: restored.sql };
+    expect(fresh.id).not.toBe(a.id);
+    time.now += 1000;
+    writer(fresh).create({ title: 'after the restore' });
+    await syncAll(relay, time, [host, fresh]);
+    await syncAll(relay, time, [host, fresh]);
+    expect(rows(fresh.sql)).toEqual(rows(host.sql));
+    expect(titlesOf(host.sql)).toEqual(['after the backup', 'after the restore', 'before the backup']);
+  });
+
+  it('two installs sharing one device id (a copied profile) both converge once the copy takes a new id', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: T0 };
+    const host = { id: newDeviceId(), sql: await openMemoryDb() };
+    const aSql = await openMemoryDb();
+    const a1 = { id: ensureDeviceId(aSql), sql: aSql };
+    const a2 = { id: a1.id, sql: await copyDb(aSql) };
+    const writer = (d: { id: DeviceId; sql: Sql }) =>
+      createTodoWriter({
+        sql: d.sql,
+        deviceId: d.id,
+        clock: createHybridClock(d.id, () => time.now, restoredHlc(d.sql, d.id)),
+        now: () => time.now,
+      });
+    writer(a2).create({ title: 'written by the copy first' });
+    time.now += 1000;
+    writer(a1).create({ title: 'written by the original later' });
+    await syncAll(relay, time, [host, a1]);
+    time.now += 1000;
+    const [, c] = await syncAll(relay, time, [host, a2]);
+    expect(c!.events).toContainEqual(expect.objectContaining({ type: 'self-shadowed' }));
+    markDeviceIdShadowed(a2.sql);
+    const a2new = { id: openDeviceId(a2.sql, time.now), sql: a2.sql };
+    time.now += 1000;
+    await syncAll(relay, time, [host, a2new]);
+    await syncAll(relay, time, [host, a1]);
+    await syncAll(relay, time, [host, a1, a2new]);
+    expect(titlesOf(a1.sql)).toEqual(['written by the copy first', 'written by the original later']);
+    expect(rows(a1.sql)).toEqual(rows(host.sql));
+    expect(rows(a2new.sql)).toEqual(rows(host.sql));
+  });
+});
+
+const titlesOf = (sql: Sql) =>
+  sql.all<{ title: string }>('SELECT title FROM todos WHERE deleted = 0 ORDER BY title').map((r) => r.title);
