@@ -72,12 +72,13 @@ export function createMemoryRelay(): MemoryRelay {
   const deliverable = () =>
     [...links.values()].filter((l) => l.length > 0 && !held.has(l[0]!.from) && !held.has(l[0]!.to));
 
-  function close(deviceId: string, reason: string) {
+  /** `orderly`: the device closed its socket, so what it sent before still arrives (as over TCP). */
+  function close(deviceId: string, reason: string, orderly = false) {
     const s = sockets.get(deviceId);
     if (!s || !s.open) return;
     s.open = false;
     for (const [key, l] of links)
-      if (key.startsWith(`${deviceId}>`) || key.endsWith(`>${deviceId}`)) l.length = 0;
+      if ((!orderly && key.startsWith(`${deviceId}>`)) || key.endsWith(`>${deviceId}`)) l.length = 0;
     for (const [id, other] of sockets) {
       if (id !== deviceId && other.open)
         enqueue({
@@ -148,7 +149,7 @@ export function createMemoryRelay(): MemoryRelay {
             }
             return;
           }
-          close(deviceId, 'closed');
+          close(deviceId, 'closed', true);
         },
       };
     },

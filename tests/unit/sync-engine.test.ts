@@ -431,3 +431,74 @@ describe('utf8Length', () => {
       expect(utf8Length(s)).toBe(new TextEncoder().encode(s).length);
   });
 });
+
+describe('honest outcomes', () => {
+  it('does not log success for a stream the peer never confirmed applying', async () => {
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    host.writer.createMany(Array.from({ length: 20 }, (_, i) => ({ title: `todo ${i}` })));
+    // The guest applies everything, but its confirmation never reaches the host (relay killed).
+    relay.setDrop((f) => f.type === 'SYNC_ACK' && f.from === guest!.id);
+    await start(all);
+    await settle(relay, all);
+    expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 20 });
+    expect(logRows(host.sql).at(-1)!.status).toBe('running');
+    host.timers.fireAll();
+    await host.engine.idle();
+    expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'partial', error_message: 'peer-silent' });
+    expect(host.events.some((e) => e.type === 'done' && e.status === 'success')).toBe(false);
+  });
+
+  it('tells the sender when the receiver could not save its stream', async () => {
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    host.writer.create({ title: 'x' });
+    guest!.sql.run(
+      "CREATE TRIGGER refuse BEFORE INSERT ON todos BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    await start(all);
+    await settle(relay, all);
+    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'failed', error_message: 'write-failed' });
+    expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'failed', error_message: 'peer-apply-failed' });
+  });
+
+  it('a guest whose host never answers stops waiting when the link expires', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: T0 };
+    const session = newSession(newDeviceId(), T0 + 5 * 60_000);
+    const guest = await createNode({ id: newDeviceId(), relay, session, time });
+    await guest.engine.start();
+    await settle(relay, [guest]);
+    expect(guest.events.some((e) => e.type === 'error')).toBe(false);
+    time.now += 5 * 60_000;
+    guest.timers.fireAll();
+    await guest.engine.idle();
+    expect(guest.events).toContainEqual({ type: 'error', code: 'host-unavailable' });
+  });
+
+  it('a host that closes its link tells a waiting guest at once', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: T0 };
+    const hostId = newDeviceId();
+    const session = newSession(hostId, T0 + 5 * 60_000);
+    const host = await createNode({ id: hostId, relay, session, time });
+    const guest = await createNode({ id: newDeviceId(), relay, session, time });
+    await host.engine.start();
+    await guest.engine.start();
+    // The guest's JOIN is lost: it is still waiting when the host presses Close.
+    relay.setDrop((f) => f.type === 'JOIN' && f.from === guest.id);
+    await settle(relay, [host, guest]);
+    relay.setDrop(null);
+    await host.engine.stop();
+    await settle(relay, [host, guest]);
+    expect(guest.events).toContainEqual({ type: 'error', code: 'link-cancelled' });
+  });
+});
