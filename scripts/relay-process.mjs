@@ -66,6 +66,12 @@ export function wranglerEnv() {
   };
 }
 
+/**
+ * Vars every local relay gets: the phone app is served from http://127.0.0.1:<port> (or localhost), so
+ * loopback origins are allowed here; a deployed relay allows only its RELAY_PUBLIC_ORIGIN.
+ */
+export const DEV_VARS = { RELAY_LOOPBACK_ORIGINS: 'true' };
+
 /** Arguments for `wrangler dev`; scripts/relay.mjs uses the same ones. */
 export function devArgs({ port, inspectorPort, persistTo, vars = {}, assetsDir }) {
   const args = [WRANGLER, 'dev', '--config', RELAY_CONFIG, '--ip', '127.0.0.1', '--port', String(port)];
@@ -73,7 +79,7 @@ export function devArgs({ port, inspectorPort, persistTo, vars = {}, assetsDir }
   // Another static-assets directory than relay/public (the rest of the `assets` config stays).
   if (assetsDir !== undefined) args.push('--assets', assetsDir);
   args.push('--show-interactive-dev-session=false', '--live-reload=false');
-  for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
+  for (const [key, value] of Object.entries({ ...DEV_VARS, ...vars })) args.push('--var', `${key}:${value}`);
   return args;
 }
 

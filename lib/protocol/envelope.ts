@@ -60,18 +60,58 @@ export const RELAY_ERROR_CODES = [
   'BAD_FRAME', // not JSON, or not a valid envelope
   'UNKNOWN_TYPE', // envelope with a type the relay does not know
   'FRAME_TOO_LARGE', // over MAX_FRAME_BYTES
-  'RATE_LIMITED', // sender over its rate limit; frame dropped
+  'RATE_LIMITED', // sender over its frame or byte budget (RELAY_LIMITS); frame dropped
   'SESSION_FULL', // device cap reached; the socket is closed after this
   'SESSION_EXPIRED', // session time is up; sockets are closed after this
 ] as const;
 export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
 
+const MiB = 1024 * 1024;
+
 /**
- * Close codes the relay ends a socket with. All three are final for that socket: reconnecting would
- * be refused again (full), start an empty new session (expired), or fight the newer socket (replaced).
+ * What the relay allows one socket (docs/relay.md "Limits"). Written once, here: the relay takes its
+ * defaults from it (a wrangler var can override each), and clients pace their sending from it.
  */
-export const RELAY_CLOSE = { SESSION_FULL: 4001, REPLACED: 4002, SESSION_EXPIRED: 4003 } as const;
-export const isFinalRelayClose = (code: number) => code === 4001 || code === 4002 || code === 4003;
+export const RELAY_LIMITS = {
+  /** Frames in, per socket: token bucket. Every frame counts, refused ones included. */
+  framesPerSec: 100,
+  frameBurst: 200,
+  /**
+   * Bytes in, per socket: token bucket. A 100,000-todo sync (~32 MB in ≤256 KiB batches) fits in the
+   * burst; a flood of 100 × 1 MiB per second is cut to 16 MiB/s, and its refused frames close it.
+   */
+  bytesPerSec: 16 * MiB,
+  byteBurst: 48 * MiB,
+  /** Refused frames (invalid, too large, over a budget): a socket that exceeds this bucket is closed. */
+  strikeBurst: 32,
+  strikesPerSec: 1,
+  /**
+   * Bytes forwarded to one socket that it has not proven it read: over this, that reader is closed.
+   * A PING proves the reader took everything sent before its previous PING (docs/relay.md).
+   */
+  outputCapBytes: 64 * MiB,
+  /** Clients PING this often; a socket that sent nothing for liveWindowMs may be replaced. */
+  keepaliveMs: 20_000,
+  liveWindowMs: 45_000,
+} as const;
+
+/**
+ * Close codes the relay ends a socket with (docs/relay.md). 4001 and 4003 are final: reconnecting
+ * would be refused again (full) or start an empty new session (expired). The others are retryable with
+ * back-off: 4002 a newcomer with this device id replaced a socket that had gone silent; 4004 this
+ * device id is held by a live socket; 4005 the relay held more unread output for this socket than it
+ * allows; 4006 too many refused frames.
+ */
+export const RELAY_CLOSE = {
+  SESSION_FULL: 4001,
+  REPLACED: 4002,
+  SESSION_EXPIRED: 4003,
+  DEVICE_IN_USE: 4004,
+  SLOW_READER: 4005,
+  TOO_MANY_ERRORS: 4006,
+} as const;
+export const isFinalRelayClose = (code: number) =>
+  code === RELAY_CLOSE.SESSION_FULL || code === RELAY_CLOSE.SESSION_EXPIRED;
 
 export const relayErrorSchema = z.strictObject({
   type: z.literal('ERROR'),

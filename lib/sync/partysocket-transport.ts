@@ -5,17 +5,24 @@
  * sockets alive through proxies; the relay answers it without waking the hibernated object.
  */
 import { PartySocket } from 'partysocket';
-import { isFinalRelayClose, PING_FRAME } from '../protocol/envelope';
+import { isFinalRelayClose, PING_FRAME, RELAY_LIMITS, TARGET_BATCH_BYTES } from '../protocol/envelope';
 import type { DeviceId, SessionId } from '../model/ids';
 import type { Transport } from './ports';
 
-export const PING_INTERVAL_MS = 20_000;
+/** The relay replaces a socket only after RELAY_LIMITS.liveWindowMs of silence, which is longer. */
+export const PING_INTERVAL_MS = RELAY_LIMITS.keepaliveMs;
 /**
- * The relay drops frames over its token bucket (docs/relay.md: 100/s sustained, burst 200). A big
- * stream would lose batches and have to restart, so frames leave through our own, stricter bucket.
+ * The relay drops frames over its frame and byte buckets (RELAY_LIMITS) and closes a socket that keeps
+ * doing it. A big stream would lose batches and have to restart, so frames leave through our own,
+ * stricter bucket, counted in frames: at most TARGET_BATCH_BYTES each, SEND_RATE_PER_SEC of them stay
+ * under the relay's byte rate, and a full SEND_BURST under its byte burst (tests/relay/pure.test.ts).
  */
-export const SEND_RATE_PER_SEC = 80;
-export const SEND_BURST = 150;
+export const SEND_RATE_PER_SEC = Math.floor(
+  Math.min(0.8 * RELAY_LIMITS.framesPerSec, (0.95 * RELAY_LIMITS.bytesPerSec) / TARGET_BATCH_BYTES),
+);
+export const SEND_BURST = Math.floor(
+  Math.min(0.75 * RELAY_LIMITS.frameBurst, (0.95 * RELAY_LIMITS.byteBurst) / TARGET_BATCH_BYTES),
+);
 
 export function createPartySocketTransport(opts: {
   /** The relay origin from the pairing link or settings, e.g. `http://127.0.0.1:8787`. */
@@ -64,8 +71,10 @@ export function createPartySocketTransport(opts: {
   });
   socket.addEventListener('close', (e: CloseEvent) => {
     stopPing();
-    // partysocket would reconnect; after these codes that would be refused, open an empty session, or
-    // knock out this device's newer socket.
+    // partysocket reconnects with growing back-off, which is right after the relay's retryable codes
+    // (its device id still held by a live socket, too much unread output, too many refused frames).
+    // After a final code (session full, expired) a reconnect would be refused again or open an empty
+    // session, so stop.
     if (isFinalRelayClose(e.code)) socket.close();
     // Frames queued for a dead socket are lost, as they would be in flight; the engine resyncs.
     queue.length = 0;

@@ -13,8 +13,13 @@ export type FrameVerdict =
 const encoder = new TextEncoder();
 const knownTypes: ReadonlySet<string> = new Set<DeviceMessageType>(DEVICE_MESSAGE_TYPES);
 
-function byteLength(frame: string | ArrayBuffer | ArrayBufferView): number {
-  return typeof frame === 'string' ? encoder.encode(frame).byteLength : frame.byteLength;
+/**
+ * The frame's size in UTF-8 bytes. Every UTF-16 unit is at least one UTF-8 byte, so a string longer
+ * than the cap is measured by its length (a lower bound) without encoding it.
+ */
+export function frameBytes(frame: string | ArrayBuffer | ArrayBufferView, maxFrameBytes: number): number {
+  if (typeof frame !== 'string') return frame.byteLength;
+  return frame.length > maxFrameBytes ? frame.length : encoder.encode(frame).byteLength;
 }
 
 /**
@@ -25,9 +30,8 @@ export function checkFrame(
   frame: string | ArrayBuffer | ArrayBufferView,
   senderId: string,
   maxFrameBytes: number,
+  bytes = frameBytes(frame, maxFrameBytes),
 ): FrameVerdict {
-  // Every UTF-16 unit is at least one UTF-8 byte, so a long string is refused without encoding it.
-  const bytes = typeof frame === 'string' && frame.length > maxFrameBytes ? frame.length : byteLength(frame);
   if (bytes > maxFrameBytes) {
     return { ok: false, code: 'FRAME_TOO_LARGE', message: `frame over ${maxFrameBytes} bytes`, bytes };
   }

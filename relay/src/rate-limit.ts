@@ -5,15 +5,19 @@ export function createBucket(burst: number, now: number): Bucket {
   return { tokens: burst, at: now };
 }
 
-/** Refills by elapsed time, then spends one token if there is one. Pure: returns the next bucket. */
+/**
+ * Refills by elapsed time, then spends `cost` tokens if there are that many. Pure: returns the next
+ * bucket. Frames cost 1 in the frame bucket and their size in the byte bucket.
+ */
 export function takeToken(
   bucket: Bucket,
   now: number,
   ratePerSec: number,
   burst: number,
+  cost = 1,
 ): { allowed: boolean; bucket: Bucket } {
   const elapsed = Math.max(0, now - bucket.at);
   const tokens = Math.min(burst, bucket.tokens + (elapsed * ratePerSec) / 1000);
-  if (tokens < 1) return { allowed: false, bucket: { tokens, at: now } };
-  return { allowed: true, bucket: { tokens: tokens - 1, at: now } };
+  if (tokens < cost) return { allowed: false, bucket: { tokens, at: now } };
+  return { allowed: true, bucket: { tokens: tokens - cost, at: now } };
 }

@@ -6,6 +6,9 @@
  */
 export type SessionEndReason = 'empty' | 'expired';
 
+/** Why the relay closed a socket itself, for the operator to see abuse without seeing who. */
+export type SocketCloseReason = 'slow_reader' | 'too_many_errors';
+
 export type SessionTotals = { frames: number; bytes: number; devices: number };
 
 export function logSessionStart(): void {
@@ -22,5 +25,19 @@ export function logSessionEnd(durationMs: number, totals: SessionTotals, reason:
       bytes: totals.bytes,
       reason,
     }),
+  );
+}
+
+export function logSocketClosed(reason: SocketCloseReason): void {
+  console.log(JSON.stringify({ event: 'socket_closed', reason }));
+}
+
+/** An exception in relay code: its kind only, since a message or stack could carry a URL or an id. */
+export function logRelayError(
+  where: 'worker' | 'connect' | 'message' | 'close' | 'alarm',
+  error: unknown,
+): void {
+  console.error(
+    JSON.stringify({ event: 'relay_error', where, kind: error instanceof Error ? error.name : typeof error }),
   );
 }

@@ -13,8 +13,22 @@ export function randomB64url(bytes: number): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
 }
 
-export function envelope(from: string, type: DeviceMessageType = 'SYNC_DATA', ct = randomB64url(48)): string {
-  return JSON.stringify({ v: PROTOCOL_VERSION, type, from, n: randomB64url(12), ct });
+let counter = 0;
+
+export function envelope(
+  from: string,
+  type: DeviceMessageType = 'SYNC_DATA',
+  ct = randomB64url(48),
+  to?: string,
+): string {
+  counter += 1;
+  return JSON.stringify({ v: PROTOCOL_VERSION, type, from, to, c: counter, n: randomB64url(12), ct });
+}
+
+/** A valid envelope of exactly `bytes` bytes (ASCII). */
+export function envelopeOfSize(from: string, bytes: number, to?: string): string {
+  const shell = envelope(from, 'SYNC_DATA', '', to);
+  return envelope(from, 'SYNC_DATA', 'A'.repeat(bytes - shell.length), to);
 }
 
 /** Resolves when `predicate` holds, checked on every change; rejects after `timeoutMs`. */

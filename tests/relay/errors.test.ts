@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FRAME_BYTES, relayErrorSchema, type RelayErrorCode } from '../../lib/protocol/envelope';
-import { connect, envelope, uuid, type Device } from './helpers';
+import {
+  MAX_FRAME_BYTES,
+  RELAY_CLOSE,
+  relayErrorSchema,
+  type RelayErrorCode,
+} from '../../lib/protocol/envelope';
+import { connect, envelope, envelopeOfSize, untilFrames, uuid, type Device } from './helpers';
+import { TEST_LIMITS } from './test-limits';
+
+function errorCode(frame: string): string {
+  const parsed = relayErrorSchema.safeParse(JSON.parse(frame));
+  return parsed.success ? parsed.data.code : `not an error: ${frame.slice(0, 80)}`;
+}
 
 async function expectError(device: Device, code: RelayErrorCode): Promise<void> {
   const parsed = relayErrorSchema.safeParse(JSON.parse(await device.next()));
@@ -79,16 +90,63 @@ describe('typed errors', () => {
   it('answers RATE_LIMITED over the burst and drops those frames', async () => {
     const room = uuid();
     const [a, b] = [await connect(room), await connect(room)];
-    // TEST_LIMITS: burst 20, refill 1 per second; 25 frames sent at once exceed the bucket.
-    const frames = Array.from({ length: 25 }, () => envelope(a.id));
+    // The frame bucket refills 1 per second; burst + 5 frames sent at once exceed it.
+    const sent = TEST_LIMITS.rateBurst + 5;
+    const frames = Array.from({ length: sent }, () => envelope(a.id));
     for (const frame of frames) a.send(frame);
-    await a.barrier();
-    const errors = a.pending().map((f) => relayErrorSchema.safeParse(JSON.parse(f)));
+    // Each frame is either forwarded to b or answered to a. (A barrier frame would be rate limited too.)
+    await untilFrames([a, b], () => a.pending().length + b.pending().length === sent);
+    const errors = a.pending().map(errorCode);
     expect(errors.length).toBeGreaterThanOrEqual(4);
-    expect(errors.every((e) => e.success && e.data.code === 'RATE_LIMITED')).toBe(true);
+    expect(errors.every((code) => code === 'RATE_LIMITED')).toBe(true);
     await b.barrier();
-    expect(b.pending().length).toBe(25 - errors.length);
-    expect(b.pending()).toEqual(frames.slice(0, 25 - errors.length));
+    expect(b.pending()).toEqual(frames.slice(0, sent - errors.length));
+  });
+
+  it('counts invalid frames against the sender rate before answering them', async () => {
+    const room = uuid();
+    const [a, b] = [await connect(room), await connect(room)];
+    const junk = TEST_LIMITS.rateBurst + 5;
+    for (let i = 0; i < junk; i++) a.send(`junk ${i}`);
+    const codes: string[] = [];
+    for (let i = 0; i < junk; i++) codes.push(errorCode(await a.next()));
+    // The bucket refills one token a second, so at most a couple of late frames got a fresh token.
+    const answeredAsJunk = codes.filter((c) => c === 'BAD_FRAME').length;
+    expect(answeredAsJunk).toBeGreaterThanOrEqual(TEST_LIMITS.rateBurst);
+    expect(answeredAsJunk).toBeLessThan(junk);
+    expect(codes.slice(answeredAsJunk).every((c) => c === 'RATE_LIMITED')).toBe(true);
+    // The junk spent the tokens a good frame would have needed.
+    a.send(envelope(a.id));
+    expect(errorCode(await a.next())).toBe('RATE_LIMITED');
+    await b.barrier();
+    expect(b.pending()).toEqual([]);
+  });
+
+  it('drops frames over the byte budget with RATE_LIMITED', async () => {
+    const room = uuid();
+    const a = await connect(room);
+    // Addressed to nobody present, so no reader is involved: only the sender's inbound budget counts.
+    const size = 1_000_000;
+    const fit = Math.floor(TEST_LIMITS.byteBurst / size);
+    for (let i = 0; i < fit; i++) a.send(envelopeOfSize(a.id, size, { to: uuid() }));
+    await a.barrier();
+    expect(a.pending()).toEqual([]);
+    a.send(envelopeOfSize(a.id, size, { to: uuid() }));
+    const error = relayErrorSchema.parse(JSON.parse(await a.next()));
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining('byte') });
+  });
+
+  it('closes a socket that keeps sending refused frames with 4006 and tells the others it left', async () => {
+    const room = uuid();
+    const [a, b] = [await connect(room), await connect(room)];
+    const answers: string[] = [];
+    for (let i = 0; i <= TEST_LIMITS.strikeBurst; i++) a.send(`junk ${i}`);
+    const closed = await a.closed;
+    expect(closed.code).toBe(RELAY_CLOSE.TOO_MANY_ERRORS);
+    answers.push(...a.pending());
+    // One answer per strike the bucket still had; the frame that broke it was not answered.
+    expect(answers.length).toBeLessThanOrEqual(TEST_LIMITS.strikeBurst + 1);
+    expect(JSON.parse(await b.next())).toEqual({ type: 'PEER_LEFT', from: 'relay', device: a.id });
   });
 
   it('answers every fuzzed frame with an error, stays up and forwards the next good frame', async () => {

@@ -61,22 +61,4 @@ describe('forwarding', () => {
     expect(parse(await b.next())).toEqual({ type: 'PEER_LEFT', from: 'relay', device: a.id });
     expect(parse(await c.next())).toEqual({ type: 'PEER_LEFT', from: 'relay', device: a.id });
   });
-
-  it('replaces the older socket when a device reconnects, without announcing it left', async () => {
-    const room = uuid();
-    const deviceId = uuid();
-    const first = await connect(room, deviceId);
-    const peer = await connect(room);
-    const second = await connect(room, deviceId);
-    expect((await first.closed).code).toBe(4002);
-    await peer.barrier();
-    expect(peer.pending()).toEqual([]);
-
-    const toDevice = envelope(peer.id);
-    peer.send(toDevice);
-    expect(await second.next()).toBe(toDevice);
-    const fromDevice = envelope(deviceId);
-    second.send(fromDevice);
-    expect(await peer.next()).toBe(fromDevice);
-  });
 });

@@ -2,6 +2,7 @@ import { env, exports } from 'cloudflare:workers';
 import { listDurableObjectIds } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { BASE, connect, sessionUrl, upgrade, uuid } from './helpers';
+import { TEST_LIMITS } from './test-limits';
 
 async function objectExists(room: string): Promise<boolean> {
   const wanted = env.Relay.idFromName(room);
@@ -54,10 +55,26 @@ describe('request gate', () => {
     expect(response.status).toBe(403);
   });
 
+  it('refuses an origin that only matches the Host header it came with', async () => {
+    // A page on evil.example whose DNS name points at the relay sends Host and Origin of evil.example.
+    const room = uuid();
+    const response = await upgrade(
+      `https://evil.example/parties/relay/${room}?_pk=${uuid()}`,
+      'https://evil.example',
+    );
+    expect(response.status).toBe(403);
+    expect(await objectExists(room)).toBe(false);
+  });
+
+  it('refuses a loopback origin when loopback origins are not switched on', async () => {
+    const response = await upgrade(sessionUrl(uuid(), uuid()), 'http://127.0.0.1:8787');
+    expect(response.status).toBe(403);
+  });
+
   it.each([
     ['the Chrome extension', 'chrome-extension://ohlbchoakgflhhfbbmllgmpgholagfif'],
     ['any Firefox extension install', `moz-extension://${uuid()}`],
-    ['the relay own origin (phone app)', BASE],
+    ['the configured public origin (phone app)', TEST_LIMITS.publicOrigin],
   ])('accepts %s', async (_name, origin) => {
     const device = await connect(uuid(), uuid(), origin);
     await device.barrier();
@@ -91,5 +108,37 @@ describe('request gate', () => {
     const response = await exports.default.fetch(`${BASE}/pair`);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('<html');
+  });
+});
+
+describe('security headers', () => {
+  const cases: [string, () => Promise<Response>][] = [
+    ['the phone app page', () => exports.default.fetch(`${BASE}/`)],
+    ['a single-page-app path', () => exports.default.fetch(`${BASE}/pair`)],
+    ['/health', () => exports.default.fetch(`${BASE}/health`)],
+    ['a refused origin (403)', () => upgrade(sessionUrl(uuid(), uuid()), 'https://evil.example')],
+    ['a bad session id (400)', () => upgrade(sessionUrl('nope', uuid()))],
+    ['a plain request to a session (426)', () => exports.default.fetch(sessionUrl(uuid(), uuid()))],
+    ['another party (404)', () => upgrade(`${BASE}/parties/main/${uuid()}?_pk=${uuid()}`)],
+  ];
+
+  it.each(cases)('sends a strict CSP, no framing, no referrer and nosniff on %s', async (_name, request) => {
+    const response = await request();
+    const csp = response.headers.get('Content-Security-Policy') ?? '';
+    const directives = new Map(
+      csp.split(';').map((d) => {
+        const [name = '', ...values] = d.trim().split(/\s+/);
+        return [name, values] as const;
+      }),
+    );
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
+    expect(directives.get('style-src')).toEqual(["'self'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'", 'wss://relay.test']);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(response.headers.get('X-Frame-Options')).toBe('DENY');
+    expect(response.headers.get('Referrer-Policy')).toBe('no-referrer');
+    expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');
   });
 });

@@ -1,5 +1,11 @@
 import { env, exports } from 'cloudflare:workers';
-import { PROTOCOL_VERSION, relayErrorSchema, type DeviceMessageType } from '../../lib/protocol/envelope';
+import {
+  PING_FRAME,
+  PONG_FRAME,
+  PROTOCOL_VERSION,
+  relayErrorSchema,
+  type DeviceMessageType,
+} from '../../lib/protocol/envelope';
 
 export const BASE = 'https://relay.test';
 
@@ -14,20 +20,30 @@ export function randomB64url(bytes: number): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+let counter = 0;
+
 /** An envelope as a device would send it; the relay cannot tell random bytes from ciphertext. */
 export function envelope(
   from: string,
   type: DeviceMessageType = 'SYNC_DATA',
   extra: Record<string, unknown> = {},
 ): string {
+  counter += 1;
   return JSON.stringify({
     v: PROTOCOL_VERSION,
     type,
     from,
+    c: counter,
     n: randomB64url(12),
     ct: randomB64url(48),
     ...extra,
   });
+}
+
+/** A valid envelope of exactly `bytes` bytes (ASCII), for the byte budget and the output cap. */
+export function envelopeOfSize(from: string, bytes: number, extra: Record<string, unknown> = {}): string {
+  const shell = envelope(from, 'SYNC_DATA', { ...extra, ct: '' });
+  return envelope(from, 'SYNC_DATA', { ...extra, ct: 'A'.repeat(bytes - shell.length) });
 }
 
 export function sessionUrl(room: string, device: string): string {
@@ -47,12 +63,16 @@ export type Device = {
   next(timeoutMs?: number): Promise<string>;
   /** Frames received and not yet taken. */
   pending(): string[];
+  /** Calls `listener` after every frame this device receives; returns the unsubscribe. */
+  onFrame(listener: () => void): () => void;
   /**
    * Resolves once the relay's answer to a deliberately bad frame comes back: the session object handles
    * a socket's frames in order, so everything it sent this socket before has arrived. (PING cannot serve
    * here: the runtime answers it without queueing behind the object.)
    */
   barrier(): Promise<void>;
+  /** PING, then wait for the runtime's PONG (frames queued before it are kept for next()). */
+  ping(): Promise<void>;
   closed: Promise<{ code: number; reason: string }>;
   send(frame: string | ArrayBuffer): void;
   close(): Promise<void>;
@@ -65,11 +85,13 @@ export async function connect(room: string, id = uuid(), origin?: string): Promi
   ws.accept();
   const queue: string[] = [];
   const waiters: ((frame: string) => void)[] = [];
+  const listeners = new Set<() => void>();
   ws.addEventListener('message', (event) => {
     const frame = typeof event.data === 'string' ? event.data : '<binary>';
     const waiter = waiters.shift();
     if (waiter) waiter(frame);
     else queue.push(frame);
+    for (const listener of [...listeners]) listener();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.addEventListener('close', (event) => resolve({ code: event.code, reason: event.reason }));
@@ -95,6 +117,10 @@ export async function connect(room: string, id = uuid(), origin?: string): Promi
     ws,
     next,
     pending: () => [...queue],
+    onFrame(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     closed,
     send: (frame) => ws.send(frame),
     async barrier() {
@@ -104,6 +130,16 @@ export async function connect(room: string, id = uuid(), origin?: string): Promi
       for (;;) {
         const frame = await next();
         if (isBarrierAnswer(frame)) break;
+        frames.push(frame);
+      }
+      queue.unshift(...frames);
+    },
+    async ping() {
+      ws.send(PING_FRAME);
+      const frames: string[] = [];
+      for (;;) {
+        const frame = await next();
+        if (frame === PONG_FRAME) break;
         frames.push(frame);
       }
       queue.unshift(...frames);
@@ -131,4 +167,23 @@ function isBarrierAnswer(frame: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Resolves once `predicate` holds, checked after every frame any of `devices` receives. */
+export function untilFrames(devices: Device[], predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const unsubscribe: (() => void)[] = [];
+    const done = (error?: Error): void => {
+      clearTimeout(timer);
+      for (const off of unsubscribe) off();
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(() => done(new Error(`condition not met within ${timeoutMs} ms`)), timeoutMs);
+    const check = (): void => {
+      if (predicate()) done();
+    };
+    for (const device of devices) unsubscribe.push(device.onFrame(check));
+    check();
+  });
 }

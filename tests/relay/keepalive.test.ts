@@ -2,6 +2,7 @@ import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { PING_FRAME, PONG_FRAME } from '../../lib/protocol/envelope';
 import { connect, envelope, stubFor, uuid } from './helpers';
+import { TEST_LIMITS } from './test-limits';
 
 describe('keep-alive', () => {
   it('answers PING with PONG and forwards nothing', async () => {
@@ -35,9 +36,9 @@ describe('keep-alive', () => {
   it('keeps a device rate bucket across hibernation', async () => {
     const room = uuid();
     const [a, b] = [await connect(room), await connect(room)];
-    // TEST_LIMITS: burst 20, refill 1 per second.
-    for (let i = 0; i < 20; i++) a.send(envelope(a.id));
-    for (let i = 0; i < 20; i++) await b.next();
+    // The frame bucket refills 1 per second: the burst is spent for the next second.
+    for (let i = 0; i < TEST_LIMITS.rateBurst; i++) a.send(envelope(a.id));
+    for (let i = 0; i < TEST_LIMITS.rateBurst; i++) await b.next();
     await evictDurableObject(stubFor(room));
     a.send(envelope(a.id));
     expect(JSON.parse(await a.next())).toMatchObject({ type: 'ERROR', code: 'RATE_LIMITED' });

@@ -1,6 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { relayErrorSchema } from '../../lib/protocol/envelope';
+import { RELAY_CLOSE, relayErrorSchema } from '../../lib/protocol/envelope';
+import { readState } from '../../relay/src/device-state';
+import type { Relay } from '../../relay/src/relay-server';
 import { connect, envelope, stubFor, uuid } from './helpers';
 
 async function storageOf(room: string): Promise<{ keys: string[]; alarm: number | null }> {
@@ -13,7 +15,7 @@ async function storageOf(room: string): Promise<{ keys: string[]; alarm: number 
 describe('session lifecycle', () => {
   it('refuses a device over the cap with SESSION_FULL and close code 4001', async () => {
     const room = uuid();
-    // TEST_LIMITS: 3 devices per session.
+    // test-limits.ts: 3 devices per session.
     const members = [await connect(room), await connect(room), await connect(room)];
     const extra = await connect(room);
     const error = relayErrorSchema.safeParse(JSON.parse(await extra.next()));
@@ -28,12 +30,19 @@ describe('session lifecycle', () => {
     expect(await third.next()).toBe(frame);
   });
 
-  it('lets a device of a full session reconnect', async () => {
+  it('lets a device of a full session reconnect once its old socket went silent', async () => {
     const room = uuid();
     const deviceId = uuid();
     const [original] = [await connect(room, deviceId), await connect(room), await connect(room)];
+    await runInDurableObject(stubFor(room), (instance: Relay) => {
+      for (const connection of instance.getConnections()) {
+        const state = readState(connection);
+        if (connection.id === deviceId && state !== null)
+          connection.setState({ ...state, seen: 0, connectedAt: 0 });
+      }
+    });
     const again = await connect(room, deviceId);
-    expect((await original?.closed)?.code).toBe(4002);
+    expect((await original?.closed)?.code).toBe(RELAY_CLOSE.REPLACED);
     await again.barrier();
     expect(again.pending()).toEqual([]);
   });
