@@ -15,7 +15,8 @@ export function applyMigrations(sql: Sql, migrations: readonly Migration[] = MIG
   for (const m of migrations) {
     if (m.version <= current) continue;
     sql.transaction(() => {
-      sql.run(m.sql);
+      if ('sql' in m) sql.run(m.sql);
+      else m.up(sql);
       sql.run(`PRAGMA user_version = ${m.version}`);
     });
   }

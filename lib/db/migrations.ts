@@ -6,10 +6,69 @@
  * last-writer-wins, `version` = the greatest of those stamps (indexed, for sync scans), and
  * `version_vector`: per origin device, the greatest stamp this device is known to dominate.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
+import { dueDateFromLegacyMs } from '../model/due-date';
+import type { Sql } from './sql';
+
+/** A migration is an SQL script, or a function for steps SQL cannot do alone (it gets the same transaction). */
+export type Migration = { version: number; name: string } & ({ sql: string } | { up: (sql: Sql) => void });
+
+/**
+ * v2: `due_date` becomes text, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in floating local time
+ * (lib/model/due-date.ts), instead of ms at the setting device's local midnight, which devices in
+ * other zones read as another day. A STRICT INTEGER column cannot hold text, so the table is
+ * rebuilt (SQLite's documented rebuild: new table, copy, drop, rename, indexes; todos has no
+ * triggers, views or foreign keys).
+ *
+ * Old values become the calendar day the instant falls on in this device's zone when it migrates
+ * (dueDateFromLegacyMs): the only information there is, and right for every date set in this zone.
+ * Stamps, `version` and `updated_at` are kept, so the conversion is not a new edit and syncs
+ * nothing. A device in another zone may so convert the same old write to the neighbouring day under
+ * the same stamp; merge keeps each side's value until the next edit of that date (docs/protocol.md).
+ */
+function dueDatesAsCalendarDates(sql: Sql): void {
+  sql.run(`
+CREATE TABLE todos_v2 (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  description TEXT,
+  completed INTEGER NOT NULL DEFAULT 0 CHECK (completed IN (0, 1)),
+  priority TEXT NOT NULL DEFAULT 'medium' CHECK (priority IN ('low', 'medium', 'high')),
+  due_date TEXT CHECK (due_date IS NULL
+    OR due_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'
+    OR due_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]'),
+  device_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+  synced INTEGER NOT NULL DEFAULT 0,
+  title_hlc TEXT NOT NULL,
+  description_hlc TEXT NOT NULL,
+  completed_hlc TEXT NOT NULL,
+  priority_hlc TEXT NOT NULL,
+  due_date_hlc TEXT NOT NULL,
+  deleted_hlc TEXT NOT NULL,
+  version TEXT NOT NULL
+) STRICT`);
+  // Every column but due_date as it is; due dates are filled in below.
+  sql.run(`INSERT INTO todos_v2 (id, title, description, completed, priority, due_date, device_id, created_at,
+    updated_at, deleted, synced, title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version)
+  SELECT id, title, description, completed, priority, NULL, device_id, created_at,
+    updated_at, deleted, synced, title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version
+  FROM todos`);
+  const dated = sql.all<{ id: string; due_date: number }>(
+    'SELECT id, due_date FROM todos WHERE due_date IS NOT NULL',
+  );
+  for (const r of dated)
+    sql.run('UPDATE todos_v2 SET due_date = ? WHERE id = ?', [dueDateFromLegacyMs(Number(r.due_date)), r.id]);
+  sql.run('DROP TABLE todos');
+  sql.run('ALTER TABLE todos_v2 RENAME TO todos');
+  sql.run(`
+CREATE INDEX idx_updated_at ON todos(updated_at);
+CREATE INDEX idx_device_id ON todos(device_id);
+CREATE INDEX idx_deleted ON todos(deleted);
+CREATE INDEX idx_todos_version ON todos(version);
+CREATE INDEX idx_todos_created ON todos(deleted, created_at);
+CREATE INDEX idx_todos_due ON todos(deleted, due_date);`);
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -79,6 +138,7 @@ CREATE TABLE kv (
 ) STRICT;
 `,
   },
+  { version: 2, name: 'due dates as calendar dates', up: dueDatesAsCalendarDates },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -6,6 +6,7 @@ import type { ChangedEvent } from '../messages/events';
 import { isSyncRequest, type SyncRequest } from '../sync/worker-sync';
 import { SEED_MAX, type DbStatus, type Request, type Response } from '../messages/requests';
 import type { DeviceId } from '../model/ids';
+import { localDateTime } from '../model/due-date';
 import { PRIORITIES } from '../model/todo';
 import type { Sql } from './sql';
 import type { Fault } from './fault-sql';
@@ -105,7 +106,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       title: `Seeded todo ${i + 1}`,
       description: i % 3 === 0 ? `Notes for seeded todo ${i + 1}` : null,
       priority: PRIORITIES[i % 3],
-      due_date: i % 4 === 0 ? base + ((i % 60) - 10) * day : null,
+      due_date: i % 4 === 0 ? localDateTime(base + ((i % 60) - 10) * day).slice(0, 10) : null,
     }));
     const r = writer.createMany(inputs);
     if (!r.ok) return { ok: false, error: { code: 'invalid', message: r.error } };

@@ -1,7 +1,7 @@
 /**
- * The read side: keyset-paginated lists, counts and single lookups. Every sort is one numeric key
- * plus the id as tie-break, so a page is "rows after (key, id)" whatever the sort, and a 10k-row
- * list never ships more than one page over messaging.
+ * The read side: keyset-paginated lists, counts and single lookups. Every sort is one key (a number,
+ * or the due date's text) plus the id as tie-break, so a page is "rows after (key, id)" whatever the
+ * sort, and a 10k-row list never ships more than one page over messaging.
  */
 import type { Counts, Cursor, Filter, Page, PageQuery, Sort } from '../messages/todo-schema';
 import type { TodoId } from '../model/ids';
@@ -9,8 +9,11 @@ import type { Todo } from '../model/todo';
 import type { Sql, SqlValue } from './sql';
 import { TODO_COLUMNS, todoFromRow, type TodoRow } from './todo-row';
 
-/** Larger than any ms timestamp, so todos without a due date sort after those with one. */
-const NO_DUE = 9_000_000_000_000_000;
+/**
+ * Due dates are `YYYY-MM-DD[THH:MM]` text, which sorts chronologically; '~' sorts after every digit,
+ * so todos without a due date come after those with one.
+ */
+const NO_DUE = "'~'";
 const SPAN = 100_000_000_000_000; // > any ms timestamp until year 5138
 
 /**
@@ -66,7 +69,7 @@ export function createTodoQueries(sql: Sql): TodoQueries {
       }
       // One row beyond the page tells whether there is a next page without a second query.
       params.push(q.limit + 1);
-      const rows = sql.all<TodoRow & { k: number }>(
+      const rows = sql.all<TodoRow & { k: number | string }>(
         `SELECT ${TODO_COLUMNS}, ${key} AS k FROM todos WHERE deleted = 0${FILTER_SQL[q.filter]}${s.sql}${after}
          ORDER BY ${key} ${dir}, id ${dir} LIMIT ?`,
         params,

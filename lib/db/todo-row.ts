@@ -1,5 +1,6 @@
 /** SQLite row ↔ Todo. SQLite has no booleans; the wire and the UI do. */
 import type { DeviceId, TodoId } from '../model/ids';
+import { isDueDate } from '../model/due-date';
 import { isPriority, type Todo } from '../model/todo';
 
 export interface TodoRow {
@@ -8,7 +9,7 @@ export interface TodoRow {
   description: string | null;
   completed: number;
   priority: string;
-  due_date: number | null;
+  due_date: string | null;
   device_id: string;
   created_at: number;
   updated_at: number;
@@ -26,7 +27,7 @@ export function todoFromRow(r: TodoRow): Todo {
     completed: r.completed === 1,
     // The CHECK constraint keeps priority valid; this guards against a hand-edited database.
     priority: isPriority(r.priority) ? r.priority : 'medium',
-    due_date: r.due_date,
+    due_date: isDueDate(r.due_date) ? r.due_date : null,
     device_id: r.device_id as DeviceId,
     created_at: r.created_at,
     updated_at: r.updated_at,

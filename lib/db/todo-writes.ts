@@ -7,6 +7,7 @@
 import type { DeviceId, TodoId } from '../model/ids';
 import { newTodoId } from '../model/ids';
 import { HLC_ZERO, maxHlc, type Hlc, type HybridClock } from '../model/hlc';
+import { isDueDate, type DueDate } from '../model/due-date';
 import {
   checkDescription,
   checkTitle,
@@ -23,10 +24,11 @@ export interface NewTodo {
   title: string;
   description?: string | null;
   priority?: Priority;
-  due_date?: number | null;
+  /** `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` (lib/model/due-date.ts); checked here */
+  due_date?: string | null;
 }
 export type TodoPatch = Partial<
-  Pick<FieldValues, 'title' | 'description' | 'completed' | 'priority' | 'due_date'>
+  Pick<FieldValues, 'title' | 'description' | 'completed' | 'priority'> & { due_date: string | null }
 >;
 export type WriteResult = { ok: true; todo: Todo } | { ok: false; error: string };
 
@@ -47,7 +49,8 @@ export function rowToTodo(row: Row): Todo {
     description: row.description === null || row.description === undefined ? null : String(row.description),
     completed: Number(row.completed) === 1,
     priority: isPriority(row.priority) ? row.priority : 'medium',
-    due_date: row.due_date === null || row.due_date === undefined ? null : Number(row.due_date),
+    // The column's CHECK keeps the shape; isDueDate also refuses a day that does not exist.
+    due_date: isDueDate(row.due_date) ? row.due_date : null,
     device_id: String(row.device_id) as DeviceId,
     created_at: Number(row.created_at),
     updated_at: Number(row.updated_at),
@@ -57,10 +60,9 @@ export function rowToTodo(row: Row): Todo {
 
 type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
-function checkDueDate(d: number | null | undefined): Checked<number | null> {
+function checkDueDate(d: string | null | undefined): Checked<DueDate | null> {
   if (d === null || d === undefined) return { ok: true, value: null };
-  if (!Number.isFinite(d) || !Number.isInteger(d) || d < 0)
-    return { ok: false, error: 'The due date is not a valid date.' };
+  if (!isDueDate(d)) return { ok: false, error: 'The due date is not a valid date.' };
   return { ok: true, value: d };
 }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isDeviceId, isTodoId, type DeviceId, type TodoId } from '../model/ids';
 import { DESCRIPTION_MAX, PRIORITIES, TITLE_MAX } from '../model/todo';
+import { DUE_DATE_RE, isDueDate, type DueDate } from '../model/due-date';
 
 export const todoIdSchema = z
   .string()
@@ -12,6 +13,12 @@ export const deviceIdSchema = z
   .refine(isDeviceId, 'not a device id')
   .transform((s) => s as DeviceId);
 export const prioritySchema = z.enum(PRIORITIES);
+/** `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`, floating local time, a real day and time (lib/model/due-date.ts). */
+export const dueDateSchema = z
+  .string()
+  .regex(DUE_DATE_RE)
+  .refine(isDueDate, 'not a calendar date')
+  .transform((s) => s as DueDate);
 
 export const todoSchema = z.object({
   id: todoIdSchema,
@@ -19,7 +26,7 @@ export const todoSchema = z.object({
   description: z.string().nullable(),
   completed: z.boolean(),
   priority: prioritySchema,
-  due_date: z.number().int().nullable(),
+  due_date: dueDateSchema.nullable(),
   device_id: deviceIdSchema,
   created_at: z.number().int(),
   updated_at: z.number().int(),
@@ -32,8 +39,11 @@ export const SORTS = ['created', 'due', 'priority'] as const;
 export type Filter = (typeof FILTERS)[number];
 export type Sort = (typeof SORTS)[number];
 
-/** Opaque keyset cursor: the sort key and id of the last row of the previous page. */
-export const cursorSchema = z.object({ key: z.union([z.number(), z.null()]), id: todoIdSchema });
+/** Opaque keyset cursor: the sort key (a number, or due-date text) and id of the last row of the previous page. */
+export const cursorSchema = z.object({
+  key: z.union([z.number(), z.string().max(20), z.null()]),
+  id: todoIdSchema,
+});
 export type Cursor = z.infer<typeof cursorSchema>;
 
 export const PAGE_MAX = 200;
@@ -67,7 +77,7 @@ export const createInputSchema = z.object({
   title: z.string().max(WIRE_TEXT_MAX),
   description: z.string().max(WIRE_TEXT_MAX).nullable().optional(),
   priority: prioritySchema.optional(),
-  due_date: z.number().int().nullable().optional(),
+  due_date: dueDateSchema.nullable().optional(),
 });
 export type CreateInput = z.infer<typeof createInputSchema>;
 
@@ -77,7 +87,7 @@ export const patchSchema = z
     description: z.string().max(WIRE_TEXT_MAX).nullable(),
     completed: z.boolean(),
     priority: prioritySchema,
-    due_date: z.number().int().nullable(),
+    due_date: dueDateSchema.nullable(),
   })
   .partial();
 export type TodoPatch = z.infer<typeof patchSchema>;

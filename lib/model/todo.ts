@@ -4,6 +4,7 @@
  */
 import type { DeviceId, TodoId } from './ids';
 import type { Hlc } from './hlc';
+import type { DueDate } from './due-date';
 
 export const PRIORITIES = ['low', 'medium', 'high'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -21,8 +22,8 @@ export interface Todo {
   description: string | null;
   completed: boolean;
   priority: Priority;
-  /** ms since epoch, or null */
-  due_date: number | null;
+  /** `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`, floating local time (lib/model/due-date.ts), or null */
+  due_date: DueDate | null;
   /** creator device */
   device_id: DeviceId;
   created_at: number;
@@ -41,7 +42,7 @@ export type FieldValues = {
   description: string | null;
   completed: boolean;
   priority: Priority;
-  due_date: number | null;
+  due_date: DueDate | null;
   deleted: boolean;
 };
 

@@ -10,6 +10,7 @@ import { HLC_RE, UUID_RE } from '../model/patterns';
 import { isHlc, type Hlc } from '../model/hlc';
 import { isTodoId, type DeviceId, type TodoId } from '../model/ids';
 import { DESCRIPTION_MAX, PRIORITIES, TITLE_MAX } from '../model/todo';
+import { DUE_DATE_RE, isDueDate, type DueDate } from '../model/due-date';
 import type { DeviceMessageType } from './envelope';
 
 const uuid = z.string().regex(UUID_RE);
@@ -44,6 +45,16 @@ export const vectorSchema = z
   .refine((stamps) => new Set(stamps.map((s) => s.slice(15))).size === stamps.length, 'one stamp per device');
 
 /**
+ * A due date: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`, floating local time (the same wall date and time on
+ * every device, whatever its zone), and a day and time that exist (lib/model/due-date.ts).
+ */
+const dueDateSchema = z
+  .string()
+  .regex(DUE_DATE_RE)
+  .refine(isDueDate, 'not a calendar date')
+  .transform((s) => s as DueDate);
+
+/**
  * A todo row on the wire, compact because every byte of a one-change sync counts:
  * `f` = values in SYNC_FIELDS order (title, description, completed, priority, due_date, deleted),
  * `s` = the distinct stamps of the row, `h` = for each field the index of its stamp in `s`.
@@ -58,7 +69,7 @@ export const wireRowSchema = z
       z.string().max(DESCRIPTION_MAX).nullable(),
       z.boolean(),
       z.enum(PRIORITIES),
-      count.nullable(),
+      dueDateSchema.nullable(),
       z.boolean(),
     ]),
     s: z.array(hlcSchema).min(1).max(6),

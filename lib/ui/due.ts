@@ -1,26 +1,31 @@
-/** Due dates are stored as ms at local midnight of the chosen day; the UI speaks in `yyyy-mm-dd`. */
+/**
+ * Due dates in the UI. They are floating calendar dates (lib/model/due-date.ts), so showing one
+ * never goes through this device's zone: the parts are formatted as a UTC instant with
+ * `timeZone: 'UTC'`, which prints exactly the stored day and time (a local Date would shift a time
+ * that falls in a DST gap, e.g. 02:30 on the spring-forward night).
+ */
+import { localDateTime, parseDueDate } from '../model/due-date';
 
-export function dueFromInput(value: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return null;
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime();
-}
-
-export function dueToInput(due: number | null): string {
-  if (due === null) return '';
-  const d = new Date(due);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
-/** Overdue once the due day has fully passed, for todos not yet done. */
-export function isOverdue(due: number | null, completed: boolean, now: number = Date.now()): boolean {
+/** Overdue, for todos not yet done: a day once it has fully passed here; a day and time once that minute has. */
+export function isOverdue(due: string | null, completed: boolean, now: number = Date.now()): boolean {
   if (due === null || completed) return false;
-  const startOfToday = new Date(now);
-  startOfToday.setHours(0, 0, 0, 0);
-  return due < startOfToday.getTime();
+  const here = localDateTime(now);
+  // Same-shaped text compares chronologically.
+  return due.length === 10 ? due < here.slice(0, 10) : due < here;
 }
 
-export function formatDue(due: number): string {
-  return new Date(due).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+export function formatDue(due: string, locale?: string): string {
+  const p = parseDueDate(due);
+  if (!p) return due;
+  const d = new Date(0);
+  // setUTCFullYear, not Date.UTC: the latter reads years 0–99 as 1900–1999.
+  d.setUTCFullYear(p.year, p.month - 1, p.day);
+  d.setUTCHours(p.time?.hour ?? 0, p.time?.minute ?? 0, 0, 0);
+  return d.toLocaleString(locale, {
+    timeZone: 'UTC',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    ...(p.time ? { hour: 'numeric', minute: '2-digit' } : {}),
+  });
 }

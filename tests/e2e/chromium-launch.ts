@@ -10,14 +10,20 @@ import { CHROME_EXTENSION_ID } from '../../lib/extension-identity';
 export const EXTENSION_DIR = path.resolve(process.env.TT_EXTENSION_DIR ?? '.output/chrome-mv3-test');
 export const CHROMIUM = process.env.TT_CHROMIUM ?? '/usr/bin/chromium';
 
-/** Launches Chromium on `profileDir` with the extension and waits for its service worker. */
+/**
+ * Launches Chromium on `profileDir` with the extension and waits for its service worker.
+ * `timezoneId` and `locale` emulate another place for the extension's pages (Playwright applies them
+ * to pages, not to the service worker or the offscreen document's DB worker).
+ */
 export async function launchWithExtension(
   profileDir: string,
-  opts: { extraArgs?: string[] } = {},
+  opts: { extraArgs?: string[]; timezoneId?: string; locale?: string } = {},
 ): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
+    timezoneId: opts.timezoneId,
+    locale: opts.locale,
     args: [
       `--disable-extensions-except=${EXTENSION_DIR}`,
       `--load-extension=${EXTENSION_DIR}`,

@@ -23,9 +23,16 @@ export interface Profile {
   close(): Promise<void>;
 }
 
-/** Opens a profile on `dir` (a fresh one by default); `keep` leaves its directory for a relaunch. */
-export async function openProfile(dir = newProfileDir(), keep = false): Promise<Profile> {
-  const context = await launchWithExtension(dir);
+/**
+ * Opens a profile on `dir` (a fresh one by default); `keep` leaves its directory for a relaunch;
+ * `place` sets the pages' time zone and locale.
+ */
+export async function openProfile(
+  dir = newProfileDir(),
+  keep = false,
+  place: { timezoneId?: string; locale?: string } = {},
+): Promise<Profile> {
+  const context = await launchWithExtension(dir, place);
   const panel = await openSidePanel(context);
   await expect(panel.getByRole('textbox', { name: 'New todo' })).toBeVisible();
   return {

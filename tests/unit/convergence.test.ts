@@ -92,7 +92,10 @@ export async function runConvergence(seed: number): Promise<string | null> {
             : field === 'priority'
               ? node.writer.update(id, { priority: PRIORITIES[int(3)]! })
               : field === 'due_date'
-                ? node.writer.update(id, { due_date: rand() < 0.3 ? null : int(1e9) })
+                ? node.writer.update(id, {
+                    due_date:
+                      rand() < 0.3 ? null : `2026-0${1 + int(9)}-1${int(10)}${rand() < 0.5 ? '' : 'T08:30'}`,
+                  })
                 : rand() < 0.6
                   ? node.writer.remove(id)
                   : node.writer.restore(id);

@@ -48,7 +48,8 @@ describe('todo queries', () => {
 
   it('keeps every row exactly once when many share a sort key', async () => {
     const { writer, q } = await setup();
-    for (let i = 0; i < 120; i++) writer.create({ title: `same ${i}`, priority: 'low', due_date: 5 });
+    for (let i = 0; i < 120; i++)
+      writer.create({ title: `same ${i}`, priority: 'low', due_date: '2026-05-05' });
     for (const sort of ['due', 'priority'] as const) {
       const rows = allPages(q, { sort, limit: 7 });
       expect(new Set(rows.map((r) => r.id)).size).toBe(120);
@@ -57,11 +58,11 @@ describe('todo queries', () => {
 
   it('sorts by due date with undated todos last, and by priority high first', async () => {
     const { writer, q } = await setup();
-    const mk = (title: string, priority: Priority, due_date: number | null) =>
+    const mk = (title: string, priority: Priority, due_date: string | null) =>
       writer.create({ title, priority, due_date });
     mk('none', 'high', null);
-    mk('late', 'low', 3_000);
-    mk('soon', 'medium', 1_000);
+    mk('late', 'low', '2026-03-01');
+    mk('soon', 'medium', '2026-02-28T17:00');
     expect(q.page(query({ sort: 'due' })).todos.map((t) => t.title)).toEqual(['soon', 'late', 'none']);
     expect(q.page(query({ sort: 'priority' })).todos.map((t) => t.title)).toEqual(['none', 'soon', 'late']);
   });

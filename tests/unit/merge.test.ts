@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { merge, mergeRows, versionOf, type SyncRow } from '../../lib/model/merge';
 import { encodeHlc, type Hlc } from '../../lib/model/hlc';
 import type { DeviceId, TodoId } from '../../lib/model/ids';
+import type { DueDate } from '../../lib/model/due-date';
 import { PRIORITIES, SYNC_FIELDS, type FieldValues } from '../../lib/model/todo';
 
 const devices = [
@@ -25,7 +26,7 @@ function valueFor(field: (typeof SYNC_FIELDS)[number], s: Hlc): FieldValues[type
     case 'priority':
       return PRIORITIES[h % 3]!;
     case 'due_date':
-      return h % 4 === 0 ? null : h % 1000;
+      return h % 4 === 0 ? null : (`2026-01-${String(1 + (h % 28)).padStart(2, '0')}` as DueDate);
     case 'deleted':
       return h % 5 === 0;
   }

@@ -12,6 +12,7 @@ import { fromWireRow, toWireRow } from '../../lib/protocol/wire-row';
 import type { SyncRow } from '../../lib/model/merge';
 import { encodeHlc } from '../../lib/model/hlc';
 import type { DeviceId, TodoId } from '../../lib/model/ids';
+import type { DueDate } from '../../lib/model/due-date';
 
 const A = '11111111-1111-4111-8111-111111111111' as DeviceId;
 const B = '22222222-2222-4222-8222-222222222222' as DeviceId;
@@ -30,6 +31,13 @@ const KEY = 'A'.repeat(43);
 const keys = { sig: KEY, dh: 'B'.repeat(43) };
 const nonce = 'n'.repeat(22);
 const vouched = { id: B, name: 'Phone', keys, nonce };
+/** A SYNC_DATA payload whose one row is due `due`. */
+const dueRow = (due: unknown) => ({
+  stream: 'abcdef12',
+  seq: 0,
+  total: 1,
+  rows: [{ ...row, f: ['a', null, false, 'medium', due, false] }],
+});
 
 const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: [string, unknown][] }> = {
   JOIN: {
@@ -80,6 +88,10 @@ const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: 
         'a row with two stamps',
         { stream: 'abcdef12', seq: 1, total: 1, rows: [{ ...row, s: [sA, sB], h: '010000' }] },
       ],
+      ['a due date', dueRow('2026-12-05')],
+      ['a due date and time', dueRow('2026-12-05T09:30')],
+      ['a leap day', dueRow('2028-02-29')],
+      ['the last minute of a day', dueRow('2026-12-31T23:59')],
     ],
     rejects: [
       [
@@ -105,6 +117,20 @@ const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: 
         },
       ],
       ['a malformed todo id', { stream: 'abcdef12', seq: 0, total: 1, rows: [{ ...row, id: 'todo-1' }] }],
+      ['a due date in milliseconds (protocol v1)', dueRow(1_764_889_200_000)],
+      ['a due date with a zone', dueRow('2026-12-05T09:30Z')],
+      ['a due date with an offset', dueRow('2026-12-05T09:30+01:00')],
+      ['a due time with seconds', dueRow('2026-12-05T09:30:00')],
+      ['a due date without leading zeros', dueRow('2026-2-5')],
+      ['a day that does not exist (30 February)', dueRow('2026-02-30')],
+      ['29 February outside a leap year', dueRow('2100-02-29')],
+      ['month 13', dueRow('2026-13-01')],
+      ['day 00', dueRow('2026-12-00')],
+      ['hour 24', dueRow('2026-12-05T24:00')],
+      ['minute 60', dueRow('2026-12-05T09:60')],
+      ['year 0', dueRow('0000-01-01')],
+      ['a time without a date', dueRow('09:30')],
+      ['an empty due date', dueRow('')],
       ['a fractional seq', { stream: 'abcdef12', seq: 0.5, total: 1, rows: [] }],
       ['a bad stream id', { stream: 'ABC', seq: 0, total: 1, rows: [] }],
     ],
@@ -161,7 +187,7 @@ describe('wire rows', () => {
       description: 'd',
       completed: true,
       priority: 'high',
-      due_date: 9,
+      due_date: '2026-12-05T09:30' as DueDate,
       deleted: false,
       hlc: { title: sA, description: sA, completed: sB, priority: sA, due_date: sA, deleted: sB },
     };

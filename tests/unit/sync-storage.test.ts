@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openMemoryDb } from '../../lib/db/node-memory';
+import type { DueDate } from '../../lib/model/due-date';
 import { createMemorySyncStorage } from '../../lib/sync/memory-storage';
 import { createSqliteSyncStorage } from '../../lib/sync/sqlite-storage';
 import { B, makeRow, runStorageContract, stamp, A } from './storage-contract';
@@ -49,10 +50,11 @@ describe('SQLite sync storage', () => {
     const sql = await openMemoryDb();
     const st = createSqliteSyncStorage(sql, () => 42);
     const r = makeRow(1, stamp(10, A));
-    st.applyRows([r, { ...r, due_date: 7, hlc: { ...r.hlc, due_date: stamp(30, B) } }]);
+    const due = '2026-12-05T09:30' as DueDate;
+    st.applyRows([r, { ...r, due_date: due, hlc: { ...r.hlc, due_date: stamp(30, B) } }]);
     expect(sql.get('SELECT version, due_date, updated_at FROM todos')).toEqual({
       version: stamp(30, B),
-      due_date: 7,
+      due_date: due,
       updated_at: 42,
     });
   });

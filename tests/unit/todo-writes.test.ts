@@ -63,6 +63,28 @@ describe('todo writes', () => {
     expect(selfVector()).toBe(after.completed_hlc);
   });
 
+  it('stamps only the title when only the title changes, leaving every other stamp as it was', () => {
+    const c = writer.create({ title: 'A', description: 'd', priority: 'high', due_date: '2026-12-05T09:30' });
+    if (!c.ok) throw new Error(c.error);
+    const before = row(c.todo.id);
+    wall += 1000;
+    expect(writer.update(c.todo.id, { title: 'B' }).ok).toBe(true);
+    const after = row(c.todo.id);
+    expect(after.title_hlc! > before.title_hlc!).toBe(true);
+    for (const f of ['description', 'completed', 'priority', 'due_date', 'deleted'])
+      expect([f, after[f], after[`${f}_hlc`]]).toEqual([f, before[f], before[`${f}_hlc`]]);
+  });
+
+  it('stores a due date as its calendar text', () => {
+    const c = writer.create({ title: 'A', due_date: '2026-12-05' });
+    if (!c.ok) throw new Error(c.error);
+    expect(row(c.todo.id).due_date).toBe('2026-12-05');
+    expect(writer.update(c.todo.id, { due_date: '2026-12-06T07:15' }).ok).toBe(true);
+    expect(row(c.todo.id).due_date).toBe('2026-12-06T07:15');
+    expect(writer.update(c.todo.id, { due_date: null }).ok).toBe(true);
+    expect(row(c.todo.id).due_date).toBeNull();
+  });
+
   it('leaves stamps alone when an update changes nothing', () => {
     const c = writer.create({ title: 'A' });
     if (!c.ok) throw new Error(c.error);
@@ -83,7 +105,9 @@ describe('todo writes', () => {
     const before = row(c.todo.id);
     expect(writer.update(c.todo.id, { title: '' }).ok).toBe(false);
     expect(writer.update(c.todo.id, { priority: 'urgent' as never }).ok).toBe(false);
-    expect(writer.update(c.todo.id, { due_date: Number.NaN }).ok).toBe(false);
+    expect(writer.update(c.todo.id, { due_date: '2026-02-30' }).ok).toBe(false);
+    expect(writer.update(c.todo.id, { due_date: '2026-12-05T25:00' }).ok).toBe(false);
+    expect(writer.update(c.todo.id, { due_date: 1_764_889_200_000 as never }).ok).toBe(false);
     expect(row(c.todo.id)).toEqual(before);
   });
 
