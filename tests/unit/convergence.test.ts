@@ -45,6 +45,10 @@ interface Write {
   stamp: string;
 }
 
+/** A due date from one random draw, so a seed's schedule is what it was with ms due dates. */
+const dueDateFrom = (v: number) =>
+  `2026-${String(1 + (v % 12)).padStart(2, '0')}-${String(1 + (v % 28)).padStart(2, '0')}${v % 2 ? 'T08:30' : ''}`;
+
 export async function runConvergence(seed: number): Promise<string | null> {
   const rand = mulberry32(seed);
   const int = (n: number) => Math.floor(rand() * n);
@@ -92,10 +96,7 @@ export async function runConvergence(seed: number): Promise<string | null> {
             : field === 'priority'
               ? node.writer.update(id, { priority: PRIORITIES[int(3)]! })
               : field === 'due_date'
-                ? node.writer.update(id, {
-                    due_date:
-                      rand() < 0.3 ? null : `2026-0${1 + int(9)}-1${int(10)}${rand() < 0.5 ? '' : 'T08:30'}`,
-                  })
+                ? node.writer.update(id, { due_date: rand() < 0.3 ? null : dueDateFrom(int(1e9)) })
                 : rand() < 0.6
                   ? node.writer.remove(id)
                   : node.writer.restore(id);
