@@ -87,6 +87,8 @@ export const joinSchema = z.strictObject({
   keys: publicIdentitySchema,
   /** Fresh per engine instance: a restarted device derives new pair keys, a replayed JOIN none. */
   nonce: joinNonceSchema,
+  /** The receiver's nonce this JOIN answers (absent in a first broadcast): proves it is live. */
+  echo: joinNonceSchema.optional(),
 });
 /** A device the host vouches for: a guest talks only to the host and to these. */
 export const vouchedPeerSchema = z.strictObject({

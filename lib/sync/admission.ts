@@ -10,9 +10,6 @@ import type { PublicIdentity } from '../crypto/identity';
 import type { DeviceId } from '../model/ids';
 import type { DeviceErrorCode, PayloadOf } from '../protocol/messages';
 
-/** JOIN nonces remembered per peer, so a replayed JOIN cannot bring back an old pair key. */
-const NONCES_REMEMBERED = 16;
-
 export interface KnownPeer {
   party: TranscriptParty;
   name: string;
@@ -21,58 +18,63 @@ export interface KnownPeer {
 }
 
 export type JoinDecision =
-  /** A new identity (or a known one with a fresh nonce): derive its pair key, then talk. */
+  /** A new identity, or a known one with a proven new nonce: derive its pair key, then talk. */
   | { kind: 'accept'; peer: KnownPeer; fresh: boolean }
+  /** Host: answer with our JOIN echoing this nonce; admit only the JOIN that echoes ours back. */
+  | { kind: 'challenge'; nonce: string }
   /** Answer with this refusal under the link key. */
   | { kind: 'refuse'; code: Extract<DeviceErrorCode, 'LINK_USED' | 'LINK_EXPIRED'> }
-  /** The same JOIN again (a duplicate, or the guest repeating itself): nothing new. */
-  | { kind: 'same'; peer: KnownPeer }
+  /** The JOIN of the nonce we already hold; `live` when it echoes ours (the sender hears us now). */
+  | { kind: 'same'; peer: KnownPeer; live: boolean }
   | { kind: 'ignore'; why: string };
 
 const sameKeys = (a: PublicIdentity, b: PublicIdentity) => a.sig === b.sig && a.dh === b.dh;
 
+/**
+ * Freshness (docs/protocol.md "JOIN and its echo"): every JOIN carries `echo`, the nonce of the
+ * receiver's JOIN it answers (or the one it last heard). A nonce is adopted, or replaces the one
+ * held, only from a JOIN that echoes our own current nonce: a replayed JOIN of an earlier engine
+ * instance (whose pair key no live device holds) is answered with a challenge (our JOIN echoing
+ * it), never adopted. The exception is a guest's first contact with the host, which has nothing to
+ * replace. A JOIN of an earlier instance made for this one (delayed, or replayed) can still win
+ * for a moment; the pair then fails to decrypt, holds, greets, and the live instance's next JOIN
+ * puts it right: a replaying relay can stall the pair, never make it accept anything.
+ */
 export function createPairingAdmission(opts: {
   self: DeviceId;
   hostId: DeviceId;
   maxGuests: number;
   expiresAt: number;
+  /** This engine instance's JOIN nonce. */
+  nonce: string;
 }) {
   const isHost = opts.self === opts.hostId;
   const known = new Map<DeviceId, KnownPeer>();
-  const nonces = new Map<DeviceId, string[]>();
 
-  function remember(id: DeviceId, nonce: string): boolean {
-    const seen = nonces.get(id) ?? [];
-    if (seen.includes(nonce)) return false;
-    seen.push(nonce);
-    if (seen.length > NONCES_REMEMBERED) seen.shift();
-    nonces.set(id, seen);
-    return true;
-  }
-
-  /** A known identity again: same nonce = duplicate; an unseen nonce = it restarted; a seen one = replay. */
-  function again(p: KnownPeer, join: PayloadOf<'JOIN'>): JoinDecision {
-    if (!sameKeys(p.party.keys, join.keys)) return { kind: 'ignore', why: 'known id with other keys' };
-    if (p.party.nonce === join.nonce) return { kind: 'same', peer: p };
-    if (!remember(p.party.id as DeviceId, join.nonce)) return { kind: 'ignore', why: 'replayed JOIN' };
-    p.party = { ...p.party, nonce: join.nonce };
-    p.name = join.name;
-    return { kind: 'accept', peer: p, fresh: false };
-  }
+  /** One answer per JOIN, never more: a replayed JOIN costs one small frame (and the relay's rate). */
+  const challenge = (nonce: string): JoinDecision => ({ kind: 'challenge', nonce });
 
   return {
     isHost,
     /** Decides on a JOIN that opened under the link key. */
     onJoin(from: DeviceId, join: PayloadOf<'JOIN'>, now: number): JoinDecision {
+      const live = join.echo === opts.nonce;
       const p = known.get(from);
-      if (p) return again(p, join);
-      if (!isHost) {
-        if (from !== opts.hostId) return { kind: 'ignore', why: 'guests answer only the host' };
-      } else {
-        if (now > opts.expiresAt) return { kind: 'refuse', code: 'LINK_EXPIRED' };
-        if ([...known.values()].length >= opts.maxGuests) return { kind: 'refuse', code: 'LINK_USED' };
+      if (!isHost && from !== opts.hostId) return { kind: 'ignore', why: 'guests answer only the host' };
+      if (p && !sameKeys(p.party.keys, join.keys)) return { kind: 'ignore', why: 'known id with other keys' };
+      if (p && p.party.nonce === join.nonce) return { kind: 'same', peer: p, live };
+      if (isHost) {
+        if (!p && now > opts.expiresAt) return { kind: 'refuse', code: 'LINK_EXPIRED' };
+        if (!p && known.size >= opts.maxGuests) return { kind: 'refuse', code: 'LINK_USED' };
       }
-      remember(from, join.nonce);
+      // A nonce replaces one we hold only when the JOIN proves it hears us now; the host wants
+      // that proof even at first contact. A guest takes the host's first nonce as it comes.
+      if (!live && (isHost || p)) return challenge(join.nonce);
+      if (p) {
+        p.party = { ...p.party, nonce: join.nonce };
+        p.name = join.name;
+        return { kind: 'accept', peer: p, fresh: false };
+      }
       const peer: KnownPeer = {
         party: { id: from, keys: join.keys, nonce: join.nonce },
         name: join.name,
@@ -94,13 +96,13 @@ export function createPairingAdmission(opts: {
         if (id === opts.self || id === opts.hostId) continue;
         const p = known.get(id);
         if (p) {
+          // The host's word is current: it admitted that nonce from a live JOIN, and its frames
+          // cannot be replayed (counters).
           if (!sameKeys(p.party.keys, v.keys) || p.party.nonce === v.nonce) continue;
-          if (!remember(id, v.nonce)) continue;
           p.party = { ...p.party, nonce: v.nonce };
           changed.push(p);
           continue;
         }
-        remember(id, v.nonce);
         const peer: KnownPeer = {
           party: { id, keys: v.keys, nonce: v.nonce },
           name: v.name,

@@ -43,7 +43,8 @@ export type Opened =
   | { kind: 'relay-error'; code: RelayErrorCode }
   | { kind: 'peer-left'; id: DeviceId }
   | { kind: 'ignored' }
-  | { kind: 'held' }
+  /** From a device whose key we lack (or not under the key we hold); `kept` if it fit the bound. */
+  | { kind: 'held'; from: DeviceId; kept: boolean }
   | { kind: 'dropped'; reason: string };
 
 interface PeerKey {
@@ -74,6 +75,8 @@ export function createChannel(opts: {
   const selfParty: TranscriptParty = { id: self, keys: identity.public, nonce };
   const pairKeys = new Map<DeviceId, PeerKey>();
   const held = new Map<DeviceId, string[]>();
+  /** Frames being replayed out of `held`: not held again. */
+  const stale = new Set<string>();
   let heldBytes = 0;
   let linkKey: FrameKey | null = null;
   let counter = 0;
@@ -90,12 +93,18 @@ export function createChannel(opts: {
 
   function hold(from: DeviceId, frame: string): Opened {
     const q = held.get(from) ?? [];
-    if (q.length >= HOLD_FRAMES || heldBytes + frame.length > HOLD_BYTES) return drop('too much held');
-    if (!held.has(from) && held.size >= HOLD_SENDERS) return drop('too many unknown senders');
+    const full =
+      q.length >= HOLD_FRAMES ||
+      heldBytes + frame.length > HOLD_BYTES ||
+      (!held.has(from) && held.size >= HOLD_SENDERS);
+    if (full) {
+      drop(`too much held from ${from}`);
+      return { kind: 'held', from, kept: false };
+    }
     q.push(frame);
     held.set(from, q);
     heldBytes += frame.length;
-    return { kind: 'held' };
+    return { kind: 'held', from, kept: true };
   }
 
   return {
@@ -117,6 +126,9 @@ export function createChannel(opts: {
       const q = held.get(id) ?? [];
       held.delete(id);
       for (const f of q) heldBytes -= f.length;
+      // Replayed once: a frame that fails again is dropped, not held a second time.
+      stale.clear();
+      for (const f of q) stale.add(f);
       return q;
     },
 
@@ -175,15 +187,20 @@ export function createChannel(opts: {
       } else if (!pk) {
         return hold(from, frame);
       } else {
-        if (env.c <= pk.lastIn)
-          return drop(`${env.type} from ${from}: counter ${env.c} not after ${pk.lastIn}`);
         let o = await openFrame(pk.key, env);
         // A link-level refusal (LINK_CANCELLED) from a device we already share a pair key with.
         if (!o.ok && env.type === 'ERROR' && linkKey) {
           o = await openFrame(linkKey, env);
           viaLink = o.ok;
         }
-        if (!o.ok) return drop(`${env.type} from ${from}: ${o.reason}`);
+        // Not under the key we hold: perhaps a restarted peer's, under a pair key we derive once
+        // admission hears its new nonce. Held like an unknown sender's (bounded); a forgery fails
+        // again when replayed from there, and is dropped then.
+        if (!o.ok)
+          return stale.has(frame) ? drop(`${env.type} from ${from}: ${o.reason}`) : hold(from, frame);
+        // Under our key but not after the last counter: a duplicate, a replay, or reordered.
+        if (!viaLink && env.c <= pk.lastIn)
+          return drop(`${env.type} from ${from}: counter ${env.c} not after ${pk.lastIn}`);
         if (!viaLink) pk.lastIn = env.c;
         payload = o.payload;
       }

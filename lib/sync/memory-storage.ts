@@ -43,7 +43,6 @@ export function createMemorySyncStorage(): MemorySyncStorage {
     log,
     peers,
     readVector: () => new Map(vector),
-    countLive: () => [...rows.values()].filter((r) => !r.deleted).length,
     countAbove: (floor) => above(floor).length,
     pageAbove(floor, after, limit) {
       return above(floor)

@@ -31,8 +31,6 @@ export type SyncStatus = 'success' | 'partial' | 'failed';
 export interface SyncStorage {
   /** The local version vector, including zero entries for devices whose rows are present. */
   readVector(): VersionVector;
-  /** Live (not deleted) todos, for the METADATA_EXCHANGE count. */
-  countLive(): number;
   /** Rows with version > floor, for a progress estimate (an upper bound of what a stream sends). */
   countAbove(floor: Hlc): number;
   /** Up to `limit` rows with version > floor, ordered by (version, id), strictly after `after`. */

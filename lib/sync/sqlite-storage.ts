@@ -110,9 +110,6 @@ export function createSqliteSyncStorage(sql: Sql, now: () => number = Date.now):
       const rows = sql.all<{ device_id: string; hlc: string }>('SELECT device_id, hlc FROM version_vector');
       return new Map(rows.map((r) => [r.device_id as DeviceId, r.hlc as Hlc]));
     },
-    countLive() {
-      return Number(sql.get<{ n: number }>('SELECT count(*) AS n FROM todos WHERE deleted = 0')?.n ?? 0);
-    },
     countAbove(floor) {
       return Number(
         sql.get<{ n: number }>('SELECT count(*) AS n FROM todos WHERE version > ?', [floor])?.n ?? 0,

@@ -43,13 +43,6 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     for (const l of listeners) l(e);
   };
 
-  const admission = createPairingAdmission({
-    self,
-    hostId: session.hostId,
-    maxGuests: opts.maxGuests ?? 1,
-    expiresAt: session.expiresAt,
-  });
-  const isHost = admission.isHost;
   const channel = createChannel({
     transport,
     self,
@@ -59,6 +52,14 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     stats,
     log,
   });
+  const admission = createPairingAdmission({
+    self,
+    hostId: session.hostId,
+    maxGuests: opts.maxGuests ?? 1,
+    expiresAt: session.expiresAt,
+    nonce: channel.selfParty.nonce,
+  });
+  const isHost = admission.isHost;
   const rounds = createRounds({
     storage,
     clock,
@@ -78,6 +79,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
 
   /** Guest: the host has answered under our pair key, so data may flow. */
   let admitted = false;
+  /** Frames held per sender whose key we lack: we answer some of them with our JOIN. */
+  const greeted = new Map<DeviceId, number>();
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
   const unsubscribers: (() => void)[] = [];
@@ -91,7 +94,14 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     return chain;
   };
 
-  const join = () => ({ name, keys: opts.identity.public, nonce: channel.selfParty.nonce });
+  /** Our JOIN; `echo` is the nonce of the JOIN it answers (a guest: the host's it knows). */
+  const join = (echo?: string) => ({
+    name,
+    keys: opts.identity.public,
+    nonce: channel.selfParty.nonce,
+    ...(echo ? { echo } : {}),
+  });
+  const hostNonce = () => admission.get(session.hostId)?.party.nonce;
 
   /** Derives the pair key for a peer admission accepted, then handles what it sent before we knew it. */
   async function keyPeer(p: KnownPeer): Promise<boolean> {
@@ -100,43 +110,47 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       return false;
     }
     rounds.peerOf(p.party.id as DeviceId, p.name);
+    greeted.delete(p.party.id as DeviceId);
     for (const frame of channel.takeHeld(p.party.id as DeviceId)) await dispatch(await channel.open(frame));
     return true;
   }
 
-  async function onJoin(from: DeviceId, payload: DeviceMessage & { type: 'JOIN' }, addressed: boolean) {
-    const decision = admission.onJoin(from, payload.payload, now());
+  async function onJoin(from: DeviceId, msg: DeviceMessage & { type: 'JOIN' }) {
+    const decision = admission.onJoin(from, msg.payload, now());
     switch (decision.kind) {
       case 'ignore':
         return log('debug', `JOIN from ${from} ignored: ${decision.why}`);
       case 'refuse':
         return void (await channel.send('ERROR', from, { code: decision.code }));
+      case 'challenge':
+        // Not proven live (a first broadcast, a restart, or a replay): answer with ours, echoing it.
+        return void (await channel.send('JOIN', from, join(decision.nonce)));
       case 'same':
-        if (!isHost) return;
-        // An addressed JOIN answers our announcement; when it crosses our opener the round is
-        // already on its way. A broadcast one is a guest asking again (its sync, a reconnect).
-        if (addressed && rounds.isInRound(from)) return;
-        await channel.send('JOIN', from, join());
-        await rounds.startRound(rounds.peerOf(from));
+        if (!isHost) {
+          // The host asks us to prove we are live (it missed our answer, or holds a stale nonce
+          // of ours): answer again, echoing it.
+          await channel.send('JOIN', from, join(msg.payload.nonce));
+          return;
+        }
+        // An admitted guest again (its sync, a reconnect, a crossing answer). Same socket order:
+        // our JOIN, if it needs one, reaches it before the round's opener.
+        if (!decision.live) await channel.send('JOIN', from, join(msg.payload.nonce));
+        if (!rounds.isInRound(from)) await rounds.startRound(rounds.peerOf(from));
         return;
       case 'accept': {
         if (!(await keyPeer(decision.peer))) return;
-        if (isHost) {
-          emit({ type: 'peer-joined', peerId: from, name: decision.peer.name });
-          // The guest may have missed our broadcast JOIN (it connected later): tell it who we are,
-          // then open the round under the key it can now derive. Same socket, so it arrives first.
-          await channel.send('JOIN', from, join());
-          await rounds.startRound(rounds.peerOf(from));
-          // Every other guest learns the newcomer (or its new nonce, after a restart) through a
-          // fresh round, whose METADATA vouches for it.
-          for (const other of admission.peers())
-            if (other.party.id !== from && !rounds.isInRound(other.party.id as DeviceId))
-              await rounds.startRound(rounds.peerOf(other.party.id as DeviceId));
-        } else if (!addressed) {
-          // The host's announcement reached us: our own JOIN may have gone out before its socket
-          // was open, so say it again, to the host only.
-          await channel.send('JOIN', from, join());
+        if (!isHost) {
+          // Answer, echoing the host's nonce: the host admits only a JOIN that proves we hear it.
+          await channel.send('JOIN', from, join(msg.payload.nonce));
+          return;
         }
+        emit({ type: 'peer-joined', peerId: from, name: decision.peer.name });
+        await rounds.startRound(rounds.peerOf(from));
+        // Every other guest learns the newcomer (or its new nonce, after a restart) through a
+        // fresh round, whose METADATA vouches for it.
+        for (const other of admission.peers())
+          if (other.party.id !== from && !rounds.isInRound(other.party.id as DeviceId))
+            await rounds.startRound(rounds.peerOf(other.party.id as DeviceId));
         return;
       }
     }
@@ -161,9 +175,18 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     switch (o.kind) {
       case 'ignored':
         return;
-      case 'held':
-        stats.framesHeld++;
+      case 'held': {
+        if (o.kept) stats.framesHeld++;
+        // A device talks to us under a key we do not share: one of us restarted (a new nonce) and
+        // the other did not hear its JOIN. Say who we are; the answering JOIN re-keys the pair.
+        // On the 1st, 2nd, 4th, 8th… such frame from it: robust to a lost JOIN, bounded in cost.
+        const n = (greeted.get(o.from) ?? 0) + 1;
+        if (greeted.size < 64 || greeted.has(o.from)) greeted.set(o.from, n);
+        const mayJoin = isHost || o.from === session.hostId;
+        if (mayJoin && (n & (n - 1)) === 0)
+          await channel.send('JOIN', o.from, join(admission.get(o.from)?.party.nonce));
         return;
+      }
       case 'dropped':
         return;
       case 'peer-left':
@@ -175,7 +198,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         break;
     }
     const { msg, viaLink } = o;
-    if (msg.type === 'JOIN') return onJoin(msg.from, msg, msg.to !== undefined);
+    if (msg.type === 'JOIN') return onJoin(msg.from, msg);
     if (msg.type === 'ERROR' && viaLink) return onLinkError(msg.from, msg.payload.code);
     // Everything below opened under a pair key, which channel derives only for admitted peers.
     const peer = admission.get(msg.from);
@@ -218,7 +241,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     if (stopped) return;
     emit({ type: 'waiting' });
     // "I am here": a device that connected first answers with its own JOIN, addressed to us.
-    await channel.send('JOIN', undefined, join());
+    await channel.send('JOIN', undefined, join(isHost ? undefined : hostNonce()));
     if (isHost)
       for (const p of admission.peers()) await rounds.startRound(rounds.peerOf(p.party.id as DeviceId));
   }
@@ -279,8 +302,9 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     sync: () =>
       enqueue(async () => {
         if (!isHost && !admitted) {
-          // Our JOIN (or the host's answer) was lost: ask again rather than wait.
-          await channel.send('JOIN', undefined, join());
+          // Our JOIN (or the host's answer) was lost: ask again rather than wait. (A host that
+          // restarted since it admitted us greets us when it holds a frame of ours.)
+          await channel.send('JOIN', undefined, join(hostNonce()));
           return;
         }
         for (const p of admission.peers()) await rounds.startRound(rounds.peerOf(p.party.id as DeviceId));

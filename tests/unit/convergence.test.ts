@@ -1,10 +1,13 @@
 /**
  * Seeded random convergence (Yjs style): 3–5 engines on in-memory SQLite WASM over the in-memory
  * relay, a random schedule of creates, edits, concurrent same-field edits, deletes, restores,
- * syncs, partial deliveries, dropped frames, disconnects and clock skew (±1 h, and in some seeds one
- * clock far in the future). Then faults stop, time moves on, and clean sync rounds run: every
- * replica must be equal and no acknowledged write lost. Replay one seed with CONVERGENCE_SEED=<n>;
- * run many with `npm run convergence:long -- --seeds 5000`.
+ * syncs, partial deliveries, dropped, duplicated and reordered frames, disconnects, clock skew
+ * (±1 h, and in some seeds one clock far in the future) and clocks that jump mid-run, engines
+ * restarted mid-round (a crash: same database and identity, new engine), storage faults, big rows
+ * whose streams span several frames, and one hostile socket that replays every frame it saw to
+ * other devices and injects junk. Then faults stop, time moves on, and clean sync rounds run: every
+ * replica must be equal and no acknowledged write lost, whatever the hostile socket sent. Replay one
+ * seed with CONVERGENCE_SEED=<n>; run many with `npm run convergence:long -- --seeds 5000`.
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_CLOCK_DRIFT_MS } from '../../lib/model/hlc';
@@ -68,6 +71,41 @@ export async function runConvergence(seed: number): Promise<string | null> {
     const skewMs = i === farFuture ? 2 * MAX_CLOCK_DRIFT_MS : int(2 * HOUR + 1) - HOUR;
     nodes.push(await createNode({ id, relay, session, time, skewMs, maxGuests: n - 1, random: rand }));
   }
+  /** A crash and restart: the old engine is gone mid-whatever, a new one opens the same database. */
+  async function restart(i: number) {
+    const old = nodes[i]!;
+    relay.disconnect(ids[i]!);
+    const node = await createNode({
+      id: ids[i]!,
+      relay,
+      session,
+      time,
+      skewMs: old.skew.ms,
+      maxGuests: n - 1,
+      random: rand,
+      sql: old.sql,
+      identity: old.identity,
+    });
+    nodes[i] = node;
+    await node.engine.start();
+    if (!down.has(i)) node.transport.connect();
+  }
+  // The hostile socket: in the session (it has the link key) but never admitted. It hears every
+  // frame the relay broadcasts and plays them back, and sends junk.
+  const hostileId = seededUuid(rand);
+  const hostile = relay.transport(hostileId);
+  const heard: string[] = [];
+  hostile.onMessage((f) => {
+    if (heard.length < 500) heard.push(f);
+  });
+  hostile.connect();
+  const junk = () =>
+    [
+      'not json',
+      '{"v":2,"type":"SYNC_DATA","from":"' + ids[int(n)] + '","c":999999,"n":"AAAAAAAAAAAAAAAA","ct":"AAAA"}',
+      JSON.stringify({ type: 'PEER_LEFT', from: 'relay', device: ids[int(n)] }),
+      JSON.stringify({ type: 'ERROR', from: 'relay', code: 'RATE_LIMITED', message: 'x' }),
+    ][int(4)]!;
   const pick = (k: number) => int(k);
   const writes: Write[] = [];
   const down = new Set<number>();
@@ -81,7 +119,7 @@ export async function runConvergence(seed: number): Promise<string | null> {
     }
   };
   const someTodo = (node: Node): TodoId | undefined => {
-    const all = node.sql.all<{ id: TodoId }>('SELECT id FROM todos ORDER BY id');
+    const all = node.sql.all<{ id: TodoId }>('SELECT id FROM todos ORDER BY created_at, title');
     return all.length ? all[int(all.length)]!.id : undefined;
   };
   function edit(node: Node, id: TodoId, field: SyncField) {
@@ -107,9 +145,17 @@ export async function runConvergence(seed: number): Promise<string | null> {
   const steps = 60 + int(80);
   for (let s = 0; s < steps; s++) {
     const node = nodes[int(n)]!;
-    const op = rand();
+    let op = rand();
+    const off = (process.env.CONVERGENCE_OFF ?? '').split(',');
+    if (off.some((o) => o && Number(o.split('-')[0]) <= op && op < Number(o.split('-')[1]))) op = 0.99;
     time.now += int(5000);
-    if (op < 0.2) {
+    if (op < 0.02) {
+      // Rows big enough that one stream spans several SYNC_DATA frames.
+      for (let k = 0; k < 10; k++) {
+        const r = node.writer.create({ title: `big ${s}.${k}`, description: '€'.repeat(9000) });
+        if (r.ok) record(node, r.todo.id, undefined);
+      }
+    } else if (op < 0.2) {
       const r = node.writer.create({ title: `new ${s}`, priority: PRIORITIES[int(3)]! });
       if (r.ok) record(node, r.todo.id, undefined);
     } else if (op < 0.4) {
@@ -126,14 +172,36 @@ export async function runConvergence(seed: number): Promise<string | null> {
       }
     } else if (op < 0.6) {
       await node.engine.sync();
-    } else if (op < 0.8) {
+    } else if (op < 0.76) {
+      // Partial deliveries, sometimes out of order within a link.
+      const reorder = rand() < 0.3 ? (k: number) => int(k) : undefined;
       for (let k = int(40); k > 0; k--) {
         await Promise.all(nodes.map((x) => x.engine.idle()));
-        relay.deliverOne(pick);
+        relay.deliverOne(pick, reorder);
       }
-    } else if (op < 0.87) {
+    } else if (op < 0.8) {
+      // The hostile socket replays what it heard to someone else, or sends junk.
+      for (let k = int(6); k > 0; k--) {
+        const to = ids[int(n)]!;
+        const frame =
+          heard.length && rand() < 0.7 && !process.env.NO_REPLAY ? heard[int(heard.length)]! : junk();
+        relay.inject(to, frame, hostileId);
+      }
+    } else if (op < 0.84) {
       const rate = rand() * 0.3;
       relay.setDrop(rand() < 0.5 ? null : () => rand() < rate);
+    } else if (op < 0.86) {
+      const rate = rand() * 0.3;
+      relay.setDuplicate(rand() < 0.5 ? null : () => rand() < rate);
+    } else if (op < 0.875) {
+      // A clock jumps (NTP correction, a user changing the time), either way.
+      nodes[int(n)]!.skew.ms += int(2 * HOUR + 1) - HOUR;
+    } else if (op < 0.89) {
+      await restart(int(n));
+    } else if (op < 0.9) {
+      // Storage fails on one device for a while (full disk), then recovers.
+      const victim = nodes[int(n)]!;
+      victim.fault.on = !victim.fault.on;
     } else if (op < 0.93) {
       const i = int(n);
       if (down.has(i)) {
@@ -147,13 +215,17 @@ export async function runConvergence(seed: number): Promise<string | null> {
       await settle(relay, nodes, pick);
     }
   }
+  hostile.close();
 
-  // Faults stop; time moves past every skew (±1 h, far future = 2 drift bounds), so every held-back
-  // stamp becomes acceptable.
+  // Faults stop; time moves past every skew, so far-future stamps become acceptable.
   relay.setDrop(null);
+  relay.setDuplicate(null);
+  for (const node of nodes) node.fault.on = false;
+  // A jumped clock may sit far ahead of the others: the drift bound, not the schedule, decides.
+  for (const node of nodes) node.skew.ms = Math.max(-HOUR, Math.min(node.skew.ms, 2 * MAX_CLOCK_DRIFT_MS));
   for (const i of down) nodes[i]!.transport.connect();
   await settle(relay, nodes, pick);
-  time.now += 2 * HOUR + 3 * MAX_CLOCK_DRIFT_MS;
+  time.now += 3 * MAX_CLOCK_DRIFT_MS;
   for (let pass = 0; pass < 2; pass++) {
     for (const node of nodes) {
       await node.engine.sync();
@@ -165,6 +237,38 @@ export async function runConvergence(seed: number): Promise<string | null> {
   for (const node of nodes.slice(1)) {
     const snap = snapshot(node.sql);
     if (JSON.stringify(snap) !== JSON.stringify(reference)) {
+      if (process.env.CONVERGENCE_DEBUG) {
+        const key = (r: Row) => `${String(r.title)}@${String(r.title_hlc).slice(0, 14)}`;
+        const a = new Set(snap.map(key));
+        const b = new Set(reference.map(key));
+        console.error({
+          only: [...a].filter((k) => !b.has(k)).length,
+          refOnly: [...b].filter((k) => !a.has(k)).length,
+        });
+        console.error(
+          nodes.map((x, k) => ({
+            k,
+            id: x.id.slice(0, 4),
+            host: x.id === session.hostId,
+            fault: x.fault.on,
+            skew: x.skew.ms,
+            last: x.events
+              .filter((e) => e.type === 'done')
+              .slice(-6)
+              .map((e) => (e.type === 'done' ? `${e.peerId.slice(0, 4)}:${e.status}:${e.reason}` : '')),
+            dropped: x.engine.stats.framesDropped,
+            held: x.engine.stats.framesHeld,
+          })),
+        );
+        for (const x of nodes)
+          console.error(
+            `== ${x.id.slice(0, 4)}\n` +
+              x.logs
+                .filter((l) => !l.includes('guests answer only'))
+                .slice(-15)
+                .join('\n'),
+          );
+      }
       return `seed ${seed}: replica ${node.id} (${snap.length} rows) differs from ${nodes[0]!.id} (${reference.length} rows)`;
     }
   }

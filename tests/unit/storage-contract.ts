@@ -124,11 +124,5 @@ export function runStorageContract(name: string, setup: () => Promise<SyncStorag
       st.applyRows([makeRow(3, stamp(60, A))]);
       expect(st.readVector().get(A)).toBe(stamp(50, A));
     });
-
-    it('counts live todos without tombstones', async () => {
-      const st = await setup();
-      st.applyRows([makeRow(1, stamp(10, A)), makeRow(2, stamp(10, A), { deleted: true })]);
-      expect(st.countLive()).toBe(1);
-    });
   });
 }

@@ -42,6 +42,11 @@ export interface Node {
   transport: Transport;
   /** Shifts this device's physical clock. */
   skew: { ms: number };
+  identity: DeviceIdentity;
+  /** While on, the storage port throws on every call (a full disk, a broken database). */
+  fault: { on: boolean };
+  /** The engine's last 200 log lines. */
+  logs: string[];
 }
 
 export async function createNode(opts: {
@@ -62,20 +67,27 @@ export async function createNode(opts: {
   const skew = { ms: opts.skewMs ?? 0 };
   const physicalNow = () => opts.time.now + skew.ms;
   const clock = createHybridClock(opts.id, physicalNow, restoredHlc(sql, opts.id));
+  const identity = opts.identity ?? (await newIdentity());
+  const fault = { on: false };
+  const logs: string[] = [];
   const timers = manualTimers();
   const transport = opts.relay.transport(opts.id);
   const engine = createSyncEngine({
-    storage: (opts.wrapStorage ?? ((s) => s))(createSqliteSyncStorage(sql, physicalNow)),
+    storage: (opts.wrapStorage ?? ((s) => s))(faulty(createSqliteSyncStorage(sql, physicalNow), fault)),
     transport,
     clock,
     deviceId: opts.id,
-    identity: opts.identity ?? (await newIdentity()),
+    identity,
     deviceName: opts.name ?? `device ${opts.id.slice(0, 4)}`,
     session: opts.session,
     maxGuests: opts.maxGuests,
     physicalNow,
     random: opts.random,
     timers,
+    log: (level, message) => {
+      logs.push(`${level}: ${message}`);
+      if (logs.length > 200) logs.shift();
+    },
   });
   const events: SyncEvent[] = [];
   engine.subscribe((e) => events.push(e));
@@ -88,6 +100,29 @@ export async function createNode(opts: {
     timers,
     skew,
     transport,
+    identity,
+    fault,
+    logs,
+  };
+}
+
+/** A storage port that throws while `fault.on`, like SQLite reporting a full disk. */
+function faulty(s: SyncStorage, fault: { on: boolean }): SyncStorage {
+  const guard =
+    <A extends unknown[], R>(f: (...a: A) => R) =>
+    (...a: A): R => {
+      if (fault.on) throw new Error('SQLITE_FULL: database or disk is full');
+      return f(...a);
+    };
+  return {
+    readVector: guard(s.readVector),
+    countAbove: guard(s.countAbove),
+    pageAbove: guard(s.pageAbove),
+    applyRows: guard(s.applyRows),
+    beginLog: guard(s.beginLog),
+    finishLog: guard(s.finishLog),
+    closeInterrupted: guard(s.closeInterrupted),
+    rememberPeer: guard(s.rememberPeer),
   };
 }
 
