@@ -16,6 +16,10 @@ export interface TodoRow {
   deleted: number;
 }
 
+/** Every stored column of `todos`, in the order the INSERTs of todo-writes and sync-storage bind them. */
+export const TODO_STORED_COLUMNS = `id, title, description, completed, priority, due_date, device_id, created_at,
+  updated_at, deleted, synced, title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version`;
+
 export const TODO_COLUMNS =
   'id, title, description, completed, priority, due_date, device_id, created_at, updated_at, deleted';
 

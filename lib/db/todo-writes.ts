@@ -19,6 +19,7 @@ import {
   type Todo,
 } from '../model/todo';
 import type { Row, Sql, SqlValue } from './sql';
+import { TODO_STORED_COLUMNS } from './todo-row';
 
 export interface NewTodo {
   title: string;
@@ -88,8 +89,7 @@ function checkNew(input: NewTodo): Checked<Omit<FieldValues, 'completed' | 'dele
   };
 }
 
-const INSERT_SQL = `INSERT INTO todos (id, title, description, completed, priority, due_date, device_id, created_at,
-  updated_at, deleted, synced, title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version)
+const INSERT_SQL = `INSERT INTO todos (${TODO_STORED_COLUMNS})
   VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)`;
 
 const BUMP_SELF_SQL = `INSERT INTO version_vector (device_id, hlc) VALUES (?, ?)

@@ -1,6 +1,6 @@
 /**
  * The ports the sync engine needs. The engine never touches SQL, sockets, chrome.* or the DOM:
- * adapters implement these (sqlite-storage.ts, memory-storage.ts, memory-transport.ts,
+ * adapters implement these (lib/db/sync-storage.ts, memory-storage.ts, memory-transport.ts,
  * partysocket-transport.ts) and tests/unit/storage-contract.ts pins the storage contract.
  */
 import type { Hlc } from '../model/hlc';

@@ -22,7 +22,7 @@ import type { SyncEngine, SyncEngineOptions, SyncEvent, SyncSession } from './en
 import { createPartySocketTransport } from './partysocket-transport';
 import type { Transport } from './ports';
 import { createRelaySetting } from './relay-url';
-import { createSqliteSyncStorage } from './sqlite-storage';
+import { createSqliteSyncStorage } from '../db/sync-storage';
 import { errorText } from '../messages/sync-text';
 import { readSyncLog } from '../db/sync-log';
 import { markDeviceIdShadowed } from '../db/device';

@@ -19,7 +19,7 @@ import { createPairingLink, type PairingLink } from '../../lib/pairing/pairing-l
 import { envelopeSchema } from '../../lib/protocol/envelope';
 import type { SyncEngine, SyncEvent } from '../../lib/sync/engine-types';
 import { createPartySocketTransport } from '../../lib/sync/partysocket-transport';
-import { createSqliteSyncStorage } from '../../lib/sync/sqlite-storage';
+import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import { createSyncEngine } from '../../lib/sync/sync-engine';
 import type { Transport } from '../../lib/sync/ports';
 

@@ -8,7 +8,7 @@ import { newDeviceId, type DeviceId } from '../../lib/model/ids';
 import { createPairingLink, parsePairingLink } from '../../lib/pairing/pairing-link';
 import type { SyncEngine, SyncEvent } from '../../lib/sync/engine-types';
 import { createPartySocketTransport } from '../../lib/sync/partysocket-transport';
-import { createSqliteSyncStorage } from '../../lib/sync/sqlite-storage';
+import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import { createSyncEngine } from '../../lib/sync/sync-engine';
 
 interface Device {

@@ -10,7 +10,7 @@ import { newIdentity, type DeviceIdentity } from '../../lib/crypto/identity';
 import { createSyncEngine } from '../../lib/sync/sync-engine';
 import type { SyncEngine, SyncEvent, SyncSession } from '../../lib/sync/engine-types';
 import type { MemoryRelay } from '../../lib/sync/memory-transport';
-import { createSqliteSyncStorage } from '../../lib/sync/sqlite-storage';
+import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import type { SyncStorage, Timers, Transport } from '../../lib/sync/ports';
 
 export function manualTimers(): Timers & { fireAll(): void } {

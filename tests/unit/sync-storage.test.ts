@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openMemoryDb } from '../../lib/db/node-memory';
 import type { DueDate } from '../../lib/model/due-date';
 import { createMemorySyncStorage } from '../../lib/sync/memory-storage';
-import { createSqliteSyncStorage } from '../../lib/sync/sqlite-storage';
+import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import { B, makeRow, runStorageContract, stamp, A } from './storage-contract';
 import type { SessionId } from '../../lib/model/ids';
 

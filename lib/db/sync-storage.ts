@@ -1,13 +1,14 @@
-/** SyncStorage over the schema-v1 SQLite database (lib/db/migrations.ts) through the Sql port. */
-import { beginSyncLog, closeInterruptedSyncLogs, finishSyncLog } from '../db/sync-log';
-import type { Row, Sql, SqlValue } from '../db/sql';
-import { rowToTodo } from '../db/todo-writes';
+/** SyncStorage (lib/sync/ports.ts) over the SQLite database (lib/db/migrations.ts) through the Sql port. */
+import { beginSyncLog, closeInterruptedSyncLogs, finishSyncLog } from './sync-log';
+import type { Row, Sql, SqlValue } from './sql';
+import { TODO_STORED_COLUMNS } from './todo-row';
+import { rowToTodo } from './todo-writes';
 import { deviceOfHlc, type Hlc } from '../model/hlc';
 import type { DeviceId, TodoId } from '../model/ids';
 import { mergeRows, versionOf, type SyncRow } from '../model/merge';
 import { SYNC_FIELDS, type SyncField } from '../model/todo';
-import type { ApplyOutcome, SyncStorage, VersionVector } from './ports';
-import { devicesOf, zeroStampOf } from './vector';
+import type { ApplyOutcome, SyncStorage, VersionVector } from '../sync/ports';
+import { devicesOf, zeroStampOf } from '../sync/vector';
 
 function toSyncRow(r: Row): SyncRow {
   const { updated_at: _updated, ...todo } = rowToTodo(r);
@@ -18,8 +19,7 @@ function toSyncRow(r: Row): SyncRow {
 const sqlValue = (v: string | number | boolean | null): SqlValue =>
   typeof v === 'boolean' ? (v ? 1 : 0) : v;
 
-const INSERT_COLUMNS = `id, title, description, completed, priority, due_date, device_id, created_at, updated_at,
-  deleted, synced, title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, version`;
+const INSERT_COLUMNS = TODO_STORED_COLUMNS;
 const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)';
 /** Rows per multi-row INSERT / ids per IN list: each statement is compiled per call, so fewer, bigger ones. */
 const INSERT_CHUNK = 50;
