@@ -19,6 +19,8 @@ export type StartRelayOptions = {
 };
 
 export const RELAY_CONFIG: string;
+/** Vars every local relay gets (loopback origins allowed). */
+export const DEV_VARS: Record<string, string>;
 export function startRelay(options?: StartRelayOptions): Promise<RelayProcess>;
 export function ensurePublicDir(): string;
 export function freePort(): Promise<number>;

@@ -1,5 +1,5 @@
 /**
- * Pairing links: `${relayOrigin}/pair#v=1&s=<session id>&k=<session key, base64url>&d=<device id>&e=<expiry ms>`.
+ * Pairing links: `${relayOrigin}/pair#v=<PROTOCOL_VERSION>&s=<session id>&k=<session key, base64url>&d=<device id>&e=<expiry ms>`.
  * Everything secret is in the fragment, which browsers never send to a server. A link is valid for
  * five minutes; single use is enforced by the showing device (see docs/protocol.md, "Pairing").
  */

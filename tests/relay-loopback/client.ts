@@ -64,6 +64,8 @@ export type Device = {
   received: string[];
   opens: number;
   pongs: number;
+  /** Close codes of every socket this device had, in order (partysocket reconnects after each). */
+  closeCodes: number[];
   /** Resolves once `count` frames (in total, since creation) have arrived. */
   receivedAtLeast(count: number, timeoutMs?: number): Promise<void>;
   opened(count?: number): Promise<void>;
@@ -79,11 +81,11 @@ export type Device = {
 /** A device as the extension will run it: partysocket with the session id as room and device id as id. */
 export function createDevice(
   room: string,
-  id = crypto.randomUUID(),
-  options: { joinOnOpen?: boolean } = {},
+  id: string = crypto.randomUUID(),
+  options: { joinOnOpen?: boolean; host?: string } = {},
 ): Device {
   const socket = new PartySocket({
-    host: inject('relayHost'),
+    host: options.host ?? inject('relayHost'),
     party: 'relay',
     room,
     id,
@@ -101,6 +103,7 @@ export function createDevice(
     received: [],
     opens: 0,
     pongs: 0,
+    closeCodes: [],
     until: (describe, predicate, timeoutMs) =>
       waitFor(
         `${describe} (device ${id})`,
@@ -130,6 +133,10 @@ export function createDevice(
   socket.addEventListener('open', () => {
     device.opens += 1;
     if (options.joinOnOpen) socket.send(envelope(id, 'JOIN'));
+    notify();
+  });
+  socket.addEventListener('close', (event: CloseEvent) => {
+    device.closeCodes.push(event.code);
     notify();
   });
   socket.addEventListener('message', (event: MessageEvent) => {
