@@ -3,6 +3,8 @@
  * Firefox's background page; it talks only through postMessage frames (lib/messages/worker-frames).
  */
 import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
+import { FILE_CHANNEL } from '../backup/file-channel';
+import { startFileJobs } from '../backup/file-jobs';
 import type { WorkerEvent } from '../messages/events';
 import { fromWorkerSchema, toWorkerSchema, type FromWorker } from '../messages/worker-frames';
 import { createHybridClock } from '../model/hlc';
@@ -55,6 +57,8 @@ async function open() {
   const writer = createTodoWriter({ sql, clock, deviceId });
   const openMs = performance.now() - started;
   const emit = (event: WorkerEvent) => post({ type: 'event', event });
+  // Backup, restore, export and import move Blobs, so they have their own channel (lib/backup/file-channel.ts).
+  startFileJobs({ sql, clock, deviceId, emit, channel: new BroadcastChannel(FILE_CHANNEL) });
   const sync = createWorkerSync({
     sql,
     clock,
