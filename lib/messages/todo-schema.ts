@@ -54,6 +54,11 @@ export const pageQuerySchema = z.object({
   search: z.string().max(TITLE_MAX),
   cursor: cursorSchema.nullable(),
   limit: z.number().int().min(1).max(PAGE_MAX),
+  /**
+   * Rows to skip, for a virtual list that jumps into the middle of the result (the scrollbar dragged
+   * to the end). Only without a cursor; a cursor already says where to start.
+   */
+  offset: z.number().int().min(0).max(10_000_000).optional(),
 });
 export type PageQuery = z.infer<typeof pageQuerySchema>;
 

@@ -46,6 +46,23 @@ describe('todo queries', () => {
     expect(rows.map((r) => r.title)).toEqual(Array.from({ length: 237 }, (_, i) => `t${236 - i}`));
   });
 
+  it('starts a page at an offset into the ordered result, for every sort', async () => {
+    const { writer, q } = await setup();
+    for (let i = 0; i < 120; i++)
+      writer.create({
+        title: `t${i}`,
+        priority: i % 3 === 0 ? 'high' : 'low',
+        due_date: i % 2 ? '2026-05-05' : null,
+      });
+    for (const sort of ['created', 'due', 'priority'] as const) {
+      const all = allPages(q, { sort, limit: 200 });
+      const page = q.page(query({ sort, offset: 100, limit: 15 }));
+      expect(page.todos.map((r) => r.id)).toEqual(all.slice(100, 115).map((r) => r.id));
+      expect(page.next).not.toBeNull();
+      expect(q.page(query({ sort, offset: 110, limit: 15 })).next).toBeNull();
+    }
+  });
+
   it('keeps every row exactly once when many share a sort key', async () => {
     const { writer, q } = await setup();
     for (let i = 0; i < 120; i++)
