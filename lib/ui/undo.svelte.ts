@@ -1,50 +1,69 @@
-/** The "Deleted … Undo" notice after a soft delete; it disappears after a while or on the next delete. */
+/**
+ * The "Deleted … Undo" notices after soft deletes. Each delete gets its own notice with its own
+ * Undo, so after several quick deletes every one of them can still be brought back (issue 12.5);
+ * a notice disappears SHOW_MS after its delete, and only the newest MAX_SHOWN are kept.
+ */
 import type { TodoClient } from '../messages/client';
 import type { WireTodo } from '../messages/todo-schema';
 import type { Health } from './health.svelte';
 
 const SHOW_MS = 10_000;
+const MAX_SHOWN = 5;
+
+export interface UndoNotice {
+  key: number;
+  message: string;
+  /** The deleted todo, or null when the notice reports a failure (nothing to undo). */
+  todo: WireTodo | null;
+}
 
 export function createUndo(client: TodoClient, health: Health) {
-  let message = $state('');
-  let last = $state.raw<WireTodo | null>(null);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let notices = $state.raw<UndoNotice[]>([]);
+  // Not state: timers are bookkeeping, never rendered.
+  const timers: Record<number, ReturnType<typeof setTimeout>> = {};
+  let nextKey = 0;
 
-  const hide = () => {
-    clearTimeout(timer);
-    message = '';
-    last = null;
+  const drop = (key: number) => {
+    clearTimeout(timers[key]);
+    delete timers[key];
+    notices = notices.filter((n) => n.key !== key);
+  };
+  const show = (message: string, todo: WireTodo | null): number => {
+    const key = nextKey++;
+    const kept = [...notices, { key, message, todo }];
+    for (const old of kept.slice(0, Math.max(0, kept.length - MAX_SHOWN))) drop(old.key);
+    notices = kept.slice(-MAX_SHOWN);
+    timers[key] = setTimeout(() => drop(key), SHOW_MS);
+    return key;
   };
 
   return {
-    get message() {
-      return message;
-    },
-    get canUndo() {
-      return last !== null;
+    /** Newest last. */
+    get notices() {
+      return notices;
     },
     async remove(todo: WireTodo) {
       const r = await client.send({ kind: 'todos.remove', id: todo.id });
       if (!r.ok) {
         health.report(r.error);
-        message = `Could not delete “${todo.title}”: ${r.error.message}`;
-        last = null;
+        show(`Could not delete “${todo.title}”: ${r.error.message}`, null);
         return;
       }
-      clearTimeout(timer);
-      message = `Deleted “${todo.title}”`;
-      last = todo;
-      timer = setTimeout(hide, SHOW_MS);
+      show(`Deleted “${todo.title}”`, todo);
     },
-    async undo() {
-      const todo = last;
-      if (!todo) return;
+    dismiss: drop,
+    /** Restores the notice's todo; resolves to it once restored, or null (the notice then says why). */
+    async undo(key: number): Promise<WireTodo | null> {
+      const n = notices.find((x) => x.key === key);
+      if (!n?.todo) return null;
+      const todo = n.todo;
       const r = await client.send({ kind: 'todos.restore', id: todo.id });
-      if (r.ok) hide();
-      else {
-        health.report(r.error);
-        message = `Could not restore “${todo.title}”: ${r.error.message}`;
-      }
+      drop(key);
+      if (r.ok) return todo;
+      health.report(r.error);
+      show(`Could not restore “${todo.title}”: ${r.error.message}`, null);
+      return null;
     },
   };
 }
+export type Undo = ReturnType<typeof createUndo>;

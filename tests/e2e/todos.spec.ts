@@ -155,3 +155,56 @@ test('works from the keyboard: add, complete, edit with Escape, delete and Undo'
   await panel.keyboard.press('Enter');
   await expect(todoItem(panel, 'Keyboard todo')).toBeVisible();
 });
+
+test('undoes each of several quick deletes, and focus goes to the restored todo', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  for (const t of ['First gone', 'Second gone', 'Third stays']) await addTodo(panel, t);
+  await todoItem(panel, 'First gone').getByRole('button', { name: 'Delete First gone' }).click();
+  await expect(panel.getByRole('button', { name: 'Undo delete First gone' })).toBeFocused();
+  await todoItem(panel, 'Second gone').getByRole('button', { name: 'Delete Second gone' }).click();
+  await expect(todoItem(panel, 'First gone')).toHaveCount(0);
+  await expect(todoItem(panel, 'Second gone')).toHaveCount(0);
+
+  // The earlier delete can still be undone, not only the last.
+  await panel.getByRole('button', { name: 'Undo delete First gone' }).click();
+  await expect(todoItem(panel, 'First gone')).toBeVisible();
+  await expect(panel.getByRole('checkbox', { name: 'Complete First gone' })).toBeFocused();
+  await panel.getByRole('button', { name: 'Undo delete Second gone' }).click();
+  await expect(panel.getByRole('checkbox', { name: 'Complete Second gone' })).toBeFocused();
+  await expect(panel.getByRole('button', { name: /Undo/ })).toHaveCount(0);
+});
+
+test('Escape closes a drawer and focus returns to the button that opened it', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  const opener = panel.getByRole('button', { name: 'Sync history' });
+  await opener.click();
+  await expect(panel.getByRole('heading', { name: 'Sync history' })).toBeFocused();
+  await panel.keyboard.press('Escape');
+  await expect(panel.getByRole('heading', { name: 'Sync history' })).toHaveCount(0);
+  await expect(opener).toBeFocused();
+  await expect(opener).toHaveAttribute('aria-expanded', 'false');
+
+  await opener.click();
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await expect(opener).toBeFocused();
+});
+
+test('shows priority only when not the default, and lays out right-to-left titles right to left', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Plain todo');
+  await expect(todoItem(panel, 'Plain todo')).not.toContainText('priority');
+  const rtl = 'לקנות חלב';
+  await addTodo(panel, rtl);
+  const title = todoItem(panel, rtl).getByText(rtl, { exact: true });
+  await expect(title).toHaveAttribute('dir', 'auto');
+  await expect(title).toHaveCSS('direction', 'rtl');
+
+  const popup = await openPopup(context);
+  await expect(popup.getByRole('heading', { level: 1, name: 'Todo-Tasker' })).toBeVisible();
+  await expect(popup.getByRole('list', { name: 'Recent todos' }).getByText(rtl)).toHaveCSS(
+    'direction',
+    'rtl',
+  );
+});
