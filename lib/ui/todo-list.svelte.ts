@@ -1,7 +1,9 @@
 /**
  * The side panel's list state: one query (filter, search, sort) loaded page by page with keyset
- * cursors, so 10k todos never cross messaging at once. A change event refetches the loaded window
- * (what the user has scrolled through) rather than the table.
+ * cursors, so 10k todos never cross messaging at once. A change to fields that cannot move a row
+ * (a completed box under "All", a title when not searching) patches that row by id from the write's
+ * answer or a per-id fetch; other changes refetch the loaded window (issue 12.4: a toggle used to
+ * refetch every loaded row, ≈ 1.8 s with 10,000 loaded).
  */
 import type { TodoClient } from '../messages/client';
 import type { Result } from '../messages/requests';
@@ -31,6 +33,38 @@ export function createTodoList(client: TodoClient, health: Health) {
   let loading = false;
   // Answers to an older query must not overwrite a newer one (typing in search sends many).
   let generation = 0;
+
+  /** The change leaves the row where it is and in the result: patching it in place is exact. */
+  function staysPut(before: WireTodo, after: WireTodo): boolean {
+    if (after.deleted) return false;
+    if (filter !== 'all' && before.completed !== after.completed) return false;
+    if (sort === 'due' && before.due_date !== after.due_date) return false;
+    if (sort === 'priority' && before.priority !== after.priority) return false;
+    if (search.trim() && (before.title !== after.title || before.description !== after.description))
+      return false;
+    return true;
+  }
+  /** Replaces a loaded row by id; false when it is not loaded or would move (then reload). */
+  function patchRow(after: WireTodo): boolean {
+    const i = todos.findIndex((t) => t.id === after.id);
+    if (i < 0 || !staysPut(todos[i]!, after)) return false;
+    todos = todos.with(i, after);
+    return true;
+  }
+  async function refreshCounts() {
+    const gen = generation;
+    const c = await client.send({ kind: 'todos.counts', search });
+    if (gen === generation && c.ok) counts = c.data;
+  }
+  async function onChanged(e: ChangedEvent) {
+    if (e.op === 'update' && e.ids.length > 0) {
+      const gen = generation;
+      const rows = await Promise.all(e.ids.map((id) => client.send({ kind: 'todos.get', id })));
+      if (gen !== generation) return;
+      if (rows.every((r) => r.ok && r.data !== null && patchRow(r.data))) return void refreshCounts();
+    }
+    await reload(todos.length);
+  }
 
   const query = (cursor: Cursor | null, limit: number) => ({ filter, sort, search, cursor, limit });
 
@@ -119,8 +153,8 @@ export function createTodoList(client: TodoClient, health: Health) {
     },
     reload,
     loadMore,
-    onChanged(_e: ChangedEvent) {
-      void reload(todos.length);
+    onChanged(e: ChangedEvent) {
+      void onChanged(e);
     },
     /** Saves a new todo; resolves to null once saved, or to the message to show. */
     async add(title: string): Promise<string | null> {
@@ -132,7 +166,11 @@ export function createTodoList(client: TodoClient, health: Health) {
     /** Saves a change to one todo; resolves to null once saved, or to the message to show. */
     async update(todo: WireTodo, patch: TodoPatch): Promise<string | null> {
       const r = await client.send({ kind: 'todos.update', id: todo.id, patch });
-      if (r.ok) return null;
+      // Shown from the write's answer at once; the change event then confirms it by id.
+      if (r.ok) {
+        patchRow(r.data);
+        return null;
+      }
       health.report(r.error);
       return r.error.message;
     },

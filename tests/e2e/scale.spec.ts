@@ -22,10 +22,22 @@ test('opens and scrolls a side panel over 10,000 todos without loading them all'
   await expect.poll(() => items.count()).toBeGreaterThan(200);
   const scrolled = await items.count();
 
-  // A change while scrolled deep keeps what was loaded instead of cutting back to the first page.
+  // A toggle while scrolled deep patches that row by id: no page of rows is fetched again (it used
+  // to refetch every loaded row), and what was loaded stays.
+  await panel.evaluate(() => {
+    const w = window as unknown as { ttPages: number };
+    w.ttPages = 0;
+    const send = chrome.runtime.sendMessage.bind(chrome.runtime);
+    chrome.runtime.sendMessage = ((msg: { request?: { kind?: string } }) => {
+      if (msg?.request?.kind === 'todos.page') w.ttPages++;
+      return send(msg);
+    }) as typeof chrome.runtime.sendMessage;
+  });
   await items.first().getByRole('checkbox').check();
   await expect(panel.getByRole('radio', { name: /Completed/ })).toHaveAccessibleName(/\(1\)/);
+  await expect(items.first().getByRole('checkbox')).toBeChecked();
   expect(await items.count()).toBe(scrolled);
+  expect(await panel.evaluate(() => (window as unknown as { ttPages: number }).ttPages)).toBe(0);
 
   const search = panel.getByRole('searchbox', { name: 'Search todos' });
   await search.fill('Seeded todo 9876');
