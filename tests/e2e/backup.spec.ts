@@ -1,0 +1,103 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Page } from '@playwright/test';
+import {
+  addTodo,
+  expect,
+  expectTitles,
+  launchWithExtension,
+  newProfileDir,
+  openSidePanel,
+  test,
+  todoItem,
+} from './fixtures';
+
+const PASS = 'tulip orbit canyon pebble';
+const status = (p: Page) => p.getByRole('region', { name: 'Backup and files' }).getByRole('status');
+
+async function makeBackup(panel: Page, file: string) {
+  await panel.getByRole('button', { name: 'Back up…' }).click();
+  await panel.getByRole('textbox', { name: 'Passphrase', exact: true }).fill(PASS);
+  await panel.getByRole('textbox', { name: 'Repeat passphrase' }).fill(PASS);
+  const download = panel.waitForEvent('download');
+  await panel.getByRole('button', { name: 'Save backup' }).click();
+  const d = await download;
+  expect(d.suggestedFilename()).toMatch(/^todo-tasker-\d{4}-\d{2}-\d{2}\.ttbackup$/);
+  await d.saveAs(file);
+  await expect(status(panel)).toContainText('Backup of');
+}
+
+async function restore(panel: Page, file: string, pass: string) {
+  await panel.getByRole('button', { name: 'Restore…' }).click();
+  await panel.getByLabel('Backup file').setInputFiles(file);
+  await panel.getByRole('textbox', { name: 'Passphrase' }).fill(pass);
+  await panel.getByRole('button', { name: 'Restore backup' }).click();
+}
+
+test('backs up, restores into a fresh profile, and refuses a wrong passphrase without changes', async ({
+  context,
+}) => {
+  const file = path.join(tmpdir(), `tt-e2e-${Date.now()}.ttbackup`);
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Water plants');
+  await addTodo(panel, 'Secret needle title');
+  await makeBackup(panel, file);
+  expect(readFileSync(file).toString('latin1')).not.toContain('needle');
+
+  const dir = newProfileDir();
+  const other = await launchWithExtension(dir);
+  try {
+    const fresh = await openSidePanel(other);
+    await addTodo(fresh, 'Already here');
+    await restore(fresh, file, 'wrong passphrase');
+    await expect(status(fresh)).toHaveText(/does not open this backup\. Nothing was changed/);
+    await expectTitles(fresh, ['Already here']);
+    await fresh.getByRole('textbox', { name: 'Passphrase' }).fill(PASS);
+    await fresh.getByRole('button', { name: 'Restore backup' }).click();
+    await expect(status(fresh)).toHaveText(/Restored: 2 added, 0 changed/);
+    await expectTitles(fresh, ['Already here', 'Water plants', 'Secret needle title']);
+  } finally {
+    await other.close();
+  }
+});
+
+test('exports the completed filter as CSV', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, '=SUM(A1)');
+  await addTodo(panel, 'Still open');
+  await todoItem(panel, '=SUM(A1)').getByRole('checkbox').check();
+  await panel.getByRole('button', { name: 'Export…' }).click();
+  await panel.getByRole('combobox', { name: 'Todos' }).selectOption('completed');
+  const download = panel.waitForEvent('download');
+  await panel.getByRole('button', { name: 'Export todos' }).click();
+  const d = await download;
+  expect(d.suggestedFilename()).toMatch(/\.csv$/);
+  const text = readFileSync(await d.path()).toString('utf8');
+  expect(text.startsWith('\ufefftitle,description,completed,priority,due date,created,updated\r\n')).toBe(
+    true,
+  );
+  expect(text).toContain(`"'=SUM(A1)",,yes,medium,`);
+  expect(text).not.toContain('Still open');
+});
+
+test('imports a CSV through the preview, and importing it again adds nothing', async ({ context }) => {
+  const file = path.join(tmpdir(), `tt-e2e-${Date.now()}.csv`);
+  writeFileSync(file, 'Name;Notes;Done\n"Pay <b>rent</b>";"first\nsecond";yes\nCall mum;;no\n');
+  const panel = await openSidePanel(context);
+  for (let round = 0; round < 2; round++) {
+    await panel.getByRole('button', { name: 'Import…' }).click();
+    await panel.getByLabel('File to import').setInputFiles(file);
+    const table = panel.getByRole('table', { name: 'Import preview' });
+    await expect(table.getByRole('row')).toHaveCount(3);
+    await expect(table).toContainText('Pay <b>rent</b>');
+    await expect(panel.getByRole('combobox', { name: 'Title column' })).toHaveValue('0');
+    await panel.getByRole('button', { name: 'Import 2 todos' }).click();
+    await expect(status(panel)).toHaveText(
+      round === 0 ? 'Imported 2 todos.' : 'Imported 0 todos; 2 were imported before and skipped.',
+    );
+    await panel.getByRole('button', { name: 'Import…' }).click(); // close
+  }
+  await expectTitles(panel, ['Pay <b>rent</b>', 'Call mum']);
+  await expect(todoItem(panel, 'Pay <b>rent</b>').getByRole('checkbox')).toBeChecked();
+});
