@@ -101,3 +101,16 @@ test('imports a CSV through the preview, and importing it again adds nothing', a
   await expectTitles(panel, ['Pay <b>rent</b>', 'Call mum']);
   await expect(todoItem(panel, 'Pay <b>rent</b>').getByRole('checkbox')).toBeChecked();
 });
+
+test('reminds a single device to back up until dismissed', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Only copy');
+  await panel.reload();
+  const note = panel.getByRole('note');
+  await expect(note).toContainText('no backup from the last 30 days');
+  await note.getByRole('button', { name: 'Not now' }).click();
+  await expect(note).toHaveCount(0);
+  await panel.reload();
+  await expect(panel.getByRole('button', { name: 'Back up…' })).toBeVisible();
+  await expect(panel.getByRole('note')).toHaveCount(0);
+});
