@@ -74,7 +74,65 @@ async function addToPanel(popup: Page, panel: Page, title: string): Promise<numb
   return (await seen) - start;
 }
 
+const TOGGLE_LOADED = Number(process.env.BENCH_TOGGLE_LOADED ?? 2000);
+const TOGGLES = Number(process.env.BENCH_TOGGLES ?? 10);
+
+/**
+ * Toggle → painted with many rows loaded (issue 12.4): seeds 10,000 todos, scrolls the side panel
+ * until TOGGLE_LOADED rows are in the list, then times a click on the first row's checkbox until
+ * its row shows as done (or not done), read by a MutationObserver.
+ */
+async function toggleBench(): Promise<void> {
+  await withProfile(async (ctx) => {
+    const panel = await openSidePanel(ctx);
+    await markTime(panel, 'tt:list-painted');
+    await sendRequest(panel, { kind: 'dev.seed', count: 10_000 });
+    await panel.reload();
+    await markTime(panel, 'tt:list-painted');
+    // Bounded: each round scrolls to the end once.
+    for (let i = 0; i < 200; i++) {
+      const n = await panel.evaluate(() => {
+        window.scrollTo(0, document.body.scrollHeight);
+        return document.querySelectorAll('ul[aria-label="Todos"] > li').length;
+      });
+      if (n >= TOGGLE_LOADED) break;
+      await panel.waitForFunction(
+        (k) => document.querySelectorAll('ul[aria-label="Todos"] > li').length > k,
+        n,
+      );
+    }
+    const loaded = await panel.evaluate(
+      () => document.querySelectorAll('ul[aria-label="Todos"] > li').length,
+    );
+    const nodes = await panel.evaluate(() => document.getElementsByTagName('*').length);
+    const times: number[] = [];
+    for (let i = 0; i < TOGGLES; i++)
+      times.push(
+        await panel.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const li = document.querySelector<HTMLLIElement>('ul[aria-label="Todos"] > li')!;
+              const was = li.classList.contains('done');
+              const t0 = performance.now();
+              const obs = new MutationObserver(() => {
+                if (li.classList.contains('done') !== was) {
+                  obs.disconnect();
+                  requestAnimationFrame(() => resolve(performance.now() - t0));
+                }
+              });
+              obs.observe(li, { attributes: true });
+              li.querySelector<HTMLInputElement>('input[type="checkbox"]')!.click();
+            }),
+        ),
+      );
+    console.log(
+      `toggle → row painted, ${loaded} rows loaded of 10,000 (${nodes} DOM elements): ${fmt(times)}`,
+    );
+  });
+}
+
 async function main() {
+  if (process.env.BENCH_ONLY === 'toggle') return toggleBench();
   console.log(
     `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}`,
   );
@@ -114,6 +172,7 @@ async function main() {
       `side panel first paint with 10,000 todos, DB ready (navigation → list painted): ${fmt(paints)}`,
     );
   });
+  await toggleBench();
 }
 
 await main();
