@@ -114,3 +114,18 @@ test('reminds a single device to back up until dismissed', async ({ context }) =
   await expect(panel.getByRole('button', { name: 'Back up…' })).toBeVisible();
   await expect(panel.getByRole('note')).toHaveCount(0);
 });
+
+test('restoring an older backup keeps newer edits', async ({ context }) => {
+  const file = path.join(tmpdir(), `tt-e2e-${Date.now()}-older.ttbackup`);
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Draft report');
+  await makeBackup(panel, file);
+  await panel.getByRole('button', { name: 'Back up…' }).click(); // close the backup form
+  await todoItem(panel, 'Draft report').getByRole('button', { name: 'Edit Draft report' }).click();
+  await panel.getByRole('textbox', { name: 'Title' }).fill('Final report');
+  await panel.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(todoItem(panel, 'Final report')).toBeVisible();
+  await restore(panel, file, PASS);
+  await expect(status(panel)).toHaveText(/Restored: 0 added, 0 changed, 1 already up to date/);
+  await expectTitles(panel, ['Final report']);
+});
