@@ -11,6 +11,7 @@ import type { ChangedEvent } from '../messages/events';
 import {
   PAGE_MAX,
   type Counts,
+  type CreateInput,
   type Cursor,
   type Page,
   type Filter,
@@ -157,8 +158,8 @@ export function createTodoList(client: TodoClient, health: Health) {
       void onChanged(e);
     },
     /** Saves a new todo; resolves to null once saved, or to the message to show. */
-    async add(title: string): Promise<string | null> {
-      const r = await client.send({ kind: 'todos.create', input: { title } });
+    async add(input: CreateInput): Promise<string | null> {
+      const r = await client.send({ kind: 'todos.create', input });
       if (r.ok) return null;
       health.report(r.error);
       return r.error.message;

@@ -42,18 +42,18 @@ test('adds, edits, completes and deletes todos on a phone, with the extension’
 
   await todoItem(page, 'Call mum').getByRole('button', { name: 'Edit Call mum' }).tap();
   const title = page.getByRole('textbox', { name: 'Title' });
-  await title.fill('Call mum tonight');
+  await title.fill('Call mum back');
   await title.press('Enter');
-  await expect(todoItem(page, 'Call mum tonight')).toBeVisible();
+  await expect(todoItem(page, 'Call mum back')).toBeVisible();
 
-  await todoItem(page, 'Call mum tonight').getByRole('button', { name: 'Delete Call mum tonight' }).tap();
+  await todoItem(page, 'Call mum back').getByRole('button', { name: 'Delete Call mum back' }).tap();
   await expect(todoList(page).getByRole('listitem')).toHaveCount(1);
   await page.getByRole('button', { name: 'Undo' }).tap();
   await expect(todoList(page).getByRole('listitem')).toHaveCount(2);
 
   // The phone keeps its own copy: a reload reads it back from OPFS.
   await page.reload();
-  await expect(todoItem(page, 'Call mum tonight')).toBeVisible();
+  await expect(todoItem(page, 'Call mum back')).toBeVisible();
   await expect(todoItem(page, 'Buy milk').getByRole('checkbox')).toBeChecked();
 });
 

@@ -18,7 +18,7 @@ const TITLES = [
   'Fix bike',
   'Email Sam about the trip',
   'Return library books',
-  'Plan Sunday lunch',
+  'Plan the picnic',
 ];
 
 /** Types every title at 30 ms a key, each followed by Enter, without waiting for any save. */
