@@ -9,9 +9,9 @@ import type { SyncRow } from '../model/merge';
 import { SYNC_FIELDS, type FieldValues } from '../model/todo';
 import type { Filter } from '../messages/todo-schema';
 import { getKv, setKv } from './kv';
-import type { Row, Sql } from './sql';
+import type { Row, Sql, SqlValue } from './sql';
 import { createSqliteSyncStorage } from './sync-storage';
-import { likePattern } from './todo-queries';
+import { FILTER_SQL, searchClause } from './todo-queries';
 import { TODO_STORED_COLUMNS } from './todo-row';
 import { rowToTodo } from './todo-writes';
 import type { Hlc } from '../model/hlc';
@@ -41,19 +41,11 @@ export interface ExportQuery {
   search: string;
 }
 
-const FILTER_SQL: Record<Filter, string> = {
-  all: '',
-  active: ' AND completed = 0',
-  completed: ' AND completed = 1',
-};
-
-function exportWhere(q: ExportQuery): { where: string; params: string[] } {
-  const s = q.search.trim();
-  const search = s ? " AND (title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')" : '';
-  return {
-    where: `deleted = 0${FILTER_SQL[q.filter]}${search}`,
-    params: s ? [likePattern(s), likePattern(s)] : [],
-  };
+function exportWhere(q: ExportQuery): { where: string; params: SqlValue[] } {
+  // The same filter and search as the list's query (todo-queries.ts), so an export of the current
+  // filter holds exactly the rows the list shows.
+  const s = searchClause(q.search);
+  return { where: `deleted = 0${FILTER_SQL[q.filter]}${s.sql}`, params: s.params };
 }
 
 export function countExport(sql: Sql, q: ExportQuery): number {

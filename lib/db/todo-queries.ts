@@ -31,7 +31,8 @@ const SORTS: Record<Sort, { key: string; dir: 'ASC' | 'DESC' }> = {
   },
 };
 
-const FILTER_SQL: Record<Filter, string> = {
+/** The list's filters as SQL; the export of the current filter uses the same (lib/db/backup-store.ts). */
+export const FILTER_SQL: Record<Filter, string> = {
   all: '',
   active: ' AND completed = 0',
   completed: ' AND completed = 1',
@@ -42,7 +43,7 @@ export function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function searchClause(search: string): { sql: string; params: SqlValue[] } {
+export function searchClause(search: string): { sql: string; params: SqlValue[] } {
   const s = search.trim();
   if (!s) return { sql: '', params: [] };
   const p = likePattern(s);

@@ -62,23 +62,65 @@ test('backs up, restores into a fresh profile, and refuses a wrong passphrase wi
   }
 });
 
+async function exportFile(panel: Page, format: 'CSV' | 'JSON', scope: 'All todos' | 'Current filter') {
+  await panel.getByRole('button', { name: 'Export…' }).click();
+  await panel.getByRole('combobox', { name: 'Format' }).selectOption({ label: format });
+  await panel.getByRole('radio', { name: scope }).check();
+  const download = panel.waitForEvent('download');
+  await panel.getByRole('button', { name: 'Export todos' }).click();
+  const d = await download;
+  await expect(status(panel)).toHaveText(/^Exported \d+ todos to /);
+  const said = await status(panel).textContent();
+  await panel.getByRole('button', { name: 'Export…' }).click(); // close
+  return { name: d.suggestedFilename(), text: readFileSync(await d.path()).toString('utf8'), said };
+}
+
 test('exports the completed filter as CSV', async ({ context }) => {
   const panel = await openSidePanel(context);
   await addTodo(panel, '=SUM(A1)');
   await addTodo(panel, 'Still open');
   await todoItem(panel, '=SUM(A1)').getByRole('checkbox').check();
-  await panel.getByRole('button', { name: 'Export…' }).click();
-  await panel.getByRole('combobox', { name: 'Todos' }).selectOption('completed');
-  const download = panel.waitForEvent('download');
-  await panel.getByRole('button', { name: 'Export todos' }).click();
-  const d = await download;
-  expect(d.suggestedFilename()).toMatch(/\.csv$/);
-  const text = readFileSync(await d.path()).toString('utf8');
+  await panel.getByRole('radio', { name: /^Completed/ }).check();
+  await expectTitles(panel, ['=SUM(A1)']);
+  const { name, text } = await exportFile(panel, 'CSV', 'Current filter');
+  expect(name).toMatch(/^todo-tasker-\d{4}-\d{2}-\d{2}\.csv$/);
   expect(text.startsWith('\ufefftitle,description,completed,priority,due date,created,updated\r\n')).toBe(
     true,
   );
   expect(text).toContain(`"'=SUM(A1)",,yes,medium,`);
   expect(text).not.toContain('Still open');
+});
+
+test('exports exactly the rows of the current filter and search, or all todos', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  for (const t of ['Buy milk', 'Buy bread', 'Milk the cow', 'Call mum', 'Oat milk']) await addTodo(panel, t);
+  for (const t of ['Buy milk', 'Milk the cow', 'Call mum'])
+    await todoItem(panel, t).getByRole('checkbox').check();
+  await panel.getByRole('searchbox', { name: 'Search todos' }).fill('milk');
+  await panel.getByRole('radio', { name: /^Completed/ }).check();
+  await expectTitles(panel, ['Buy milk', 'Milk the cow']);
+  await panel.getByRole('button', { name: 'Export…' }).click();
+  await expect(panel.getByRole('radio', { name: 'Current filter' })).toHaveAccessibleDescription(
+    '(Completed todos matching “milk”)',
+  );
+  await panel.getByRole('button', { name: 'Export…' }).click();
+
+  const titles = (text: string) =>
+    (JSON.parse(text) as { todos: { title: string; completed: boolean }[] }).todos.map((t) => t.title).sort();
+  const current = await exportFile(panel, 'JSON', 'Current filter');
+  expect(current.name).toMatch(/\.json$/);
+  expect(JSON.parse(current.text)).toMatchObject({ filter: 'completed', search: 'milk' });
+  expect(titles(current.text)).toEqual(['Buy milk', 'Milk the cow']);
+  expect(current.said).toMatch(/^Exported 2 todos to /);
+
+  const all = await exportFile(panel, 'JSON', 'All todos');
+  expect(JSON.parse(all.text)).toMatchObject({ filter: 'all', search: '' });
+  expect(titles(all.text)).toEqual(['Buy bread', 'Buy milk', 'Call mum', 'Milk the cow', 'Oat milk']);
+
+  // The same rows as CSV: the first column of each line after the header.
+  const csv = await exportFile(panel, 'CSV', 'Current filter');
+  const lines = csv.text.trim().split('\r\n').slice(1);
+  expect(lines.map((l) => l.split(',')[0]).sort()).toEqual(['Buy milk', 'Milk the cow']);
 });
 
 test('imports a CSV through the preview, and importing it again adds nothing', async ({ context }) => {
