@@ -58,7 +58,6 @@ async function open() {
   const openMs = performance.now() - started;
   const emit = (event: WorkerEvent) => post({ type: 'event', event });
   // Backup, restore, export and import move Blobs, so they have their own channel (lib/backup/file-channel.ts).
-  startFileJobs({ sql, clock, deviceId, emit, channel: new BroadcastChannel(FILE_CHANNEL) });
   const sync = createWorkerSync({
     sql,
     clock,
@@ -71,6 +70,13 @@ async function open() {
       log: (level, message) => (level === 'debug' ? undefined : console[level](`[sync] ${message}`)),
     },
   });
+  // A local write (a page's request, a restore or an import) is pushed to the circle's members online.
+  const emitLocal = (event: WorkerEvent) => {
+    emit(event);
+    if (event.kind === 'todos.changed') sync.localChanged();
+  };
+  startFileJobs({ sql, clock, deviceId, emit: emitLocal, channel: new BroadcastChannel(FILE_CHANNEL) });
+  void sync.startCircle();
   const handler = createRequestHandler({
     sync,
     sql,
@@ -94,7 +100,7 @@ async function open() {
             };
           })
       : undefined,
-    emit,
+    emit: emitLocal,
     // Production builds fold `devTools` to false and drop the fault hooks entirely.
     crash: devTools
       ? () => {

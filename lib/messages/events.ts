@@ -1,5 +1,6 @@
 /** Small change events announced to every open page after a committed write. */
 import { z } from 'zod';
+import { circleStateEventSchema } from './circle-schema';
 import { syncStateEventSchema } from './sync-schema';
 import { todoIdSchema } from './todo-schema';
 
@@ -24,9 +25,14 @@ export const eventSchema = z.discriminatedUnion('kind', [
   changedEventSchema,
   hostStatusEventSchema,
   syncStateEventSchema,
+  circleStateEventSchema,
 ]);
 export type HostEvent = z.infer<typeof eventSchema>;
 
 /** Events the DB worker itself emits (health is the host's to report). */
-export const workerEventSchema = z.discriminatedUnion('kind', [changedEventSchema, syncStateEventSchema]);
+export const workerEventSchema = z.discriminatedUnion('kind', [
+  changedEventSchema,
+  syncStateEventSchema,
+  circleStateEventSchema,
+]);
 export type WorkerEvent = z.infer<typeof workerEventSchema>;

@@ -3,6 +3,7 @@
  * it unchanged to the DB host; the host answers with a `Response`. Each hop parses what it receives.
  */
 import { z } from 'zod';
+import { circleStateSchema } from './circle-schema';
 import {
   countsSchema,
   createInputSchema,
@@ -45,6 +46,10 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sync.cancel') }),
   z.object({ kind: z.literal('sync.status') }),
   z.object({ kind: z.literal('sync.history'), limit: z.number().int().min(1).max(SYNC_HISTORY_MAX) }),
+  /** This device's circle: its members, who is online, what each has not seen yet. */
+  z.object({ kind: z.literal('circle.status') }),
+  /** Stop syncing with the circle and forget it; the list stays. */
+  z.object({ kind: z.literal('circle.leave') }),
   z.object({ kind: z.literal('settings.get') }),
   z.object({ kind: z.literal('settings.set'), relayUrl: z.string().max(LINK_TEXT_MAX) }),
 ]);
@@ -79,6 +84,8 @@ export const resultSchemas = {
   'sync.cancel': z.null(),
   'sync.status': syncStateSchema,
   'sync.history': z.array(syncLogEntrySchema),
+  'circle.status': circleStateSchema,
+  'circle.leave': z.null(),
   'settings.get': settingsSchema,
   'settings.set': settingsSchema,
 } as const satisfies Record<RequestKind, z.ZodType>;

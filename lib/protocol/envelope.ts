@@ -17,8 +17,11 @@ import { UUID_RE } from '../model/patterns';
 
 export { UUID_RE };
 
-/** History in docs/protocol.md: 1 (2026-11) session key only; 2 (2026-12) device identities, pair keys, counters, SYNC_ACK. */
-export const PROTOCOL_VERSION = 2;
+/**
+ * History in docs/protocol.md: 1 (2026-11) session key only; 2 (2026-12-01) device identities, pair
+ * keys, counters, SYNC_ACK; 3 (2026-12-01) circles: CIRCLE, JOIN.roster, circle rooms.
+ */
+export const PROTOCOL_VERSION = 3;
 
 /** Message names from the original design. */
 export const DEVICE_MESSAGE_TYPES = [
@@ -29,6 +32,8 @@ export const DEVICE_MESSAGE_TYPES = [
   'SYNC_COMPLETE',
   'SYNC_ACK',
   'ERROR',
+  // Added in v3: a circle (secret and roster) handed to a device that joins it.
+  'CIRCLE',
 ] as const;
 export type DeviceMessageType = (typeof DEVICE_MESSAGE_TYPES)[number];
 

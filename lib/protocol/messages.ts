@@ -12,6 +12,7 @@ import { isTodoId, type DeviceId, type TodoId } from '../model/ids';
 import { DESCRIPTION_MAX, PRIORITIES, TITLE_MAX } from '../model/todo';
 import { DUE_DATE_RE, isDueDate, type DueDate } from '../model/due-date';
 import type { DeviceMessageType } from './envelope';
+import { MAX_MEMBERS } from '../circle/roster';
 
 const uuid = z.string().regex(UUID_RE);
 export const deviceIdSchema = uuid.transform((s) => s as DeviceId);
@@ -80,6 +81,26 @@ export type WireRow = z.infer<typeof wireRowSchema>;
 
 const streamId = z.string().regex(/^[0-9a-z]{8,16}$/);
 
+/** One signed roster entry (lib/circle/roster.ts). */
+export const rosterEntrySchema = z.strictObject({
+  id: deviceIdSchema,
+  keys: publicIdentitySchema,
+  name: nameSchema,
+  addedBy: deviceIdSchema,
+  addedAt: count,
+  sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/),
+});
+/** A circle handed to a device joining it, under the pair key of a device already in it. */
+export const circleSchema = z.strictObject({
+  circle: z.strictObject({
+    id: uuid,
+    founder: deviceIdSchema,
+    epoch: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    secret: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    members: z.array(rosterEntrySchema).min(1).max(MAX_MEMBERS),
+  }),
+});
+
 export const joinSchema = z.strictObject({
   /** Display name of the joining device ("Chrome on work laptop"). */
   name: nameSchema,
@@ -89,6 +110,8 @@ export const joinSchema = z.strictObject({
   nonce: joinNonceSchema,
   /** The receiver's nonce this JOIN answers (absent in a first broadcast): proves it is live. */
   echo: joinNonceSchema.optional(),
+  /** Circle rooms only: the sender's roster, so members added while the receiver was away are known. */
+  roster: z.array(rosterEntrySchema).max(MAX_MEMBERS).optional(),
 });
 /** A device the host vouches for: a guest talks only to the host and to these. */
 export const vouchedPeerSchema = z.strictObject({
@@ -154,6 +177,7 @@ export const payloadSchemas = {
   SYNC_COMPLETE: syncCompleteSchema,
   SYNC_ACK: syncAckSchema,
   ERROR: deviceErrorSchema,
+  CIRCLE: circleSchema,
 } as const satisfies Record<DeviceMessageType, z.ZodType>;
 
 export type PayloadOf<T extends DeviceMessageType> = z.output<(typeof payloadSchemas)[T]>;

@@ -13,8 +13,8 @@ import type { DeviceErrorCode, PayloadOf } from '../protocol/messages';
 export interface KnownPeer {
   party: TranscriptParty;
   name: string;
-  /** Host: admitted guest. Guest: the host, or a device the host vouched for. */
-  role: 'host' | 'guest' | 'vouched';
+  /** Host: admitted guest. Guest: the host, or a device the host vouched for. Circle room: a member. */
+  role: 'host' | 'guest' | 'vouched' | 'member';
 }
 
 export type JoinDecision =

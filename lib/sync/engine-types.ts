@@ -1,5 +1,6 @@
 /** The engine's public surface: options, events for the UI, stats. See docs/protocol.md. */
-import type { DeviceIdentity } from '../crypto/identity';
+import type { DeviceIdentity, PublicIdentity } from '../crypto/identity';
+import type { PayloadOf } from '../protocol/messages';
 import type { HybridClock } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
 import type { SyncStorage, Timers, Transport } from './ports';
@@ -14,6 +15,14 @@ export interface SyncSession {
   expiresAt: number;
 }
 
+/** What a pairing does with circles (lib/sync/worker-circle.ts; docs/protocol.md "Circles"). */
+export interface PairingCircle {
+  /** Host: the circle to hand an admitted guest, with the guest added; null to hand none. */
+  offerTo(guest: { id: DeviceId; keys: PublicIdentity; name: string }): Promise<PayloadOf<'CIRCLE'> | null>;
+  /** Guest: the host handed us its circle. */
+  onOffer(from: DeviceId, payload: PayloadOf<'CIRCLE'>): Promise<void>;
+}
+
 export interface SyncEngineOptions {
   storage: SyncStorage;
   transport: Transport;
@@ -24,6 +33,8 @@ export interface SyncEngineOptions {
   /** Shown to the peer ("Syncing with <name>"). */
   deviceName: string;
   session: SyncSession;
+  /** Pairing makes a circle: the host hands the guest its circle once it is admitted. */
+  circle?: PairingCircle;
   /** Host only: how many devices one link admits. 1 = single use (the default). */
   maxGuests?: number;
   /** Physical time for the far-future check and sync_log; defaults to Date.now. */

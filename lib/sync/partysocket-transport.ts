@@ -29,13 +29,15 @@ export function createPartySocketTransport(opts: {
   relayOrigin: string;
   sessionId: SessionId;
   deviceId: DeviceId;
+  /** `relay`: a pairing session's room, which expires; `circle`: a circle's room, which does not. */
+  party?: 'relay' | 'circle';
   pingIntervalMs?: number;
 }): Transport {
   const origin = new URL(opts.relayOrigin);
   const socket = new PartySocket({
     host: origin.host,
     protocol: origin.protocol === 'https:' ? 'wss' : 'ws',
-    party: 'relay',
+    party: opts.party ?? 'relay',
     room: opts.sessionId,
     id: opts.deviceId,
     startClosed: true,

@@ -145,6 +145,13 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
           return;
         }
         emit({ type: 'peer-joined', peerId: from, name: decision.peer.name });
+        // The guest joins our circle: it gets the circle before the round, on the same socket.
+        const circle = await opts.circle?.offerTo({
+          id: from,
+          keys: decision.peer.party.keys,
+          name: decision.peer.name,
+        });
+        if (circle) await channel.send('CIRCLE', from, circle);
         await rounds.startRound(rounds.peerOf(from));
         // Every other guest learns the newcomer (or its new nonce, after a restart) through a
         // fresh round, whose METADATA vouches for it.
@@ -203,6 +210,10 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     // Everything below opened under a pair key, which channel derives only for admitted peers.
     const peer = admission.get(msg.from);
     if (!peer) return log('debug', `${msg.type} from a device this session has not admitted`);
+    if (msg.type === 'CIRCLE') {
+      if (peer.role === 'host') await opts.circle?.onOffer(msg.from, msg.payload);
+      return;
+    }
     if (msg.type === 'METADATA_EXCHANGE' && peer.role === 'host') {
       if (!admitted) {
         admitted = true;

@@ -27,12 +27,13 @@ import { errorText } from '../messages/sync-text';
 import { readSyncLog } from '../db/sync-log';
 import { markDeviceIdShadowed } from '../db/device';
 import { createSyncEngine } from './sync-engine';
+import { createWorkerCircle, type WorkerCircleDeps } from './worker-circle';
 
-type SyncKind = Extract<Request['kind'], `sync.${string}` | `settings.${string}`>;
+type SyncKind = Extract<Request['kind'], `sync.${string}` | `settings.${string}` | `circle.${string}`>;
 export type SyncRequest = Extract<Request, { kind: SyncKind }>;
 
 export const isSyncRequest = (r: Request): r is SyncRequest =>
-  r.kind.startsWith('sync.') || r.kind.startsWith('settings.');
+  r.kind.startsWith('sync.') || r.kind.startsWith('settings.') || r.kind.startsWith('circle.');
 
 export interface WorkerSyncDeps {
   sql: Sql;
@@ -43,10 +44,17 @@ export interface WorkerSyncDeps {
   /** WXT_RELAY_URL of the build (already normalised); Settings may override it. */
   defaultRelayUrl: string;
   emit: (e: WorkerEvent) => void;
-  openTransport?: (o: { relayOrigin: string; sessionId: SessionId; deviceId: DeviceId }) => Transport;
+  openTransport?: (o: {
+    relayOrigin: string;
+    sessionId: SessionId;
+    deviceId: DeviceId;
+    party: 'relay' | 'circle';
+  }) => Transport;
   now?: () => number;
   /** Engine knobs tests turn (timers, timeouts, log). */
   engine?: Pick<SyncEngineOptions, 'timers' | 'silenceTimeoutMs' | 'connectTimeoutMs' | 'log'>;
+  /** Circle engine knobs tests turn. */
+  circleEngine?: WorkerCircleDeps['engine'];
   /**
    * While rows stream in, an open list is told to refresh at most this often: a refetch per batch
    * would cost more than the sync itself on a big list. The last batch is always announced.
@@ -69,6 +77,19 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
 
   // No engine runs yet, so a row still 'running' was cut off by a closed browser or a crash.
   storage.closeInterrupted(now());
+
+  const circle = createWorkerCircle({
+    sql,
+    clock: deps.clock,
+    deviceId,
+    identity: deps.identity,
+    deviceName: deps.deviceName,
+    emit,
+    openTransport,
+    now,
+    engine: deps.circleEngine,
+    changeIntervalMs,
+  });
 
   let engine: SyncEngine | null = null;
   let generation = 0;
@@ -94,7 +115,8 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     const e = createSyncEngine({
       ...deps.engine,
       storage,
-      transport: openTransport({ relayOrigin, sessionId: session.sessionId, deviceId }),
+      transport: openTransport({ relayOrigin, sessionId: session.sessionId, deviceId, party: 'relay' }),
+      circle: circle.pairing(relayOrigin),
       clock: deps.clock,
       deviceId,
       identity: deps.identity,
@@ -232,6 +254,11 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
           return ok(state);
         case 'sync.history':
           return ok(history(req.limit));
+        case 'circle.status':
+          return ok(circle.status());
+        case 'circle.leave':
+          void circle.leave();
+          return ok(null);
         case 'settings.get':
           return ok(settings());
         case 'settings.set': {
@@ -240,6 +267,11 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
         }
       }
     },
+    /** Starts syncing with this device's circle, if it has one (at worker start). */
+    startCircle: () => circle.start(),
+    /** A local write committed: the circle syncs it. */
+    localChanged: () => circle.localChanged(),
+    circle,
     /** Settles once the current engine has its key and asked its socket to open (tests). */
     started: () => starting,
     /** The running engine, for tests and benchmarks. */

@@ -1,6 +1,7 @@
 /** Bindings and vars from relay/wrangler.jsonc. Vars arrive as strings; limits.ts and origin.ts parse them. */
 interface RelayEnv {
   Relay: DurableObjectNamespace<import('./relay-server').Relay>;
+  Circle: DurableObjectNamespace<import('./relay-server').Circle>;
   ASSETS?: Fetcher;
   ALLOWED_ORIGINS?: string;
   RELAY_PUBLIC_ORIGIN?: string;
@@ -24,6 +25,6 @@ declare namespace Cloudflare {
   interface Env extends RelayEnv {}
   interface GlobalProps {
     mainModule: typeof import('./index');
-    durableNamespaces: 'Relay';
+    durableNamespaces: 'Relay' | 'Circle';
   }
 }

@@ -4,7 +4,7 @@ import { isOriginAllowed, readOriginPolicy } from './origin';
 import { withSecurityHeaders } from './security-headers';
 import { logRelayError } from './session-log';
 
-export { Relay } from './relay-server';
+export { Circle, Relay } from './relay-server';
 
 const UUID = UUID_RE;
 
@@ -19,7 +19,9 @@ function refuse(status: number, message: string): Response {
 async function routeSession(request: Request, env: Cloudflare.Env, url: URL): Promise<Response> {
   const parts = url.pathname.split('/').filter(Boolean);
   const room = parts[2];
-  if (parts.length !== 3 || parts[1] !== 'relay' || room === undefined) return refuse(404, 'no such party');
+  const party = parts[1];
+  if (parts.length !== 3 || (party !== 'relay' && party !== 'circle') || room === undefined)
+    return refuse(404, 'no such party');
   if (!UUID.test(room)) return refuse(400, 'session id must be a lowercase UUID');
   if (!UUID.test(url.searchParams.get('_pk') ?? ''))
     return refuse(400, 'device id (_pk) must be a lowercase UUID');

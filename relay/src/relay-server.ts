@@ -34,6 +34,8 @@ export class Relay extends Server<Cloudflare.Env> {
   static override options = { hibernate: true };
 
   private readonly limits: RelayLimits;
+  /** A pairing session ends after its TTL; a circle's room (the subclass below) does not. */
+  protected readonly expires: boolean = true;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -106,7 +108,7 @@ export class Relay extends Server<Cloudflare.Env> {
     };
     connection.setState(state);
 
-    if ((await this.ctx.storage.getAlarm()) === null) {
+    if (this.expires && (await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(now + limits.sessionTtlMs);
       logSessionStart();
     }
@@ -303,4 +305,12 @@ function safeClose(connection: Connection, code: number, reason: string): void {
   } catch {
     // Already closed by the runtime.
   }
+}
+
+/**
+ * A circle's room (docs/protocol.md "Circles"): the same forwarding and limits, with no expiry, since
+ * members keep a socket open for as long as they run. It stores nothing at all (no alarm either).
+ */
+export class Circle extends Relay {
+  protected override readonly expires = false;
 }

@@ -46,8 +46,11 @@ export function envelopeOfSize(from: string, bytes: number, extra: Record<string
   return envelope(from, 'SYNC_DATA', { ...extra, ct: 'A'.repeat(bytes - shell.length) });
 }
 
-export function sessionUrl(room: string, device: string): string {
-  return `${BASE}/parties/relay/${room}?_pk=${device}`;
+/** `relay`: a pairing session's room; `circle`: a circle's room (no expiry). */
+export type Party = 'relay' | 'circle';
+
+export function sessionUrl(room: string, device: string, party: Party = 'relay'): string {
+  return `${BASE}/parties/${party}/${room}?_pk=${device}`;
 }
 
 export function upgrade(url: string, origin?: string): Promise<Response> {
@@ -78,8 +81,13 @@ export type Device = {
   close(): Promise<void>;
 };
 
-export async function connect(room: string, id = uuid(), origin?: string): Promise<Device> {
-  const response = await upgrade(sessionUrl(room, id), origin);
+export async function connect(
+  room: string,
+  id = uuid(),
+  origin?: string,
+  party: Party = 'relay',
+): Promise<Device> {
+  const response = await upgrade(sessionUrl(room, id, party), origin);
   const ws = response.webSocket;
   if (ws === null) throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
   ws.accept();
@@ -156,8 +164,9 @@ export function parse(frame: string): unknown {
   return JSON.parse(frame);
 }
 
-export function stubFor(room: string) {
-  return env.Relay.get(env.Relay.idFromName(room));
+export function stubFor(room: string, party: Party = 'relay') {
+  const ns = party === 'circle' ? env.Circle : env.Relay;
+  return ns.get(ns.idFromName(room));
 }
 
 function isBarrierAnswer(frame: string): boolean {

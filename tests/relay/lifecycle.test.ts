@@ -5,8 +5,11 @@ import { readState } from '../../relay/src/device-state';
 import type { Relay } from '../../relay/src/relay-server';
 import { connect, envelope, stubFor, uuid } from './helpers';
 
-async function storageOf(room: string): Promise<{ keys: string[]; alarm: number | null }> {
-  return runInDurableObject(stubFor(room), async (_instance, state) => ({
+async function storageOf(
+  room: string,
+  party: 'relay' | 'circle' = 'relay',
+): Promise<{ keys: string[]; alarm: number | null }> {
+  return runInDurableObject(stubFor(room, party), async (_instance, state) => ({
     keys: [...(await state.storage.list()).keys()],
     alarm: await state.storage.getAlarm(),
   }));
@@ -108,5 +111,25 @@ describe('close handshake', () => {
     const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5000));
     expect(await Promise.race([a.closed.then(() => 'closed'), timeout])).toBe('closed');
     expect(JSON.parse(await b.next())).toMatchObject({ type: 'PEER_LEFT', device: a.id });
+  });
+
+  it('keeps a circle room open with no expiry and stores nothing in it', async () => {
+    const room = uuid();
+    const a = await connect(room, uuid(), undefined, 'circle');
+    const b = await connect(room, uuid(), undefined, 'circle');
+    const frame = envelope(a.id, 'SYNC_DATA');
+    a.send(frame);
+    expect(await b.next()).toBe(frame);
+    // Only partyserver's record of the room's name while members are there, and no alarm.
+    expect(await storageOf(room, 'circle')).toEqual({ keys: ['__ps_name'], alarm: null });
+    // A pairing session with the same id is another room: frames do not cross.
+    const pairing = await connect(room);
+    pairing.send(envelope(pairing.id, 'SYNC_DATA'));
+    await b.barrier();
+    expect(b.pending()).toEqual([]);
+    await pairing.close();
+    await a.close();
+    await b.close();
+    expect(await storageOf(room, 'circle')).toEqual({ keys: [], alarm: null });
   });
 });

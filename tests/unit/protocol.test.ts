@@ -31,6 +31,8 @@ const KEY = 'A'.repeat(43);
 const keys = { sig: KEY, dh: 'B'.repeat(43) };
 const nonce = 'n'.repeat(22);
 const vouched = { id: B, name: 'Phone', keys, nonce };
+const entry = { id: A, keys, name: 'Laptop', addedBy: A, addedAt: 1_700_000_000_000, sig: 's'.repeat(86) };
+const circle = { id: B, founder: A, epoch: 1, secret: 'S'.repeat(43), members: [entry] };
 /** A SYNC_DATA payload whose one row is due `due`. */
 const dueRow = (due: unknown) => ({
   stream: 'abcdef12',
@@ -41,7 +43,10 @@ const dueRow = (due: unknown) => ({
 
 const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: [string, unknown][] }> = {
   JOIN: {
-    accepts: [['a name, identity keys and a nonce', { name: 'Chrome at work', keys, nonce }]],
+    accepts: [
+      ['a name, identity keys and a nonce', { name: 'Chrome at work', keys, nonce }],
+      ['a circle JOIN with an echo and a roster', { name: 'x', keys, nonce, echo: nonce, roster: [entry] }],
+    ],
     rejects: [
       ['a missing name', { keys, nonce }],
       ['no identity keys', { name: 'x', nonce }],
@@ -156,6 +161,19 @@ const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: 
     rejects: [
       ['an unknown code', { code: 'NOPE' }],
       ['free text (codes only, the UI words them)', { code: 'LINK_USED', message: 'hi' }],
+    ],
+  },
+  CIRCLE: {
+    accepts: [['a circle with a signed member', { circle }]],
+    rejects: [
+      ['no members', { circle: { ...circle, members: [] } }],
+      ['a secret that is not 32 bytes', { circle: { ...circle, secret: 'S'.repeat(42) } }],
+      ['an entry without a signature', { circle: { ...circle, members: [{ ...entry, sig: undefined }] } }],
+      ['epoch 0', { circle: { ...circle, epoch: 0 } }],
+      [
+        'more than 32 members',
+        { circle: { ...circle, members: Array.from({ length: 33 }, () => entry) } },
+      ],
     ],
   },
 };

@@ -41,7 +41,9 @@ async function device(relay: MemoryRelay, time: { now: number }, sql?: Sql): Pro
     defaultRelayUrl: RELAY,
     emit,
     now,
-    openTransport: ({ deviceId }) => relay.transport(deviceId),
+    // Pairing sessions meet on `relay`; the circle rooms pairing makes are not exercised here.
+    openTransport: ({ deviceId, party }) =>
+      party === 'relay' ? relay.transport(deviceId) : createMemoryRelay().transport(deviceId),
     engine: { timers: manualTimers() },
   });
   const handler = createRequestHandler({

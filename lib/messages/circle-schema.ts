@@ -1,0 +1,39 @@
+/**
+ * Circle shapes on the page boundary: what the side panel and popup ask the DB worker's circle wiring
+ * (lib/sync/worker-circle.ts) and the `circle.state` events it broadcasts back.
+ */
+import { z } from 'zod';
+
+/** Far above a real circle (lib/circle/roster.ts MAX_MEMBERS): bounds what a page accepts. */
+export const CIRCLE_MEMBERS_MAX = 32;
+
+export const circleMemberSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** This device. */
+  self: z.boolean(),
+  /** Heard in the circle's room now. */
+  online: z.boolean(),
+  /** A sync round with it is running. */
+  syncing: z.boolean(),
+  /** When the last sync with it succeeded (ms since epoch), or null. */
+  lastSync: z.number().nullable(),
+  /** Todos changed here since that sync: what it has not seen yet (0 for this device). */
+  pending: z.number().int().min(0),
+  addedAt: z.number(),
+});
+export type CircleMember = z.infer<typeof circleMemberSchema>;
+
+export const circleStateSchema = z.discriminatedUnion('state', [
+  /** This device has not paired yet: it syncs with nobody. */
+  z.object({ state: z.literal('none') }),
+  z.object({
+    state: z.literal('on'),
+    /** Our socket to the circle's room is open. */
+    connected: z.boolean(),
+    members: z.array(circleMemberSchema).max(CIRCLE_MEMBERS_MAX),
+  }),
+]);
+export type CircleState = z.infer<typeof circleStateSchema>;
+
+export const circleStateEventSchema = z.object({ kind: z.literal('circle.state'), state: circleStateSchema });

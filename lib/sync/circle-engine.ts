@@ -1,0 +1,321 @@
+/**
+ * The sync engine for a circle's room (docs/protocol.md "Circles"): every member is equal, and the
+ * engine runs for as long as the device does. The same three concerns as a pairing session:
+ * - who may talk: circle-admission.ts (the signed roster, JOIN freshness);
+ * - how frames travel: channel.ts, with the circle's join key in place of a link key;
+ * - what to send: rounds.ts, a version-vector round with each member that comes online, and again
+ *   after each local change (`push`), batched.
+ * JOINs carry the sender's roster, so a member added while this device was away is learned from
+ * whoever is online; an entry counts only when its signatures chain back to the founder.
+ */
+import { mergeRoster, type Circle } from '../circle/roster';
+import type { CircleRoom } from '../circle/circle-keys';
+import type { DeviceIdentity } from '../crypto/identity';
+import type { HybridClock } from '../model/hlc';
+import type { DeviceId, SessionId } from '../model/ids';
+import { DEVICE_NAME_MAX, type DeviceMessage, type PayloadOf } from '../protocol/messages';
+import { createCircleAdmission } from './circle-admission';
+import { createChannel, type Opened } from './channel';
+import type { SyncEvent, SyncStats } from './engine-types';
+import { realTimers, type SyncStorage, type Timers, type Transport } from './ports';
+import { createRounds } from './rounds';
+
+export interface CircleEngineOptions {
+  storage: SyncStorage;
+  transport: Transport;
+  clock: HybridClock;
+  deviceId: DeviceId;
+  identity: DeviceIdentity;
+  deviceName: string;
+  circle: Circle;
+  room: CircleRoom;
+  physicalNow?: () => number;
+  random?: () => number;
+  timers?: Timers;
+  log?: (level: 'debug' | 'warn' | 'error', message: string) => void;
+  silenceTimeoutMs?: number;
+  /** Local changes wait this long for more before a round carries them all. Default 100 ms. */
+  pushDelayMs?: number;
+}
+
+export type CircleEvent =
+  | SyncEvent
+  /** A member's socket is (or is no longer) heard in the room. */
+  | { type: 'presence'; peerId: DeviceId; online: boolean; name: string }
+  /** The roster grew (a JOIN brought members added elsewhere): persist it. */
+  | { type: 'roster'; circle: Circle }
+  /** A member handed us a circle to move to (two circles joined): the wiring decides. */
+  | { type: 'circle-offer'; from: DeviceId; payload: PayloadOf<'CIRCLE'> };
+
+export interface CircleEngine {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** A local change was committed: sync it to every member online, soon. */
+  push(): void;
+  /** The same circle with a roster that grew here (this device added a member while pairing). */
+  adopt(next: Circle): void;
+  /** Sends a circle to every member online (after this device moved to another circle). */
+  offer(payload: PayloadOf<'CIRCLE'>): Promise<void>;
+  subscribe(listener: (e: CircleEvent) => void): () => void;
+  idle(): Promise<void>;
+  online(): DeviceId[];
+  readonly circle: Circle;
+  readonly connected: boolean;
+  readonly stats: SyncStats;
+}
+
+export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
+  const { storage, transport, deviceId: self } = opts;
+  const now = opts.physicalNow ?? Date.now;
+  const timers = opts.timers ?? realTimers;
+  const log = opts.log ?? (() => {});
+  const name = opts.deviceName.slice(0, DEVICE_NAME_MAX);
+  const pushDelayMs = opts.pushDelayMs ?? 100;
+  let circle = opts.circle;
+
+  const stats: SyncStats = {
+    framesSent: 0,
+    bytesSent: 0,
+    framesReceived: 0,
+    bytesReceived: 0,
+    framesDropped: 0,
+    rowsRefused: 0,
+    framesHeld: 0,
+  };
+  const listeners = new Set<(e: CircleEvent) => void>();
+  const emitRaw = (e: CircleEvent) => {
+    for (const l of listeners) l(e);
+  };
+
+  const channel = createChannel({
+    transport,
+    self,
+    identity: opts.identity,
+    sessionId: opts.room.roomId,
+    sessionKey: opts.room.joinKey,
+    stats,
+    log,
+  });
+  const admission = createCircleAdmission({
+    self,
+    nonce: channel.selfParty.nonce,
+    members: () => circle.members,
+  });
+
+  /** Members heard in the room since our socket (re)opened. */
+  const online = new Set<DeviceId>();
+  /** Per member, the nonce of theirs our last JOIN to them echoed: they will accept ours from it. */
+  const echoed = new Map<DeviceId, string>();
+  /** Members that got a local change while a round with them ran: one more round when it ends. */
+  const dirty = new Set<DeviceId>();
+  const greeted = new Map<DeviceId, number>();
+
+  const emit = (e: SyncEvent) => {
+    emitRaw(e);
+    if (e.type === 'done' && dirty.delete(e.peerId) && online.has(e.peerId))
+      void enqueue(() => startRound(e.peerId));
+  };
+
+  const rounds = createRounds({
+    storage,
+    clock: opts.clock,
+    self,
+    sessionId: opts.room.roomId as SessionId,
+    send: (type, to, payload) => channel.send(type, to, payload),
+    metadataFor: () => ({ name, peers: [] }),
+    emit,
+    log,
+    now,
+    random: opts.random ?? Math.random,
+    timers,
+    silenceMs: opts.silenceTimeoutMs ?? 30_000,
+    stats,
+  });
+  rounds.setSilenceHandler((p) => enqueue(() => rounds.onSilence(p)));
+
+  let stopped = false;
+  let chain: Promise<void> = Promise.resolve();
+  const unsubscribers: (() => void)[] = [];
+  const enqueue = (task: () => Promise<void> | void) => {
+    chain = chain
+      .then(task)
+      .catch((e: unknown) =>
+        log('error', `circle handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+      );
+    return chain;
+  };
+
+  const join = (echo?: string) => ({
+    name,
+    keys: opts.identity.public,
+    nonce: channel.selfParty.nonce,
+    roster: circle.members,
+    ...(echo ? { echo } : {}),
+  });
+  async function sendJoin(to: DeviceId | undefined, echo?: string) {
+    if (to && echo) echoed.set(to, echo);
+    await channel.send('JOIN', to, join(echo));
+  }
+
+  async function startRound(id: DeviceId) {
+    if (stopped || !online.has(id) || !channel.hasPeer(id)) return;
+    if (rounds.isInRound(id)) {
+      dirty.add(id);
+      return;
+    }
+    await rounds.startRound(rounds.peerOf(id));
+  }
+
+  function setOnline(id: DeviceId, on: boolean, peerName: string) {
+    if (online.has(id) === on) return;
+    if (on) online.add(id);
+    else online.delete(id);
+    emitRaw({ type: 'presence', peerId: id, online: on, name: peerName });
+  }
+
+  async function learnRoster(join: PayloadOf<'JOIN'>) {
+    if (!join.roster) return;
+    const next = await mergeRoster(circle, join.roster);
+    if (next === circle) return;
+    circle = next;
+    emitRaw({ type: 'roster', circle });
+  }
+
+  async function onJoin(from: DeviceId, msg: DeviceMessage & { type: 'JOIN' }) {
+    await learnRoster(msg.payload);
+    const decision = admission.onJoin(from, msg.payload);
+    switch (decision.kind) {
+      case 'ignore':
+      case 'refuse':
+        return log('debug', `circle JOIN from ${from} ignored`);
+      case 'challenge':
+        // Not proven live: answer with ours, echoing it; we adopt its nonce once it echoes ours.
+        return sendJoin(from, decision.nonce);
+      case 'same': {
+        const wasOnline = online.has(from);
+        setOnline(from, true, decision.peer.name);
+        if (!decision.live) return sendJoin(from, msg.payload.nonce);
+        // It hears us and we hold its key: a reconnect of either side. Catch up.
+        if (!wasOnline) await startRound(from);
+        return;
+      }
+      case 'accept': {
+        if (!(await channel.setPeer(decision.peer.party))) return log('warn', `unusable key from ${from}`);
+        rounds.peerOf(from, decision.peer.name);
+        greeted.delete(from);
+        for (const frame of channel.takeHeld(from)) await dispatch(await channel.open(frame));
+        setOnline(from, true, decision.peer.name);
+        // It echoed our nonce; if we have not yet echoed its current one, it does not hold our key.
+        if (echoed.get(from) !== msg.payload.nonce) return sendJoin(from, msg.payload.nonce);
+        return startRound(from);
+      }
+    }
+  }
+
+  async function dispatch(o: Opened) {
+    switch (o.kind) {
+      case 'ignored':
+      case 'dropped':
+      case 'relay-error':
+        return;
+      case 'held': {
+        if (o.kept) stats.framesHeld++;
+        // A member talks to us under a key we do not share (one of us restarted unheard): greet it
+        // on the 1st, 2nd, 4th… such frame, so the answering JOIN re-keys the pair.
+        if (!circle.members.some((m) => m.id === o.from)) return;
+        const n = (greeted.get(o.from) ?? 0) + 1;
+        if (greeted.size < 64 || greeted.has(o.from)) greeted.set(o.from, n);
+        if ((n & (n - 1)) === 0) await sendJoin(o.from, admission.get(o.from)?.party.nonce);
+        return;
+      }
+      case 'peer-left': {
+        // Relay-made and unauthenticated: it may only mark a member away and end a round early.
+        const p = admission.get(o.id);
+        if (p) setOnline(o.id, false, p.name);
+        return rounds.onPeerLeft(o.id);
+      }
+      case 'message':
+        break;
+    }
+    const { msg } = o;
+    if (msg.type === 'JOIN') return onJoin(msg.from, msg);
+    if (!admission.get(msg.from)) return log('debug', `${msg.type} from a device not admitted here`);
+    if (msg.type === 'CIRCLE') return emitRaw({ type: 'circle-offer', from: msg.from, payload: msg.payload });
+    return rounds.onMessage(msg.from, msg as Parameters<typeof rounds.onMessage>[1]);
+  }
+
+  async function onOpen() {
+    if (stopped) return;
+    emitRaw({ type: 'waiting' });
+    await sendJoin(undefined);
+  }
+
+  function onClose() {
+    if (stopped) return;
+    rounds.onDisconnect();
+    for (const id of [...online]) setOnline(id, false, admission.get(id)?.name ?? '');
+    emitRaw({ type: 'connecting' });
+  }
+
+  let pushTimer: (() => void) | null = null;
+
+  return {
+    stats,
+    get circle() {
+      return circle;
+    },
+    get connected() {
+      return transport.isOpen;
+    },
+    async start() {
+      await channel.init();
+      unsubscribers.push(
+        transport.onMessage((frame) => void enqueue(async () => dispatch(await channel.open(frame)))),
+        transport.onOpen(() => void enqueue(onOpen)),
+        transport.onClose(() => void enqueue(onClose)),
+      );
+      emitRaw({ type: 'connecting' });
+      transport.connect();
+    },
+    push() {
+      if (stopped || pushTimer) return;
+      pushTimer = timers.set(() => {
+        pushTimer = null;
+        void enqueue(async () => {
+          for (const id of online) await startRound(id);
+        });
+      }, pushDelayMs);
+    },
+    adopt(next) {
+      if (next.id !== circle.id || next.secret !== circle.secret || next.epoch !== circle.epoch)
+        throw new Error('adopt takes the same circle only');
+      circle = next;
+    },
+    offer: (payload) =>
+      enqueue(async () => {
+        for (const id of online) if (channel.hasPeer(id)) await channel.send('CIRCLE', id, payload);
+      }),
+    stop: () =>
+      enqueue(() => {
+        if (stopped) return;
+        stopped = true;
+        pushTimer?.();
+        pushTimer = null;
+        rounds.finishAll('stopped');
+        for (const u of unsubscribers.splice(0)) u();
+        transport.close();
+      }),
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    async idle() {
+      let seen: Promise<void> | null = null;
+      while (seen !== chain) {
+        seen = chain;
+        await chain;
+      }
+    },
+    online: () => [...online],
+  };
+}

@@ -1,0 +1,257 @@
+/**
+ * The circle wiring inside the DB worker: keeps one circle engine running for as long as this device
+ * has a circle, pushes local changes to it, answers `circle.status`, broadcasts `circle.state`, and
+ * takes part in pairing (the host adds the guest to its circle; the guest takes the circle it is
+ * handed). No chrome.* here: the same worker serves Chrome, Firefox and the phone app.
+ */
+import { circleRoom, newCircleSecret } from '../circle/circle-keys';
+import { addMember, adoptCircle } from '../circle/membership';
+import { foundCircle, type Circle } from '../circle/roster';
+import type { DeviceIdentity } from '../crypto/identity';
+import {
+  forgetCircle,
+  loadCircle,
+  readSeen,
+  saveCircle,
+  writeSeen,
+  type StoredCircle,
+} from '../db/circle-store';
+import { markDeviceIdShadowed } from '../db/device';
+import type { Sql } from '../db/sql';
+import { createSqliteSyncStorage } from '../db/sync-storage';
+import type { CircleMember, CircleState } from '../messages/circle-schema';
+import type { WorkerEvent } from '../messages/events';
+import type { HybridClock, Hlc } from '../model/hlc';
+import type { DeviceId, SessionId } from '../model/ids';
+import type { PayloadOf } from '../protocol/messages';
+import { createCircleEngine, type CircleEngine, type CircleEngineOptions } from './circle-engine';
+import type { PairingCircle } from './engine-types';
+import type { Transport } from './ports';
+
+export interface WorkerCircleDeps {
+  sql: Sql;
+  clock: HybridClock;
+  deviceId: DeviceId;
+  identity: DeviceIdentity;
+  deviceName: string;
+  emit: (e: WorkerEvent) => void;
+  openTransport: (o: {
+    relayOrigin: string;
+    sessionId: SessionId;
+    deviceId: DeviceId;
+    party: 'relay' | 'circle';
+  }) => Transport;
+  now?: () => number;
+  engine?: Pick<CircleEngineOptions, 'timers' | 'silenceTimeoutMs' | 'log' | 'pushDelayMs'>;
+  /** An open list refreshes at most this often while rows stream in. */
+  changeIntervalMs?: number;
+}
+
+const log = (level: 'debug' | 'warn' | 'error', message: string) => {
+  if (level !== 'debug') console[level](`[circle] ${message}`);
+};
+
+export function createWorkerCircle(deps: WorkerCircleDeps) {
+  const { sql, deviceId, emit } = deps;
+  const now = deps.now ?? Date.now;
+  const storage = createSqliteSyncStorage(sql, now);
+  const changeIntervalMs = deps.changeIntervalMs ?? 300;
+  const self = { id: deviceId, identity: deps.identity };
+
+  let stored: StoredCircle | null = loadCircle(sql);
+  let engine: CircleEngine | null = null;
+  const seen = readSeen(sql);
+  const names = new Map<DeviceId, string>();
+  const syncing = new Set<DeviceId>();
+  let announcedAt = -Infinity;
+  let announced = 0;
+  /** Engines replaced by a newer one: their last events are ignored. */
+  let generation = 0;
+
+  function maxVersion(): Hlc | null {
+    let max: Hlc | null = null;
+    for (const v of storage.readVector().values()) if (!max || v > max) max = v;
+    return max;
+  }
+
+  function state(): CircleState {
+    if (!stored) return { state: 'none' };
+    const online = new Set(engine?.online() ?? []);
+    const members: CircleMember[] = stored.circle.members.map((m) => {
+      const isSelf = m.id === deviceId;
+      const s = seen.get(m.id);
+      return {
+        id: m.id,
+        name: isSelf ? deps.deviceName : (names.get(m.id) ?? m.name),
+        self: isSelf,
+        online: isSelf || online.has(m.id),
+        syncing: syncing.has(m.id),
+        lastSync: s?.at ?? null,
+        pending: isSelf ? 0 : storage.countAbove((s?.version ?? '') as Hlc),
+        addedAt: m.addedAt,
+      };
+    });
+    return { state: 'on', connected: engine?.connected ?? false, members };
+  }
+  const publish = () => emit({ kind: 'circle.state', state: state() });
+
+  function save(circle: Circle) {
+    if (!stored) return;
+    stored = { ...stored, circle };
+    saveCircle(sql, stored);
+  }
+
+  async function run() {
+    const gen = ++generation;
+    const old = engine;
+    engine = null;
+    if (old) await old.stop();
+    if (!stored) return publish();
+    const { circle, relayOrigin } = stored;
+    const room = await circleRoom(circle);
+    if (gen !== generation) return;
+    const e = createCircleEngine({
+      ...deps.engine,
+      log: deps.engine?.log ?? log,
+      storage,
+      transport: deps.openTransport({
+        relayOrigin,
+        sessionId: room.roomId as SessionId,
+        deviceId,
+        party: 'circle',
+      }),
+      clock: deps.clock,
+      deviceId,
+      identity: deps.identity,
+      deviceName: deps.deviceName,
+      circle,
+      room,
+      physicalNow: now,
+    });
+    engine = e;
+    e.subscribe((ev) => {
+      if (gen !== generation) return;
+      switch (ev.type) {
+        case 'presence':
+          if (ev.name) names.set(ev.peerId, ev.name);
+          if (!ev.online) syncing.delete(ev.peerId);
+          return publish();
+        case 'roster':
+          save(ev.circle);
+          return publish();
+        case 'circle-offer':
+          return void onOffer(ev.from, ev.payload);
+        case 'syncing':
+          if (!syncing.has(ev.peerId)) {
+            syncing.add(ev.peerId);
+            publish();
+          }
+          if (ev.received > announced && now() - announcedAt >= changeIntervalMs) {
+            announced = ev.received;
+            announcedAt = now();
+            emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+          }
+          return;
+        case 'done':
+          syncing.delete(ev.peerId);
+          announced = 0;
+          if (ev.received > 0) emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+          if (ev.status === 'success') {
+            const version = maxVersion();
+            if (version) seen.set(ev.peerId, { version, at: now() });
+            else seen.set(ev.peerId, { version: '' as Hlc, at: now() });
+            writeSeen(sql, seen);
+          }
+          return publish();
+        case 'connecting':
+        case 'waiting':
+          return publish();
+        case 'self-shadowed':
+          return markDeviceIdShadowed(sql);
+        default:
+          return;
+      }
+    });
+    await e.start();
+    publish();
+  }
+
+  /** Takes a circle a member handed us; moves rooms if it is another circle. */
+  async function onOffer(from: DeviceId, payload: PayloadOf<'CIRCLE'>, relayOrigin?: string) {
+    const offered = payload.circle as Circle;
+    const r = await adoptCircle({ current: stored?.circle ?? null, offered, from, self, now: now() });
+    if (r.kind === 'refused') return log('warn', `circle from ${from} refused: ${r.why}`);
+    if (r.kind === 'same') {
+      save(r.circle);
+      if (engine) engine.adopt(r.circle);
+      else await run();
+      return publish();
+    }
+    // Tell the members of the circle we leave where we all go now, while we are still in its room.
+    const leaving = engine;
+    stored = { circle: r.circle, relayOrigin: relayOrigin ?? stored?.relayOrigin ?? '' };
+    if (!stored.relayOrigin) return log('error', 'no relay for the new circle');
+    saveCircle(sql, stored);
+    if (leaving && r.previous) {
+      await leaving.offer({ circle: r.circle });
+      await leaving.idle();
+    }
+    await run();
+  }
+
+  const pairing = (relayOrigin: string): PairingCircle => ({
+    async offerTo(guest) {
+      let circle = stored?.circle ?? null;
+      const founded = !circle;
+      circle ??= await foundCircle({
+        self: deviceId,
+        identity: deps.identity,
+        name: deps.deviceName,
+        now: now(),
+        secret: newCircleSecret(),
+        circleId: crypto.randomUUID(),
+      });
+      const next = await addMember(circle, self, guest, now());
+      if ('error' in next) {
+        log('warn', `cannot add ${guest.id}: ${next.error}`);
+        return null;
+      }
+      if (founded || !stored) {
+        stored = { circle: next, relayOrigin };
+        saveCircle(sql, stored);
+        await run();
+      } else if (next !== circle) {
+        save(next);
+        if (engine) engine.adopt(next);
+        else await run();
+      }
+      names.set(guest.id, guest.name);
+      return { circle: next };
+    },
+    onOffer: (from, payload) => onOffer(from, payload, relayOrigin),
+  });
+
+  return {
+    /** Starts the circle's engine if this device has one (at worker start). */
+    start: () => run(),
+    /** A local write committed: sync it to the members online. */
+    localChanged() {
+      if (!engine) return;
+      engine.push();
+      publish();
+    },
+    pairing,
+    status: () => state(),
+    /** Stops syncing and forgets the circle; the list stays. */
+    async leave() {
+      forgetCircle(sql);
+      stored = null;
+      seen.clear();
+      await run();
+    },
+    get engine() {
+      return engine;
+    },
+  };
+}
+export type WorkerCircle = ReturnType<typeof createWorkerCircle>;

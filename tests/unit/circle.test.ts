@@ -1,0 +1,290 @@
+/**
+ * Circles through the DB worker's wiring (worker-sync + worker-circle) on in-memory SQLite, with one
+ * in-memory relay per room: pairing sessions and circle rooms are different rooms, as on the relay.
+ */
+import { describe, expect, it } from 'vitest';
+import { newIdentity, type DeviceIdentity } from '../../lib/crypto/identity';
+import { openMemoryDb } from '../../lib/db/node-memory';
+import { createRequestHandler } from '../../lib/db/request-handler';
+import type { Sql } from '../../lib/db/sql';
+import { createTodoWriter } from '../../lib/db/todo-writes';
+import type { CircleState } from '../../lib/messages/circle-schema';
+import type { WorkerEvent } from '../../lib/messages/events';
+import type { Request, Response } from '../../lib/messages/requests';
+import { createHybridClock } from '../../lib/model/hlc';
+import { newDeviceId, type DeviceId } from '../../lib/model/ids';
+import { createMemoryRelay, type MemoryRelay } from '../../lib/sync/memory-transport';
+import { createWorkerSync, type WorkerSync } from '../../lib/sync/worker-sync';
+import { manualTimers } from './sync-harness';
+import { circleRoom } from '../../lib/circle/circle-keys';
+import { loadCircle } from '../../lib/db/circle-store';
+import { createCircleEngine } from '../../lib/sync/circle-engine';
+import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
+
+const RELAY = 'http://127.0.0.1:8787';
+
+/** Every room of the relay: `party/room` → an in-memory relay of its own. */
+class Rooms {
+  readonly rooms = new Map<string, MemoryRelay>();
+  /** Devices whose circle sockets are cut (the device is offline). */
+  readonly offline = new Set<DeviceId>();
+  room(party: string, id: string): MemoryRelay {
+    const key = `${party}/${id}`;
+    let r = this.rooms.get(key);
+    if (!r) this.rooms.set(key, (r = createMemoryRelay()));
+    return r;
+  }
+}
+
+interface Device {
+  id: DeviceId;
+  sql: Sql;
+  sync: WorkerSync;
+  events: WorkerEvent[];
+  timers: ReturnType<typeof manualTimers>;
+  identity: DeviceIdentity;
+  send(req: Request): Response;
+  titles(): string[];
+  circle(): CircleState;
+}
+
+async function device(rooms: Rooms, time: { now: number }, name: string): Promise<Device> {
+  const sql = await openMemoryDb();
+  const id = newDeviceId();
+  const now = () => time.now;
+  const clock = createHybridClock(id, now);
+  const events: WorkerEvent[] = [];
+  /** The circle's push delay; its silence timeout is off, the pairing engine's timers never fire. */
+  const timers = manualTimers();
+  const identity = await newIdentity();
+  let sync: WorkerSync | null = null;
+  const emit = (e: WorkerEvent) => events.push(e);
+  // As lib/db/db-worker.ts: a local write is pushed to the circle.
+  const emitLocal = (e: WorkerEvent) => {
+    emit(e);
+    if (e.kind === 'todos.changed') sync?.localChanged();
+  };
+  sync = createWorkerSync({
+    sql,
+    clock,
+    deviceId: id,
+    identity,
+    deviceName: name,
+    defaultRelayUrl: RELAY,
+    emit,
+    now,
+    openTransport: ({ deviceId, party, sessionId }) => rooms.room(party, sessionId).transport(deviceId),
+    engine: { timers: manualTimers() },
+    circleEngine: { timers, silenceTimeoutMs: 0 },
+  });
+  await sync.startCircle();
+  const handler = createRequestHandler({
+    sql,
+    writer: createTodoWriter({ sql, clock, deviceId: id, now }),
+    deviceId: id,
+    schemaVersion: 1,
+    openMs: 0,
+    devTools: false,
+    emit: emitLocal,
+    sync,
+  });
+  const send = (req: Request) => handler.handle(req);
+  return {
+    id,
+    sql,
+    sync,
+    events,
+    timers,
+    identity,
+    send,
+    titles: () =>
+      sql
+        .all<{ title: string }>('SELECT title FROM todos WHERE deleted = 0 ORDER BY title')
+        .map((r) => r.title),
+    circle: () => data<CircleState>(send({ kind: 'circle.status' })),
+  };
+}
+
+const data = <T>(r: Response): T => {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.data as T;
+};
+
+/** Delivers frames in every room and fires push timers until nothing moves. Bounded. */
+async function settle(rooms: Rooms, devices: Device[], others: { idle(): Promise<void> }[] = []) {
+  const idle = () =>
+    Promise.all([
+      ...devices.flatMap((d) => [d.sync.started(), d.sync.engine?.idle(), d.sync.circle.engine?.idle()]),
+      ...others.map((o) => o.idle()),
+    ]);
+  for (let i = 0; i < 20_000; i++) {
+    await idle();
+    for (const d of devices) d.timers.fireAll();
+    await idle();
+    let moved = false;
+    for (const r of rooms.rooms.values()) if (r.deliverOne()) moved = true;
+    if (!moved) {
+      await idle();
+      if ([...rooms.rooms.values()].every((r) => r.pending() === 0)) return;
+    }
+  }
+  throw new Error('frames kept flowing');
+}
+
+async function pair(rooms: Rooms, host: Device, guest: Device, all: Device[]) {
+  const { link } = data<{ link: string }>(host.send({ kind: 'sync.pair' }));
+  data(guest.send({ kind: 'sync.join', link }));
+  await settle(rooms, all);
+  // The pairing session ends; what follows is the circle's doing.
+  host.send({ kind: 'sync.cancel' });
+  guest.send({ kind: 'sync.cancel' });
+  await settle(rooms, all);
+}
+
+/** The device's circle socket drops (browser closed, network gone) or comes back. */
+function goOffline(rooms: Rooms, d: Device) {
+  for (const r of rooms.rooms.values()) r.disconnect(d.id);
+}
+
+const memberNames = (d: Device) => {
+  const s = d.circle();
+  return s.state === 'on' ? s.members.map((m) => m.name).sort() : [];
+};
+
+describe('circles', () => {
+  it('pairing once puts both devices in a circle that then syncs every change by itself', async () => {
+    const rooms = new Rooms();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(rooms, time, 'Laptop');
+    const b = await device(rooms, time, 'Phone');
+    expect(a.circle()).toEqual({ state: 'none' });
+    a.send({ kind: 'todos.create', input: { title: 'Before pairing' } });
+    await pair(rooms, a, b, [a, b]);
+    expect(b.titles()).toEqual(['Before pairing']);
+    expect(memberNames(a)).toEqual(['Laptop', 'Phone']);
+    expect(memberNames(b)).toEqual(['Laptop', 'Phone']);
+
+    // No link, no button: a write on either side reaches the other.
+    time.now += 60_000;
+    const t = data<{ id: string }>(a.send({ kind: 'todos.create', input: { title: 'Live from A' } }));
+    await settle(rooms, [a, b]);
+    expect(b.titles()).toEqual(['Before pairing', 'Live from A']);
+    expect(b.events).toContainEqual({ kind: 'todos.changed', ids: [], op: 'bulk' });
+    b.send({ kind: 'todos.update', id: t.id as never, patch: { title: 'Edited on B' } });
+    await settle(rooms, [a, b]);
+    expect(a.titles()).toEqual(['Before pairing', 'Edited on B']);
+
+    const s = a.circle();
+    expect(s).toMatchObject({ state: 'on', connected: true });
+    if (s.state !== 'on') throw new Error('no circle');
+    const phone = s.members.find((m) => m.name === 'Phone');
+    expect(phone).toMatchObject({ online: true, pending: 0, lastSync: time.now });
+  });
+
+  it('counts what an offline member has not seen, and catches it up when it is back', async () => {
+    const rooms = new Rooms();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(rooms, time, 'Laptop');
+    const b = await device(rooms, time, 'Phone');
+    await pair(rooms, a, b, [a, b]);
+    goOffline(rooms, b);
+    await settle(rooms, [a, b]);
+    for (const title of ['One', 'Two', 'Three']) a.send({ kind: 'todos.create', input: { title } });
+    await settle(rooms, [a, b]);
+    const s = a.circle();
+    if (s.state !== 'on') throw new Error('no circle');
+    expect(s.members.find((m) => m.name === 'Phone')).toMatchObject({ online: false, pending: 3 });
+    expect(b.titles()).toEqual([]);
+
+    // B starts again (its browser opens).
+    await b.sync.startCircle();
+    await settle(rooms, [a, b]);
+    expect(b.titles()).toEqual(['One', 'Three', 'Two']);
+    const after = a.circle();
+    if (after.state !== 'on') throw new Error('no circle');
+    expect(after.members.find((m) => m.name === 'Phone')).toMatchObject({ online: true, pending: 0 });
+  });
+
+  it('is transitive: a device paired with B syncs with A, which was offline when it was added', async () => {
+    const rooms = new Rooms();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(rooms, time, 'Laptop');
+    const b = await device(rooms, time, 'Firefox');
+    const c = await device(rooms, time, 'Phone');
+    await pair(rooms, a, b, [a, b]);
+    goOffline(rooms, a);
+    await settle(rooms, [a, b]);
+    await pair(rooms, b, c, [a, b, c]);
+    expect(memberNames(c)).toEqual(['Firefox', 'Laptop', 'Phone']);
+    expect(memberNames(a)).toEqual(['Firefox', 'Laptop']); // A has not heard of C yet
+
+    // B goes away; A comes back: A and C meet in the room with nobody to introduce them.
+    goOffline(rooms, b);
+    await settle(rooms, [a, b, c]);
+    c.send({ kind: 'todos.create', input: { title: 'From the phone' } });
+    await a.sync.startCircle();
+    await settle(rooms, [a, c]);
+    expect(memberNames(a)).toEqual(['Firefox', 'Laptop', 'Phone']);
+    expect(a.titles()).toEqual(['From the phone']);
+  });
+
+  it('pairing two circles joins them: every member ends in one circle', async () => {
+    const rooms = new Rooms();
+    const time = { now: 1_800_000_000_000 };
+    const [a, b, d, e] = await Promise.all([
+      device(rooms, time, 'A'),
+      device(rooms, time, 'B'),
+      device(rooms, time, 'D'),
+      device(rooms, time, 'E'),
+    ]);
+    await pair(rooms, a, b, [a, b, d, e]);
+    await pair(rooms, d, e, [a, b, d, e]);
+    d.send({ kind: 'todos.create', input: { title: 'From D' } });
+    await settle(rooms, [a, b, d, e]);
+    // E (in D's circle) pairs with A: D follows E into A's circle.
+    await pair(rooms, a, e, [a, b, d, e]);
+    for (const dev of [a, b, d, e]) expect(memberNames(dev)).toEqual(['A', 'B', 'D', 'E']);
+    const ids = new Set([a, b, d, e].map((dev) => loadCircle(dev.sql)?.circle.id));
+    expect(ids.size).toBe(1);
+    a.send({ kind: 'todos.create', input: { title: 'From A' } });
+    await settle(rooms, [a, b, d, e]);
+    for (const dev of [a, b, d, e]) expect(dev.titles()).toEqual(['From A', 'From D']);
+  });
+
+  it('a holder of the circle secret that is not on the roster gets nothing and changes nothing', async () => {
+    const rooms = new Rooms();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(rooms, time, 'A');
+    const b = await device(rooms, time, 'B');
+    await pair(rooms, a, b, [a, b]);
+    a.send({ kind: 'todos.create', input: { title: 'Private' } });
+    await settle(rooms, [a, b]);
+
+    // A stranger who learned the secret (not the roster's signatures) joins the room.
+    const stored = loadCircle(a.sql)!;
+    const room = await circleRoom(stored.circle);
+    const strangerSql = await openMemoryDb();
+    const strangerId = newDeviceId();
+    const clock = createHybridClock(strangerId, () => time.now);
+    createTodoWriter({ sql: strangerSql, clock, deviceId: strangerId, now: () => time.now }).create({
+      title: 'Injected',
+    });
+    const stranger = createCircleEngine({
+      storage: createSqliteSyncStorage(strangerSql, () => time.now),
+      transport: rooms.room('circle', room.roomId).transport(strangerId),
+      clock,
+      deviceId: strangerId,
+      identity: await newIdentity(),
+      deviceName: 'Stranger',
+      circle: stored.circle,
+      room,
+      timers: manualTimers(),
+    });
+    await stranger.start();
+    stranger.push();
+    await settle(rooms, [a, b], [stranger]);
+    expect(strangerSql.all('SELECT title FROM todos WHERE deleted = 0')).toEqual([{ title: 'Injected' }]);
+    expect(a.titles()).toEqual(['Private']);
+    expect(memberNames(a)).toEqual(['A', 'B']);
+  });
+});
