@@ -123,6 +123,43 @@ describe('sync engine', () => {
     expect(titles(host)).toHaveLength(4);
   });
 
+  it('admits at most maxGuests distinct devices and lets an admitted one back in after a restart', async () => {
+    const {
+      relay,
+      time,
+      session,
+      host,
+      guests: [first, second, third],
+    } = await pair({ guests: 3, maxGuests: 2 });
+    host.writer.create({ title: 'before' });
+    await start([host, first!, second!]);
+    await settle(relay, [host, first!, second!]);
+    expect(titles(second!)).toEqual(['before']);
+
+    // The first guest restarts: same database and identity, a new engine with a new JOIN nonce.
+    await first!.engine.stop();
+    const restarted = await createNode({
+      id: first!.id,
+      relay,
+      session,
+      time,
+      sql: first!.sql,
+      identity: first!.identity,
+      name: 'Guest 1',
+    });
+    host.writer.create({ title: 'after' });
+    await restarted.engine.start();
+    await settle(relay, [host, restarted, second!]);
+    expect(titles(restarted)).toEqual(['after', 'before']);
+    expect(restarted.events).not.toContainEqual(expect.objectContaining({ type: 'error' }));
+
+    // A third identity finds both places taken.
+    await third!.engine.start();
+    await settle(relay, [host, restarted, second!, third!]);
+    expect(third!.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'link-used' }));
+    expect(titles(third!)).toEqual([]);
+  });
+
   it('lets a guest that connected before the host join once the host arrives', async () => {
     const {
       relay,
