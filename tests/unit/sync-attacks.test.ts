@@ -13,6 +13,7 @@ import { createTodoWriter } from '../../lib/db/todo-writes';
 import { createHybridClock, encodeHlc, MAX_CLOCK_DRIFT_MS, wallOfHlc, type Hlc } from '../../lib/model/hlc';
 import { newDeviceId, type DeviceId } from '../../lib/model/ids';
 import type { DeviceMessageType } from '../../lib/protocol/envelope';
+import { MAX_VECTOR_DEVICES } from '../../lib/protocol/messages';
 import { createMemoryRelay, type MemoryRelay } from '../../lib/sync/memory-transport';
 import type { SyncSession } from '../../lib/sync/engine-types';
 import { createNode, logRows, newSession, settle, type Node } from './sync-harness';
@@ -169,6 +170,51 @@ describe('sync under attack', () => {
     honest.writer.create({ title: 'honest write' });
     await honest.engine.start();
     await settle(relay, [...all, liar]);
+    expect(titles(host)).toContain('honest write');
+  });
+
+  it('a vector naming devices that have no rows, or more devices than a vector may hold, is not adopted', async () => {
+    const { relay, time, session, host, guests } = await circleOf(4);
+    const [honest] = guests as [Node];
+    const fabricated = new Set<DeviceId>();
+    // Peers whose storage claims writes of devices that never wrote anything.
+    const liar = (name: string, extra: number) =>
+      createNode({
+        id: newDeviceId(),
+        relay,
+        session,
+        time,
+        name,
+        wrapStorage: (s) => ({
+          ...s,
+          readVector: () => {
+            const made = Array.from({ length: extra }, () => newDeviceId());
+            for (const d of made) fabricated.add(d);
+            return new Map([
+              ...s.readVector(),
+              ...made.map((d) => [d, encodeHlc({ wall: T0, counter: 0, deviceId: d })] as const),
+            ]);
+          },
+        }),
+      });
+    const few = await liar('Few', 5);
+    const many = await liar('Many', MAX_VECTOR_DEVICES + 1);
+    few.writer.create({ title: 'from few' });
+    many.writer.create({ title: 'from many' });
+    await startAll([host, few, many]);
+    await settle(relay, [host, few, many]);
+
+    const vector = host.sql.all<{ device_id: DeviceId }>('SELECT device_id FROM version_vector');
+    expect(fabricated.size).toBeGreaterThan(MAX_VECTOR_DEVICES);
+    expect(vector.filter((r) => fabricated.has(r.device_id))).toEqual([]);
+    // The oversized vector's frames are refused whole; the other liar's row is an honest row.
+    expect(titles(host)).toEqual(['from few']);
+    expect(host.engine.stats.framesDropped).toBeGreaterThan(0);
+
+    honest.writer.create({ title: 'honest write' });
+    await honest.engine.start();
+    await settle(relay, [host, few, many, honest]);
+    expect(titles(honest)).toEqual(['from few', 'honest write']);
     expect(titles(host)).toContain('honest write');
   });
 
