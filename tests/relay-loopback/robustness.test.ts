@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { MAX_FRAME_BYTES } from '../../lib/protocol/envelope';
 import { freePort } from '../../scripts/relay-process.mjs';
 import { createDevice, envelope, inbound, waitFor } from './client';
+import { rawUpgrade } from './raw-socket';
 
 /** A raw socket (not partysocket) so binary frames and junk can be sent as is. */
 async function rawSocket(
@@ -99,6 +100,16 @@ describe('relay robustness over loopback', () => {
     });
     expect(status).toBe(403);
   });
+
+  it.each(['http://evil.example', 'https://evil.example'])(
+    'refuses the origin %s when the Host header is spoofed to match it',
+    async (origin) => {
+      const path = `/parties/relay/${crypto.randomUUID()}?_pk=${crypto.randomUUID()}`;
+      const answer = await rawUpgrade(inject('relayPort'), path, { Origin: origin, Host: 'evil.example' });
+      answer.socket.destroy();
+      expect(answer.status).toBe(403);
+    },
+  );
 
   it('serves the static index page', async () => {
     const response = await fetch(`${inject('relayUrl')}/`);
