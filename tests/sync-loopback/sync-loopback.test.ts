@@ -19,6 +19,8 @@ interface Device {
   events: SyncEvent[];
   /** Resolves at the first event (past or future) that matches. */
   until(pred: (e: SyncEvent) => boolean): Promise<SyncEvent>;
+  /** Resolves at the first line of the engine's log (past or future) that matches. */
+  untilLogged(pattern: RegExp): Promise<void>;
 }
 
 /** The first matching event from index `from` on. */
@@ -44,6 +46,8 @@ async function device(
   const clock = createHybridClock(id);
   const events: SyncEvent[] = [];
   const waiters = new Set<{ pred: (e: SyncEvent) => boolean; resolve: (e: SyncEvent) => void }>();
+  const logs: string[] = [];
+  const logWaiters = new Set<{ pattern: RegExp; resolve: () => void }>();
   const engine = createSyncEngine({
     storage: createSqliteSyncStorage(sql),
     transport: createPartySocketTransport({
@@ -63,6 +67,14 @@ async function device(
     },
     maxGuests,
     connectTimeoutMs,
+    log: (_level, message) => {
+      logs.push(message);
+      for (const w of [...logWaiters]) {
+        if (!w.pattern.test(message)) continue;
+        logWaiters.delete(w);
+        w.resolve();
+      }
+    },
   });
   engine.subscribe((e) => {
     events.push(e);
@@ -82,6 +94,10 @@ async function device(
       const past = events.find(pred);
       return past ? Promise.resolve(past) : new Promise((resolve) => waiters.add({ pred, resolve }));
     },
+    untilLogged: (pattern) =>
+      logs.some((l) => pattern.test(l))
+        ? Promise.resolve()
+        : new Promise((resolve) => logWaiters.add({ pattern, resolve })),
   };
   running.push(d);
   return d;
@@ -166,6 +182,40 @@ describe('sync through the real relay on loopback', () => {
     const err = await late.until((e) => e.type === 'error');
     expect(err).toMatchObject({ type: 'error', code: 'link-used' });
     expect(late.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 0 });
+  });
+
+  it("gives a stranger with a paired device's id and the link nothing, even once that device has left", async () => {
+    const hostId = newDeviceId();
+    const guestId = newDeviceId();
+    const link = createPairingLink({ relayOrigin: inject('syncRelayUrl'), hostId });
+    const host = await device(link.url, hostId, 'Host');
+    const guest = await device(link.url, guestId, 'Guest');
+    host.writer.create({ title: 'private' });
+    await host.engine.start();
+    await guest.engine.start();
+    await Promise.all([host.until(doneWith(guestId)), guest.until(doneWith(hostId))]);
+
+    // The stranger has the link and the guest's id, not its identity keys. The relay refuses the id
+    // while the guest is connected; once the guest has left, the stranger's JOIN reaches the host.
+    const stranger = await device(link.url, guestId, 'Stranger');
+    stranger.writer.create({ title: 'planted' });
+    await stranger.engine.start();
+    await guest.engine.stop();
+    // Whichever comes first: the host turning the JOIN away, or (were it admitted) a finished round.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      host.untilLogged(new RegExp(`JOIN from ${guestId} ignored: known id with other keys`)),
+      stranger.until((e) => e.type === 'done'),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the host never turned the stranger's JOIN away")), 30_000);
+      }),
+    ]);
+    clearTimeout(timer);
+
+    const titles = (d: Device) => d.sql.all<{ title: string }>('SELECT title FROM todos').map((r) => r.title);
+    expect(titles(stranger)).toEqual(['planted']);
+    expect(titles(host)).toEqual(['private']);
+    expect(stranger.events).not.toContainEqual(expect.objectContaining({ type: 'done' }));
   });
 
   it('reports an unreachable relay', async () => {
