@@ -66,3 +66,14 @@ export function readSeen(sql: Sql): Map<DeviceId, Seen> {
 export function writeSeen(sql: Sql, seen: ReadonlyMap<DeviceId, Seen>): void {
   setKv(sql, SEEN_KEY, JSON.stringify(Object.fromEntries(seen)));
 }
+
+const NAME_KEY = 'device.name';
+
+/** The name this device goes by in its circle, if the user gave it one. */
+export function loadDeviceName(sql: Sql): string | null {
+  return getKv(sql, NAME_KEY);
+}
+
+export function saveDeviceName(sql: Sql, name: string): void {
+  setKv(sql, NAME_KEY, name);
+}

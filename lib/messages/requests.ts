@@ -50,6 +50,10 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('circle.status') }),
   /** Stop syncing with the circle and forget it; the list stays. */
   z.object({ kind: z.literal('circle.leave') }),
+  /** Sync with every member online now ("Sync now"). */
+  z.object({ kind: z.literal('circle.sync') }),
+  /** This device's name, as its circle shows it. */
+  z.object({ kind: z.literal('circle.rename'), name: z.string().max(200) }),
   z.object({ kind: z.literal('settings.get') }),
   z.object({ kind: z.literal('settings.set'), relayUrl: z.string().max(LINK_TEXT_MAX) }),
 ]);
@@ -86,6 +90,8 @@ export const resultSchemas = {
   'sync.history': z.array(syncLogEntrySchema),
   'circle.status': circleStateSchema,
   'circle.leave': z.null(),
+  'circle.sync': z.null(),
+  'circle.rename': circleStateSchema,
   'settings.get': settingsSchema,
   'settings.set': settingsSchema,
 } as const satisfies Record<RequestKind, z.ZodType>;

@@ -52,6 +52,8 @@ export interface CircleEngine {
   stop(): Promise<void>;
   /** A local change was committed: sync it to every member online, soon. */
   push(): void;
+  /** A round with every member online now, whatever changed. */
+  syncNow(): void;
   /** The same circle with a roster that grew here (this device added a member while pairing). */
   adopt(next: Circle): void;
   /** Sends a circle to every member online (after this device moved to another circle). */
@@ -285,6 +287,11 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
           for (const id of online) await startRound(id);
         });
       }, pushDelayMs);
+    },
+    syncNow() {
+      void enqueue(async () => {
+        for (const id of online) await startRound(id);
+      });
     },
     adopt(next) {
       if (next.id !== circle.id || next.secret !== circle.secret || next.epoch !== circle.epoch)

@@ -11,8 +11,10 @@ import type { DeviceIdentity } from '../crypto/identity';
 import {
   forgetCircle,
   loadCircle,
+  loadDeviceName,
   readSeen,
   saveCircle,
+  saveDeviceName,
   writeSeen,
   type StoredCircle,
 } from '../db/circle-store';
@@ -23,7 +25,7 @@ import type { CircleMember, CircleState } from '../messages/circle-schema';
 import type { WorkerEvent } from '../messages/events';
 import type { HybridClock, Hlc } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
-import type { PayloadOf } from '../protocol/messages';
+import { DEVICE_NAME_MAX, type PayloadOf } from '../protocol/messages';
 import { createCircleEngine, type CircleEngine, type CircleEngineOptions } from './circle-engine';
 import type { PairingCircle } from './engine-types';
 import type { Transport } from './ports';
@@ -57,6 +59,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
   const storage = createSqliteSyncStorage(sql, now);
   const changeIntervalMs = deps.changeIntervalMs ?? 300;
   const self = { id: deviceId, identity: deps.identity };
+  let deviceName = loadDeviceName(sql) ?? deps.deviceName;
 
   let stored: StoredCircle | null = loadCircle(sql);
   let engine: CircleEngine | null = null;
@@ -82,7 +85,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       const s = seen.get(m.id);
       return {
         id: m.id,
-        name: isSelf ? deps.deviceName : (names.get(m.id) ?? m.name),
+        name: isSelf ? deviceName : (names.get(m.id) ?? m.name),
         self: isSelf,
         online: isSelf || online.has(m.id),
         syncing: syncing.has(m.id),
@@ -123,7 +126,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       clock: deps.clock,
       deviceId,
       identity: deps.identity,
-      deviceName: deps.deviceName,
+      deviceName,
       circle,
       room,
       physicalNow: now,
@@ -206,7 +209,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       circle ??= await foundCircle({
         self: deviceId,
         identity: deps.identity,
-        name: deps.deviceName,
+        name: deviceName,
         now: now(),
         secret: newCircleSecret(),
         circleId: crypto.randomUUID(),
@@ -242,6 +245,25 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     },
     pairing,
     status: () => state(),
+    /** This device's name now (pairings and the circle's JOINs carry it). */
+    get name() {
+      return deviceName;
+    },
+    /** Renames this device; members online learn it from a new JOIN at once. */
+    rename(name: string): string | null {
+      const clean = name.replace(/\s+/g, ' ').trim();
+      if (!clean) return 'A device name cannot be empty.';
+      if (clean.length > DEVICE_NAME_MAX) return `A device name has at most ${DEVICE_NAME_MAX} characters.`;
+      deviceName = clean;
+      saveDeviceName(sql, clean);
+      if (stored) void run();
+      else publish();
+      return null;
+    },
+    /** "Sync now": a round with every member online. */
+    syncNow() {
+      engine?.syncNow();
+    },
     /** Stops syncing and forgets the circle; the list stays. */
     async leave() {
       forgetCircle(sql);

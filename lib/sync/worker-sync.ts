@@ -120,7 +120,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
       clock: deps.clock,
       deviceId,
       identity: deps.identity,
-      deviceName: deps.deviceName,
+      deviceName: circle.name,
       session,
       maxGuests,
       physicalNow: now,
@@ -259,6 +259,14 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
         case 'circle.leave':
           void circle.leave();
           return ok(null);
+        case 'circle.sync':
+          circle.syncNow();
+          return ok(null);
+        case 'circle.rename': {
+          // Answered with the new state; the circle's engine re-JOINs with the name in the background.
+          const error = circle.rename(req.name);
+          return error ? invalid(error) : ok(circle.status());
+        }
         case 'settings.get':
           return ok(settings());
         case 'settings.set': {

@@ -6,7 +6,7 @@ import type { TodoClient } from '../messages/client';
 import type { HostEvent } from '../messages/events';
 import type { SyncDevice, SyncState } from '../messages/sync-schema';
 
-export type SyncView = 'pair' | 'join' | 'history' | 'settings';
+export type SyncView = 'devices' | 'pair' | 'join' | 'history' | 'settings';
 
 export function createSyncUi(client: TodoClient) {
   let state = $state.raw<SyncState>({ phase: 'idle' });

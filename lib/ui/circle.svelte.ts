@@ -1,0 +1,95 @@
+/**
+ * This device's circle as pages see it: the `circle.state` events of the DB worker, and the words
+ * the status line says. Talks only through TodoClient.
+ */
+import type { TodoClient } from '../messages/client';
+import type { CircleMember, CircleState } from '../messages/circle-schema';
+import type { HostEvent } from '../messages/events';
+
+/**
+ * The sync status in one line. It starts with "Synced", "Syncing", "Offline" or "Not synced" (issue
+ * 10's accessible contract), most urgent first.
+ */
+export function statusText(s: CircleState): string {
+  if (s.state === 'none') return 'Not synced: pair a device to sync this list';
+  const others = s.members.filter((m) => !m.self);
+  if (others.length === 0) return 'Not synced: no other device in this circle';
+  if (!s.connected) return 'Offline — changes will sync later';
+  if (others.some((m) => m.syncing)) return 'Syncing…';
+  const behind = others.filter((m) => m.pending > 0).sort((a, b) => b.pending - a.pending)[0];
+  if (behind) {
+    const n = behind.pending;
+    return `Not synced: ${n} ${n === 1 ? 'change' : 'changes'} not yet on ${behind.name}`;
+  }
+  return 'Synced';
+}
+
+/** "Online now", "Last synced 5 min ago", "Never synced". */
+export function memberDetail(m: CircleMember, now: number): string {
+  if (m.self) return 'This device';
+  const seen = m.lastSync === null ? 'never synced' : `last synced ${ago(now - m.lastSync)}`;
+  const pending =
+    m.pending > 0 ? ` · ${m.pending} ${m.pending === 1 ? 'change' : 'changes'} not yet seen` : '';
+  return `${m.online ? 'Online now' : 'Offline'} · ${seen}${pending}`;
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return 'just now';
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min ago`;
+  const h = Math.round(min / 60);
+  if (h < 48) return `${h} h ago`;
+  return `${Math.round(h / 24)} days ago`;
+}
+
+export function createCircleUi(client: TodoClient) {
+  let state = $state.raw<CircleState>({ state: 'none' });
+  let loaded = $state(false);
+  let error = $state('');
+
+  return {
+    get state() {
+      return state;
+    },
+    get loaded() {
+      return loaded;
+    },
+    get error() {
+      return error;
+    },
+    get status() {
+      return statusText(state);
+    },
+    async load() {
+      const r = await client.send({ kind: 'circle.status' });
+      if (r.ok) state = r.data;
+      loaded = true;
+    },
+    onEvent(e: HostEvent) {
+      if (e.kind === 'circle.state') {
+        state = e.state;
+        loaded = true;
+      }
+    },
+    async syncNow() {
+      const r = await client.send({ kind: 'circle.sync' });
+      error = r.ok ? '' : r.error.message;
+    },
+    async rename(name: string): Promise<boolean> {
+      const r = await client.send({ kind: 'circle.rename', name });
+      if (!r.ok) {
+        error = r.error.message;
+        return false;
+      }
+      error = '';
+      state = r.data;
+      return true;
+    },
+    async leave() {
+      const r = await client.send({ kind: 'circle.leave' });
+      error = r.ok ? '' : r.error.message;
+    },
+  };
+}
+export type CircleUi = ReturnType<typeof createCircleUi>;
