@@ -23,6 +23,8 @@ export function newFirefoxProfileDir(): string {
 export interface LaunchOptions {
   /** Milliseconds before Firefox suspends the idle background page (Firefox's default is 30 s). */
   backgroundIdleMs?: number;
+  /** Save every download into this directory without asking (Firefox's own download prefs). */
+  downloadDir?: string;
 }
 
 export async function launchFirefox(profileDir: string, opts: LaunchOptions = {}): Promise<Browser> {
@@ -40,6 +42,15 @@ export async function launchFirefox(profileDir: string, opts: LaunchOptions = {}
       ...(opts.backgroundIdleMs === undefined
         ? {}
         : { 'extensions.background.idle.timeout': opts.backgroundIdleMs }),
+      ...(opts.downloadDir === undefined
+        ? {}
+        : {
+            'browser.download.folderList': 2,
+            'browser.download.dir': opts.downloadDir,
+            'browser.download.useDownloadDir': true,
+            'browser.download.always_ask_before_handling_new_types': false,
+            'browser.download.start_downloads_in_tmp_dir': false,
+          }),
     },
   });
   try {
