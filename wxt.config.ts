@@ -16,6 +16,28 @@ export default defineConfig({
     name: 'Todo-Tasker',
     description: 'Offline-first todos with end-to-end encrypted device sync.',
     action: { default_title: 'Todo-Tasker' },
+    // Shown and changeable in chrome://extensions/shortcuts and Firefox's "Manage Extension
+    // Shortcuts". Alt+Shift+letter keys the browsers do not use themselves (Chrome keeps Alt+Shift+T
+    // for its toolbar and silently drops an extension's claim on it).
+    commands: {
+      _execute_action: {
+        suggested_key: { default: 'Alt+Shift+D' },
+        description: 'Add a todo (open the popup)',
+      },
+      ...(browser === 'firefox'
+        ? {
+            _execute_sidebar_action: {
+              suggested_key: { default: 'Alt+Shift+L' },
+              description: 'Open the Todo-Tasker sidebar',
+            },
+          }
+        : {
+            'open-side-panel': {
+              suggested_key: { default: 'Alt+Shift+L' },
+              description: 'Open the Todo-Tasker side panel',
+            },
+          }),
+    },
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
@@ -29,9 +51,9 @@ export default defineConfig({
             },
           },
           // Keeps the event page awake during a sync session (lib/platform/keep-alive-firefox.ts).
-          permissions: ['alarms'],
+          permissions: ['alarms', 'contextMenus'],
         }
-      : { key: CHROME_EXTENSION_KEY, permissions: ['sidePanel', 'offscreen'] }),
+      : { key: CHROME_EXTENSION_KEY, permissions: ['sidePanel', 'offscreen', 'contextMenus'] }),
   }),
   zip: {
     // AMO rebuilds the add-on from the sources zip; generated output is not source.

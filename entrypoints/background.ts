@@ -2,6 +2,7 @@ import { createChromeDbChannel } from '@/lib/platform/db-channel-chrome';
 import { createFirefoxDbChannel } from '@/lib/platform/db-channel-firefox';
 import { chromeOffscreenApi, createOffscreenGuard } from '@/lib/platform/offscreen';
 import { broadcastToPages, installPageRouter } from '@/lib/platform/page-router';
+import { badgeFeedback, installCaptureMenus, installSidePanelCommand } from '@/lib/platform/capture-menus';
 import { spawnDbWorker } from '@/lib/platform/spawn-db-worker';
 
 // Chrome: the service worker cannot start Workers, so the DB host lives in an offscreen document.
@@ -11,18 +12,23 @@ import { spawnDbWorker } from '@/lib/platform/spawn-db-worker';
 export default defineBackground({
   type: 'module',
   main() {
-    if (import.meta.env.FIREFOX) {
-      installPageRouter(
-        createFirefoxDbChannel({ spawn: spawnDbWorker, onEvent: broadcastToPages, alarms: browser.alarms }),
-      );
-      return;
-    }
-    installPageRouter(
-      createChromeDbChannel({
-        guard: createOffscreenGuard(chromeOffscreenApi(chrome, '/offscreen.html')),
-        onConnect: chrome.runtime.onConnect,
-        onEvent: broadcastToPages,
-      }),
-    );
+    const channel = import.meta.env.FIREFOX
+      ? createFirefoxDbChannel({ spawn: spawnDbWorker, onEvent: broadcastToPages, alarms: browser.alarms })
+      : createChromeDbChannel({
+          guard: createOffscreenGuard(chromeOffscreenApi(chrome, '/offscreen.html')),
+          onConnect: chrome.runtime.onConnect,
+          onEvent: broadcastToPages,
+        });
+    installPageRouter(channel);
+    // Context menu "Add to Todo-Tasker" and the side-panel shortcut (issue 12).
+    const capture = installCaptureMenus({
+      menus: browser.contextMenus,
+      onInstalled: browser.runtime.onInstalled,
+      channel,
+      feedback: badgeFeedback,
+    });
+    if (!import.meta.env.FIREFOX) installSidePanelCommand();
+    // Tests click a menu item the way the browser would; production builds have no such hook.
+    if (import.meta.env.MODE !== 'production') Object.assign(globalThis, { ttCapture: capture });
   },
 });

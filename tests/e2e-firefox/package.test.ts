@@ -32,6 +32,17 @@ it('ships a module background and SQLite’s wasm as a file of its own, not inli
   expect(inlined).toEqual([]);
 });
 
+it('declares the popup and sidebar shortcuts and the context-menu permission (issue 12)', () => {
+  const manifest = JSON.parse(readFileSync(path.join(FIREFOX_EXTENSION_DIR, 'manifest.json'), 'utf8')) as {
+    commands?: Record<string, { suggested_key?: { default?: string } }>;
+    permissions?: string[];
+  };
+  // Firefox's reserved commands: the toolbar popup and the sidebar, changeable in about:addons.
+  expect(manifest.commands?._execute_action?.suggested_key?.default).toBe('Alt+Shift+D');
+  expect(manifest.commands?._execute_sidebar_action?.suggested_key?.default).toBe('Alt+Shift+L');
+  expect(manifest.permissions).toEqual(expect.arrayContaining(['contextMenus']));
+});
+
 it('makes a store package and a sources zip from which the identical add-on rebuilds, as AMO requires', () => {
   const run = (cmd: string, args: string[], cwd: string) => {
     const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
