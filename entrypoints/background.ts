@@ -20,6 +20,12 @@ export default defineBackground({
           onEvent: broadcastToPages,
         });
     installPageRouter(channel);
+    // A device in a circle syncs from browser start (and after an update), not only once a page
+    // opens: asking the worker anything starts it (Chrome: creates the offscreen document), and the
+    // worker starts the circle's engine as it opens.
+    const wake = () => void channel.request({ kind: 'circle.status' });
+    browser.runtime.onStartup.addListener(wake);
+    browser.runtime.onInstalled.addListener(wake);
     // Context menu "Add to Todo-Tasker" and the side-panel shortcut (issue 12).
     const capture = installCaptureMenus({
       menus: browser.contextMenus,

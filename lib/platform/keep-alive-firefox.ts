@@ -1,8 +1,10 @@
 /**
  * Firefox suspends an MV3 event page after 30 s without an extension event, and the DB worker (with
  * its relay socket) dies with it. Page requests wake it again, but a pairing that waits for the
- * other device, or a long sync, sends nothing to the background for longer than that. While a sync
- * session runs, a short periodic alarm delivers an event, which is what resets Firefox's idle timer.
+ * other device, or a long sync, sends nothing to the background for longer than that; and a device in
+ * a circle keeps its circle's socket open for as long as the browser runs. While a sync session runs
+ * or the device is in a circle, a short periodic alarm delivers an event, which is what resets
+ * Firefox's idle timer.
  */
 import type { HostEvent } from '../messages/events';
 
@@ -27,17 +29,25 @@ export function createFirefoxKeepAlive(alarms: AlarmsLike) {
   // the whole point, there is nothing to do in it.
   alarms.onAlarm.addListener(() => {});
   let on = false;
-  const set = (active: boolean) => {
+  let session = false;
+  let circle = false;
+  const set = () => {
+    const active = session || circle;
     if (active === on) return;
     on = active;
     if (active) alarms.create(KEEP_ALIVE_ALARM, { periodInMinutes: KEEP_ALIVE_PERIOD_MINUTES });
     else alarms.clear(KEEP_ALIVE_ALARM);
   };
   return {
-    /** Follows the host's events: on while a sync session runs, off otherwise. */
+    /**
+     * Follows the host's events: on while a pairing session runs or this device is in a circle (whose
+     * socket must stay open for live sync), off otherwise.
+     */
     onEvent(e: HostEvent) {
-      if (e.kind === 'sync.state') set(ACTIVE.has(e.state.phase));
-      else if (e.kind === 'db.health' && e.state === 'down') set(false);
+      if (e.kind === 'sync.state') session = ACTIVE.has(e.state.phase);
+      else if (e.kind === 'circle.state') circle = e.state.state === 'on';
+      else if (e.kind === 'db.health' && e.state === 'down') session = circle = false;
+      set();
     },
     get active() {
       return on;

@@ -75,7 +75,9 @@ test('deletes a todo and brings it back with Undo', async ({ context }) => {
   await addTodo(panel, 'Renew passport');
   await todoItem(panel, 'Renew passport').getByRole('button', { name: 'Delete Renew passport' }).click();
   await expect(todoItem(panel, 'Renew passport')).toHaveCount(0);
-  await expect(panel.getByRole('status')).toContainText('Deleted “Renew passport”');
+  await expect(panel.getByRole('status').filter({ hasText: 'Deleted' })).toContainText(
+    'Deleted “Renew passport”',
+  );
   await panel.getByRole('button', { name: 'Undo' }).click();
   await expect(todoItem(panel, 'Renew passport')).toBeVisible();
 });
