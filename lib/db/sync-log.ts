@@ -16,6 +16,12 @@ export interface SyncLogRow {
   reason: string | null;
 }
 
+/**
+ * Rows kept: a circle syncs after every write, so the log would grow without end. The history view
+ * shows at most SYNC_HISTORY_MAX of them.
+ */
+export const SYNC_LOG_KEEP = 1000;
+
 export function beginSyncLog(
   sql: Sql,
   e: { sessionId: string; peerId: string; peerName: string | null; startedAt: number },
@@ -25,7 +31,9 @@ export function beginSyncLog(
     VALUES (?, ?, ?, 'both', 'running', ?)`,
     [e.sessionId, e.peerId, e.peerName, e.startedAt],
   );
-  return Number(sql.get<{ id: number }>('SELECT last_insert_rowid() AS id')?.id);
+  const id = Number(sql.get<{ id: number }>('SELECT last_insert_rowid() AS id')?.id);
+  sql.run('DELETE FROM sync_log WHERE id <= ?', [id - SYNC_LOG_KEEP]);
+  return id;
 }
 
 export function finishSyncLog(

@@ -61,7 +61,13 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
   const self = { id: deviceId, identity: deps.identity };
   let deviceName = loadDeviceName(sql) ?? deps.deviceName;
 
-  let stored: StoredCircle | null = loadCircle(sql);
+  let stored: StoredCircle | null = null;
+  try {
+    stored = loadCircle(sql);
+  } catch (e) {
+    // A damaged record must not keep the list from opening: the device is alone until paired again.
+    log('error', e instanceof Error ? e.message : String(e));
+  }
   let engine: CircleEngine | null = null;
   const seen = readSeen(sql);
   const names = new Map<DeviceId, string>();

@@ -5,11 +5,25 @@ import { createMemorySyncStorage } from '../../lib/sync/memory-storage';
 import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import { B, makeRow, runStorageContract, stamp, A } from './storage-contract';
 import type { SessionId } from '../../lib/model/ids';
+import { SYNC_LOG_KEEP } from '../../lib/db/sync-log';
 
 runStorageContract('in memory', async () => createMemorySyncStorage());
 runStorageContract('SQLite', async () => createSqliteSyncStorage(await openMemoryDb(), () => 42));
 
 describe('SQLite sync storage', () => {
+  it('keeps the newest SYNC_LOG_KEEP sync_log rows, however often a circle syncs', async () => {
+    const sql = await openMemoryDb();
+    const st = createSqliteSyncStorage(sql, () => 42);
+    const session = 'aaaaaaaa-6f1a-4d3e-9c55-3f1d2a9b7e10' as SessionId;
+    let last = 0;
+    for (let i = 0; i < SYNC_LOG_KEEP + 50; i++)
+      last = st.beginLog({ sessionId: session, peerId: B, peerName: 'Laptop', startedAt: i });
+    expect(sql.get('SELECT count(*) AS n, min(id) AS first FROM sync_log')).toEqual({
+      n: SYNC_LOG_KEEP,
+      first: last - SYNC_LOG_KEEP + 1,
+    });
+  });
+
   it('writes sync_log and device_info rows the history view reads', async () => {
     const sql = await openMemoryDb();
     const st = createSqliteSyncStorage(sql, () => 42);
