@@ -68,7 +68,9 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       case 'todos.get':
         return ok(queries.get(req.id));
       case 'todos.counts':
-        return ok(queries.counts(req.search));
+        return ok(
+          queries.counts(req.search, req.view && req.now ? { view: req.view, now: req.now } : undefined),
+        );
       case 'db.status': {
         const status: DbStatus = {
           deviceId: deps.deviceId,

@@ -5,6 +5,7 @@
  */
 import type { Counts, Cursor, Filter, Page, PageQuery, Sort } from '../messages/todo-schema';
 import type { TodoId } from '../model/ids';
+import { addDays, UPCOMING_DAYS, type View } from '../model/views';
 import type { Todo } from '../model/todo';
 import type { Sql, SqlValue } from './sql';
 import { TODO_COLUMNS, todoFromRow, type TodoRow } from './todo-row';
@@ -50,19 +51,51 @@ export function searchClause(search: string): { sql: string; params: SqlValue[] 
   return { sql: " AND (title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')", params: [p, p] };
 }
 
+/**
+ * Date views (lib/model/views.ts, `inView` says the same in TypeScript). Due dates are text, so
+ * "before today" and "before this minute" are text comparisons; a day without a time is overdue
+ * only once the day has passed.
+ */
+function viewClause(view: View, now: string): { sql: string; params: SqlValue[] } {
+  const today = now.slice(0, 10);
+  switch (view) {
+    case 'all':
+      return { sql: '', params: [] };
+    case 'today':
+      return { sql: ' AND substr(due_date, 1, 10) = ?', params: [today] };
+    case 'upcoming':
+      return {
+        sql: ' AND substr(due_date, 1, 10) > ? AND substr(due_date, 1, 10) <= ?',
+        params: [today, addDays(today, UPCOMING_DAYS)],
+      };
+    case 'overdue':
+      return {
+        sql: ' AND completed = 0 AND ((length(due_date) = 10 AND due_date < ?) OR (length(due_date) = 16 AND due_date < ?))',
+        params: [today, now],
+      };
+  }
+}
+/**
+ * In a date view: by day, completed todos below the open ones of their day, then by time
+ * ('2026-12-05|0|2026-12-05T09:30'), so Upcoming's day groups stay whole.
+ */
+const VIEW_KEY = `(substr(due_date, 1, 10) || '|' || completed || '|' || due_date)`;
+
 export interface TodoQueries {
   page(q: PageQuery): Page;
-  counts(search: string): Counts;
+  counts(search: string, view?: { view: View; now: string }): Counts;
   get(id: TodoId): Todo | null;
 }
 
 export function createTodoQueries(sql: Sql): TodoQueries {
   return {
     page(q) {
-      const { key, dir } = SORTS[q.sort];
+      const dated = q.view !== undefined && q.view !== 'all' && q.now !== undefined;
+      const { key, dir } = dated ? { key: VIEW_KEY, dir: 'ASC' as const } : SORTS[q.sort];
       const cmp = dir === 'ASC' ? '>' : '<';
       const s = searchClause(q.search);
-      const params: SqlValue[] = [...s.params];
+      const v = dated ? viewClause(q.view!, q.now!) : { sql: '', params: [] };
+      const params: SqlValue[] = [...s.params, ...v.params];
       let after = '';
       if (q.cursor && q.cursor.key !== null) {
         after = ` AND (${key} ${cmp} ? OR (${key} = ? AND id ${cmp} ?))`;
@@ -73,7 +106,7 @@ export function createTodoQueries(sql: Sql): TodoQueries {
       // messaging, so a virtual list reaches row 99,900 in one request instead of 500 pages.
       params.push(q.limit + 1, q.cursor ? 0 : (q.offset ?? 0));
       const rows = sql.all<TodoRow & { k: number | string }>(
-        `SELECT ${TODO_COLUMNS}, ${key} AS k FROM todos WHERE deleted = 0${FILTER_SQL[q.filter]}${s.sql}${after}
+        `SELECT ${TODO_COLUMNS}, ${key} AS k FROM todos WHERE deleted = 0${FILTER_SQL[q.filter]}${s.sql}${v.sql}${after}
          ORDER BY ${key} ${dir}, id ${dir} LIMIT ? OFFSET ?`,
         params,
       );
@@ -83,11 +116,12 @@ export function createTodoQueries(sql: Sql): TodoQueries {
       const next: Cursor | null = more && last ? { key: last.k, id: last.id as TodoId } : null;
       return { todos: pageRows.map(todoFromRow), next };
     },
-    counts(search) {
+    counts(search, view) {
       const s = searchClause(search);
+      const v = view ? viewClause(view.view, view.now) : { sql: '', params: [] };
       const r = sql.get<{ all: number; completed: number | null }>(
-        `SELECT count(*) AS "all", sum(completed) AS completed FROM todos WHERE deleted = 0${s.sql}`,
-        s.params,
+        `SELECT count(*) AS "all", sum(completed) AS completed FROM todos WHERE deleted = 0${s.sql}${v.sql}`,
+        [...s.params, ...v.params],
       );
       const all = r?.all ?? 0;
       const completed = r?.completed ?? 0;

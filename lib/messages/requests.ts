@@ -7,6 +7,7 @@ import { circleStateSchema } from './circle-schema';
 import {
   countsSchema,
   createInputSchema,
+  nowSchema,
   pageQuerySchema,
   pageSchema,
   patchSchema,
@@ -22,6 +23,7 @@ import {
   syncLogEntrySchema,
   syncStateSchema,
 } from './sync-schema';
+import { VIEWS } from '../model/views';
 
 /** Only non-production builds accept `dev.*` requests (seeding, fault injection for tests). */
 export const SEED_MAX = 100_000;
@@ -33,7 +35,13 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('todos.restore'), id: todoIdSchema }),
   z.object({ kind: z.literal('todos.page'), query: pageQuerySchema }),
   z.object({ kind: z.literal('todos.get'), id: todoIdSchema }),
-  z.object({ kind: z.literal('todos.counts'), search: z.string().max(500) }),
+  /** Counts within a date view when `view` (with `now`) is given. */
+  z.object({
+    kind: z.literal('todos.counts'),
+    search: z.string().max(500),
+    view: z.enum(VIEWS).optional(),
+    now: nowSchema.optional(),
+  }),
   z.object({ kind: z.literal('db.status') }),
   z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
   z.object({ kind: z.literal('dev.crash') }),

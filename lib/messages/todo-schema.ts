@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isDeviceId, isTodoId, type DeviceId, type TodoId } from '../model/ids';
 import { DESCRIPTION_MAX, PRIORITIES, TITLE_MAX } from '../model/todo';
 import { DUE_DATE_RE, isDueDate, type DueDate } from '../model/due-date';
+import { VIEWS } from '../model/views';
 
 export const todoIdSchema = z
   .string()
@@ -41,12 +42,18 @@ export type Sort = (typeof SORTS)[number];
 
 /** Opaque keyset cursor: the sort key (a number, or due-date text) and id of the last row of the previous page. */
 export const cursorSchema = z.object({
-  key: z.union([z.number(), z.string().max(20), z.null()]),
+  key: z.union([z.number(), z.string().max(40), z.null()]),
   id: todoIdSchema,
 });
 export type Cursor = z.infer<typeof cursorSchema>;
 
 export const PAGE_MAX = 200;
+
+/** The page's local day and minute, `YYYY-MM-DDTHH:MM`, that the date views are decided against. */
+export const nowSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/)
+  .refine((s): boolean => isDueDate(s), 'not a local date and time');
 
 export const pageQuerySchema = z.object({
   filter: z.enum(FILTERS),
@@ -59,6 +66,12 @@ export const pageQuerySchema = z.object({
    * to the end). Only without a cursor; a cursor already says where to start.
    */
   offset: z.number().int().min(0).max(10_000_000).optional(),
+  /**
+   * A date view (lib/model/views.ts); absent means all. Any other view orders by due date with
+   * completed todos last, whatever `sort` says, and needs `now`.
+   */
+  view: z.enum(VIEWS).optional(),
+  now: nowSchema.optional(),
 });
 export type PageQuery = z.infer<typeof pageQuerySchema>;
 

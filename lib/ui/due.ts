@@ -29,3 +29,12 @@ export function formatDue(due: string, locale?: string): string {
     ...(p.time ? { hour: 'numeric', minute: '2-digit' } : {}),
   });
 }
+
+/** A day heading: "Thursday, Dec 3" (through UTC, like formatDue). */
+export function formatDay(day: string, locale?: string): string {
+  const p = parseDueDate(day.slice(0, 10));
+  if (!p) return day;
+  const d = new Date(0);
+  d.setUTCFullYear(p.year, p.month - 1, p.day);
+  return d.toLocaleDateString(locale, { timeZone: 'UTC', weekday: 'long', month: 'short', day: 'numeric' });
+}

@@ -20,6 +20,8 @@ import {
   type WireTodo,
 } from '../messages/todo-schema';
 import type { Health } from './health.svelte';
+import { localDateTime } from '../model/due-date';
+import type { View } from '../model/views';
 
 export const PAGE_SIZE = 100;
 
@@ -27,6 +29,8 @@ export function createTodoList(client: TodoClient, health: Health) {
   let filter = $state<Filter>('all');
   let sort = $state<Sort>('created');
   let search = $state('');
+  /** Today, Upcoming, Overdue or All (lib/model/views.ts). */
+  let view = $state<View>('all');
   let todos = $state.raw<WireTodo[]>([]);
   let next = $state.raw<Cursor | null>(null);
   let counts = $state<Counts>({ all: 0, active: 0, completed: 0 });
@@ -38,6 +42,9 @@ export function createTodoList(client: TodoClient, health: Health) {
   /** The change leaves the row where it is and in the result: patching it in place is exact. */
   function staysPut(before: WireTodo, after: WireTodo): boolean {
     if (after.deleted) return false;
+    // A date view orders by completed, then due date, and decides membership by both.
+    if (view !== 'all' && (before.completed !== after.completed || before.due_date !== after.due_date))
+      return false;
     if (filter !== 'all' && before.completed !== after.completed) return false;
     if (sort === 'due' && before.due_date !== after.due_date) return false;
     if (sort === 'priority' && before.priority !== after.priority) return false;
@@ -54,7 +61,7 @@ export function createTodoList(client: TodoClient, health: Health) {
   }
   async function refreshCounts() {
     const gen = generation;
-    const c = await client.send({ kind: 'todos.counts', search });
+    const c = await client.send({ kind: 'todos.counts', search, ...viewParams() });
     if (gen === generation && c.ok) counts = c.data;
   }
   async function onChanged(e: ChangedEvent) {
@@ -67,7 +74,16 @@ export function createTodoList(client: TodoClient, health: Health) {
     await reload(todos.length);
   }
 
-  const query = (cursor: Cursor | null, limit: number) => ({ filter, sort, search, cursor, limit });
+  /** A date view is decided against this device's local day and minute, read at each query. */
+  const viewParams = () => (view === 'all' ? {} : { view, now: localDateTime(Date.now()) });
+  const query = (cursor: Cursor | null, limit: number) => ({
+    filter,
+    sort,
+    search,
+    cursor,
+    limit,
+    ...viewParams(),
+  });
 
   /**
    * Refetches the first `limit` rows (at least one page) in chunks of PAGE_MAX, so a change keeps a
@@ -76,7 +92,7 @@ export function createTodoList(client: TodoClient, health: Health) {
   async function reload(limit = PAGE_SIZE) {
     const gen = ++generation;
     const want = Math.max(limit, PAGE_SIZE);
-    const countsP = client.send({ kind: 'todos.counts', search });
+    const countsP = client.send({ kind: 'todos.counts', search, ...viewParams() });
     const rows: WireTodo[] = [];
     let cursor: Cursor | null = null;
     // Bounded: each round adds up to PAGE_MAX rows or stops.
@@ -128,6 +144,13 @@ export function createTodoList(client: TodoClient, health: Health) {
     },
     get sort() {
       return sort;
+    },
+    get view() {
+      return view;
+    },
+    set view(v: View) {
+      view = v;
+      void reload();
     },
     set sort(v: Sort) {
       sort = v;
