@@ -36,7 +36,16 @@ export interface CircleEngineOptions {
   silenceTimeoutMs?: number;
   /** Local changes wait this long for more before a round carries them all. Default 100 ms. */
   pushDelayMs?: number;
+  /** A round that ended short with a member still online is tried again after this, doubling. Default 5 s. */
+  retryMs?: number;
 }
+
+/** A round that ended short is retried while the member stays online, backing off up to this. */
+const MAX_RETRY_MS = 5 * 60_000;
+/** Reasons that are no failure of the pair: a newer round took over, or this engine stopped. */
+const NOT_RETRIED = new Set(['superseded', 'stopped']);
+/** After connecting, the JOIN is said again at these delays while a member is still unheard: a relay dropping one (rate limits) must not leave two online members apart until the next reconnect. */
+const REJOIN_MS = [2_000, 8_000, 30_000];
 
 export type CircleEvent =
   | SyncEvent
@@ -112,10 +121,46 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
   const dirty = new Set<DeviceId>();
   const greeted = new Map<DeviceId, number>();
 
+  const retryMs = opts.retryMs ?? 5_000;
+  const retries = new Map<DeviceId, number>();
+  /**
+   * The version vector as of the last push. When a round brings stamps we did not have (rows another
+   * member wrote, perhaps one that is gone now), they are pushed on to the others online: so a change
+   * reaches every member that meets anyone who has it. Only new stamps grow the vector, so this ends.
+   */
+  let pushedVector = '';
+  const vectorKey = () => {
+    const v = storage.readVector();
+    return JSON.stringify([...v.entries()].sort());
+  };
   const emit = (e: SyncEvent) => {
     emitRaw(e);
-    if (e.type === 'done' && dirty.delete(e.peerId) && online.has(e.peerId))
+    if (e.type !== 'done') return;
+    if (e.received > 0 && !stopped) {
+      try {
+        if (vectorKey() !== pushedVector) schedulePush();
+      } catch {
+        // Storage fault: the next round or write tries again.
+      }
+    }
+    if (dirty.delete(e.peerId) && online.has(e.peerId)) {
       void enqueue(() => startRound(e.peerId));
+      return;
+    }
+    if (e.status === 'success') {
+      retries.delete(e.peerId);
+      return;
+    }
+    // Anti-entropy: whatever cut the round short (a lost frame, a peer that went quiet, a full disk,
+    // a forged PEER_LEFT), a member still online gets another round, backing off.
+    const n = (retries.get(e.peerId) ?? 0) + 1;
+    if (stopped || !online.has(e.peerId) || NOT_RETRIED.has(e.reason ?? '')) return;
+    retries.set(e.peerId, n);
+    const peer = e.peerId;
+    timers.set(
+      () => void enqueue(() => startRound(peer)),
+      Math.min(MAX_RETRY_MS, retryMs * 2 ** Math.min(n - 1, 10)),
+    );
   };
 
   const rounds = createRounds({
@@ -246,13 +291,28 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     return rounds.onMessage(msg.from, msg as Parameters<typeof rounds.onMessage>[1]);
   }
 
+  /** Cancels the current connection's JOIN repeats. */
+  const cancelRejoin: (() => void)[] = [];
   async function onOpen() {
     if (stopped) return;
     emitRaw({ type: 'waiting' });
     await sendJoin(undefined);
+    for (const f of cancelRejoin.splice(0)) f();
+    for (const ms of REJOIN_MS)
+      cancelRejoin.push(
+        timers.set(
+          () =>
+            void enqueue(async () => {
+              const unheard = circle.members.some((m) => m.id !== self && !online.has(m.id));
+              if (!stopped && transport.isOpen && unheard) await sendJoin(undefined);
+            }),
+          ms,
+        ),
+      );
   }
 
   function onClose() {
+    for (const f of cancelRejoin.splice(0)) f();
     if (stopped) return;
     rounds.onDisconnect();
     for (const id of [...online]) setOnline(id, false, admission.get(id)?.name ?? '');
@@ -260,6 +320,20 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
   }
 
   let pushTimer: (() => void) | null = null;
+  function schedulePush() {
+    if (stopped || pushTimer) return;
+    pushTimer = timers.set(() => {
+      pushTimer = null;
+      void enqueue(async () => {
+        try {
+          pushedVector = vectorKey();
+        } catch {
+          pushedVector = '';
+        }
+        for (const id of online) await startRound(id);
+      });
+    }, pushDelayMs);
+  }
 
   return {
     stats,
@@ -279,15 +353,7 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
       emitRaw({ type: 'connecting' });
       transport.connect();
     },
-    push() {
-      if (stopped || pushTimer) return;
-      pushTimer = timers.set(() => {
-        pushTimer = null;
-        void enqueue(async () => {
-          for (const id of online) await startRound(id);
-        });
-      }, pushDelayMs);
-    },
+    push: schedulePush,
     syncNow() {
       void enqueue(async () => {
         for (const id of online) await startRound(id);
@@ -306,6 +372,7 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
       enqueue(() => {
         if (stopped) return;
         stopped = true;
+        for (const f of cancelRejoin.splice(0)) f();
         pushTimer?.();
         pushTimer = null;
         rounds.finishAll('stopped');
