@@ -110,7 +110,14 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     saveCircle(sql, stored);
   }
 
-  async function run() {
+  /** The latest start of the engine, for tests to wait on. */
+  let lastRun: Promise<void> = Promise.resolve();
+  function run(): Promise<void> {
+    lastRun = startEngine();
+    return lastRun;
+  }
+
+  async function startEngine() {
     const gen = ++generation;
     const old = engine;
     engine = null;
@@ -205,8 +212,17 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       await leaving.offer({ circle: r.circle });
       await leaving.idle();
     }
+    // Handed over in a pairing: the circle starts once that pairing's round is over, so the two do
+    // not stream the same rows side by side (and a pairing keeps its own progress and outcome).
+    if (relayOrigin !== undefined && pairingRunning) {
+      deferred = true;
+      return;
+    }
     await run();
   }
+  /** A pairing session runs; a circle it handed us waits for it (`pairingEnded`). */
+  let pairingRunning = false;
+  let deferred = false;
 
   const pairing = (relayOrigin: string): PairingCircle => ({
     async offerTo(guest) {
@@ -243,13 +259,26 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
   return {
     /** Starts the circle's engine if this device has one (at worker start). */
     start: () => run(),
+    /** Settles once the latest engine start has finished (tests). */
+    started: () => lastRun,
     /** A local write committed: sync it to the members online. */
     localChanged() {
       if (!engine) return;
       engine.push();
       publish();
     },
-    pairing,
+    /** A pairing session starts: hand it the circle hooks. */
+    pairing(relayOrigin: string): PairingCircle {
+      pairingRunning = true;
+      return pairing(relayOrigin);
+    },
+    /** The pairing session's round ended (any outcome) or the session stopped. */
+    pairingEnded() {
+      pairingRunning = false;
+      if (!deferred) return;
+      deferred = false;
+      void run();
+    },
     status: () => state(),
     /** This device's name now (pairings and the circle's JOINs carry it). */
     get name() {

@@ -102,6 +102,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
   };
 
   function stopCurrent() {
+    circle.pairingEnded();
     generation++;
     const e = engine;
     engine = null;
@@ -167,6 +168,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
             devices: list(),
           });
         case 'done':
+          circle.pairingEnded();
           announce(ev.peerId, ev.received, true);
           announced.delete(ev.peerId);
           track(ev.peerId, ev.name, ev.status, 1);
@@ -181,6 +183,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
             devices: list(),
           });
         case 'error':
+          circle.pairingEnded();
           // The relay ends an idle session after its TTL, or the network drops: once a sync
           // finished, that is no news.
           if (state.phase === 'done' && AFTER_DONE_QUIET.has(ev.code)) return;

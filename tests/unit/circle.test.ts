@@ -114,7 +114,12 @@ const data = <T>(r: Response): T => {
 async function settle(rooms: Rooms, devices: Device[], others: { idle(): Promise<void> }[] = []) {
   const idle = () =>
     Promise.all([
-      ...devices.flatMap((d) => [d.sync.started(), d.sync.engine?.idle(), d.sync.circle.engine?.idle()]),
+      ...devices.flatMap((d) => [
+        d.sync.started(),
+        d.sync.engine?.idle(),
+        d.sync.circle.started(),
+        d.sync.circle.engine?.idle(),
+      ]),
       ...others.map((o) => o.idle()),
     ]);
   for (let i = 0; i < 20_000; i++) {
