@@ -16,6 +16,8 @@ export type StartRelayOptions = {
   vars?: Record<string, string>;
   timeoutMs?: number;
   log?: (line: string) => void;
+  /** Serve static assets from this directory instead of relay/public. */
+  assetsDir?: string;
 };
 
 export const RELAY_CONFIG: string;
@@ -30,4 +32,5 @@ export function devArgs(options: {
   inspectorPort: number;
   persistTo: string;
   vars?: Record<string, string>;
+  assetsDir?: string;
 }): string[];

@@ -22,7 +22,8 @@ export default defineConfig({
   // sqlite-wasm resolves its .wasm with import.meta.url; pre-bundling would break that path.
   optimizeDeps: { exclude: ['@sqlite.org/sqlite-wasm'] },
   build: {
-    outDir: fileURLToPath(new URL('../public', import.meta.url)),
+    // TT_PHONE_OUT_DIR builds beside, not over, the app another run's relay is serving (tests).
+    outDir: process.env.TT_PHONE_OUT_DIR ?? fileURLToPath(new URL('../public', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
     rollupOptions: {

@@ -2,6 +2,8 @@
  * Phone companion fixtures: the app built into relay/public and served by a real relay (wrangler dev
  * on workerd, loopback, free port), and a Chromium context emulating a phone (Pixel 7: 412 px wide,
  * touch, mobile viewport). Built once per worker so every spec tests the current source.
+ * TT_PHONE_OUT_DIR builds the app into, and serves it from, another directory than relay/public, so
+ * two runs on one machine do not rebuild (and so reload) each other's relay.
  */
 import {
   chromium,
@@ -18,6 +20,8 @@ import type { RelayProcess } from '../../scripts/relay-process.d.mts';
 import { CHROMIUM, expect } from './fixtures';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+
+const PHONE_OUT_DIR = process.env.TT_PHONE_OUT_DIR;
 
 export function buildPhoneApp(): void {
   const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
@@ -42,7 +46,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       buildPhoneApp();
-      const relay = await startRelay();
+      const relay = await startRelay({ assetsDir: PHONE_OUT_DIR });
       await use(relay);
       await relay.stop();
     },
