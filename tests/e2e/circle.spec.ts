@@ -93,7 +93,9 @@ test('paired once, two profiles sync every change live and again after both brow
 
     // Both browsers start again; nobody clicks anything to sync.
     [a, b] = await Promise.all([openProfile(dirs[0], true), openProfile(dirs[1], true)]);
-    await expectTitles(b.panel, ['While B was away', 'Buy oat milk and bread']);
+    // A browser start: the worker opens, its socket connects (with partysocket's back-off if the
+    // relay still holds the old one), and the members meet.
+    await expectTitles(b.panel, ['While B was away', 'Buy oat milk and bread'], 45_000);
     await addTodo(b.panel, 'After the restart');
     await expectTitles(a.panel, ['After the restart', 'While B was away', 'Buy oat milk and bread']);
     await expect(status(a.panel)).toHaveText('Synced');

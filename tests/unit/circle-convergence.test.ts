@@ -277,7 +277,7 @@ const SEEDS = only
 describe('circle convergence', () => {
   it(
     `members coming and going, lost pushes and relay restarts converge with no click (${SEEDS.length} seeds)`,
-    { timeout: 600_000 },
+    { timeout: 1_200_000 },
     async () => {
       const failures: string[] = [];
       for (const seed of SEEDS) {
