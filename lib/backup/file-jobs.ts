@@ -83,10 +83,10 @@ export function startFileJobs(deps: FileJobDeps): () => void {
         return { ...summary, ...w };
       }
       case 'backup.status':
-        return backupStatus(sql, now());
+        return backupStatus(sql, now(), deviceId);
       case 'backup.dismiss':
         dismissBackupReminder(sql, now());
-        return backupStatus(sql, now());
+        return backupStatus(sql, now(), deviceId);
     }
   }
 

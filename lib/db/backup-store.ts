@@ -8,6 +8,7 @@ import type { DeviceId, TodoId } from '../model/ids';
 import type { SyncRow } from '../model/merge';
 import { SYNC_FIELDS, type FieldValues } from '../model/todo';
 import type { Filter } from '../messages/todo-schema';
+import { loadCircle } from './circle-store';
 import { getKv, setKv } from './kv';
 import type { Row, Sql, SqlValue } from './sql';
 import { createSqliteSyncStorage } from './sync-storage';
@@ -189,26 +190,34 @@ export function dismissBackupReminder(sql: Sql, at: number): void {
 
 export interface BackupStatus {
   lastBackupAt: number | null;
-  /** devices this one has synced with (device_info rows other than itself) */
+  /** other members of this device's circle (0 without a circle) */
   otherDevices: number;
   remind: boolean;
 }
 
+/** Other members of this device's circle: 0 without one, or with one that cannot be read. */
+function otherMembers(sql: Sql, self: DeviceId): number {
+  try {
+    return loadCircle(sql)?.circle.members.filter((m) => m.id !== self).length ?? 0;
+  } catch {
+    return 0; // a damaged circle syncs nothing; the circle's own UI reports it
+  }
+}
+
 /**
- * The reminder shows when the list has todos, no other device has ever synced with this one (so
- * this is the only copy), the last backup (or, never backed up, nothing) is 30 days old, and it was
- * not dismissed in the last 30 days.
+ * The reminder shows when the list has todos, no other device is in this device's circle (so this
+ * is the only copy kept up to date), the last backup (or, never backed up, nothing) is 30 days old,
+ * and it was not dismissed in the last 30 days. Devices seen in pairings before circles existed
+ * (device_info) do not count: nothing keeps them up to date.
  */
-export function backupStatus(sql: Sql, now: number): BackupStatus {
+export function backupStatus(sql: Sql, now: number, self: DeviceId): BackupStatus {
   const num = (k: string) => {
     const v = getKv(sql, k);
     return v === null || !Number.isFinite(Number(v)) ? null : Number(v);
   };
   const lastBackupAt = num(LAST_BACKUP);
   const dismissed = num(REMINDER_DISMISSED);
-  const otherDevices = Number(
-    sql.get<{ n: number }>('SELECT count(*) AS n FROM device_info WHERE is_self = 0')?.n ?? 0,
-  );
+  const otherDevices = otherMembers(sql, self);
   const live = Number(sql.get<{ n: number }>('SELECT count(*) AS n FROM todos WHERE deleted = 0')?.n ?? 0);
   const stale = lastBackupAt === null || now - lastBackupAt >= REMINDER_AFTER_MS;
   const quiet = dismissed !== null && now - dismissed < REMINDER_AFTER_MS;

@@ -3,7 +3,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createBackupWriter, HEADER_LEN, openBackup } from '../../lib/backup/backup-file';
 import { backupFileName, makeBackup, restoreBackup } from '../../lib/backup/backup-jobs';
 import { decodeRow, encodeRow } from '../../lib/backup/backup-content';
+import { exportTodos } from '../../lib/backup/export-file';
+import { addMember } from '../../lib/circle/membership';
+import { foundCircle, type Circle } from '../../lib/circle/roster';
+import { newIdentity } from '../../lib/crypto/identity';
 import { backupStatus, dismissBackupReminder } from '../../lib/db/backup-store';
+import { saveCircle } from '../../lib/db/circle-store';
 import { openMemoryDb } from '../../lib/db/node-memory';
 import type { Row, Sql } from '../../lib/db/sql';
 import { createTodoWriter } from '../../lib/db/todo-writes';
@@ -287,25 +292,80 @@ describe('backup content', () => {
   });
 });
 
+/** A circle founded by `d` with `others` more members. */
+async function circleWith(d: Device, others: number): Promise<Circle> {
+  const identity = await newIdentity();
+  let c = await foundCircle({
+    self: d.id,
+    identity,
+    name: 'this',
+    now: wall,
+    secret: 'S3cretCircleBytes_'.padEnd(43, 'x'),
+    circleId: crypto.randomUUID(),
+  });
+  for (let i = 0; i < others; i++) {
+    const added = await addMember(
+      c,
+      { id: d.id, identity },
+      { id: newDeviceId(), keys: (await newIdentity()).public, name: `other ${i}` },
+      wall,
+    );
+    if ('error' in added) throw new Error(added.error);
+    c = added;
+  }
+  return c;
+}
+
 describe('backup reminder', () => {
   it('reminds a single device with todos and no recent backup, until dismissed', async () => {
-    expect(backupStatus(a.sql, wall).remind).toBe(false); // nothing to lose yet
+    expect(backupStatus(a.sql, wall, a.id).remind).toBe(false); // nothing to lose yet
     add(a, 'Something');
-    expect(backupStatus(a.sql, wall).remind).toBe(true);
+    expect(backupStatus(a.sql, wall, a.id).remind).toBe(true);
     dismissBackupReminder(a.sql, wall);
-    expect(backupStatus(a.sql, wall + 29 * 86_400_000).remind).toBe(false);
-    expect(backupStatus(a.sql, wall + 31 * 86_400_000).remind).toBe(true);
+    expect(backupStatus(a.sql, wall + 29 * 86_400_000, a.id).remind).toBe(false);
+    expect(backupStatus(a.sql, wall + 31 * 86_400_000, a.id).remind).toBe(true);
     await makeBackup(PASS, { sql: a.sql, writer: FAST, now: () => wall + 31 * 86_400_000 });
-    expect(backupStatus(a.sql, wall + 32 * 86_400_000)).toMatchObject({ remind: false });
+    expect(backupStatus(a.sql, wall + 32 * 86_400_000, a.id)).toMatchObject({ remind: false });
   });
 
-  it('does not remind a device that syncs with another', () => {
+  it('does not remind a device whose circle has another member, and does remind one alone in its circle', async () => {
+    add(a, 'Something');
+    const circle = await circleWith(a, 0);
+    saveCircle(a.sql, { circle, relayOrigin: 'https://relay.example' });
+    expect(backupStatus(a.sql, wall, a.id)).toMatchObject({ otherDevices: 0, remind: true });
+    saveCircle(a.sql, { circle: await circleWith(a, 1), relayOrigin: 'https://relay.example' });
+    expect(backupStatus(a.sql, wall, a.id)).toMatchObject({ otherDevices: 1, remind: false });
+  });
+
+  it('counts a device met in a pairing before circles as no copy', () => {
     add(a, 'Something');
     a.sql.run('INSERT INTO device_info (device_id, created_at, is_self) VALUES (?, ?, 0)', [
       newDeviceId(),
       wall,
     ]);
-    expect(backupStatus(a.sql, wall)).toMatchObject({ otherDevices: 1, remind: false });
+    expect(backupStatus(a.sql, wall, a.id)).toMatchObject({ otherDevices: 0, remind: true });
+  });
+});
+
+describe('what a backup never holds', () => {
+  it('holds neither the circle secret nor the circle id, nor do JSON and CSV exports', async () => {
+    add(a, 'Renew passport');
+    const circle = await circleWith(a, 1);
+    saveCircle(a.sql, { circle, relayOrigin: 'https://relay.example' });
+    const file = await backupOf(a);
+    const opened = await openBackup(file, PASS);
+    if (!opened.ok) throw new Error(opened.reason);
+    const plain: Uint8Array[] = [];
+    expect(await opened.read((b) => void plain.push(b.slice()))).toEqual({ ok: true });
+    const texts = [Buffer.concat(plain).toString('utf8')];
+    for (const kind of ['json', 'csv'] as const)
+      texts.push(await (await exportTodos(kind, { filter: 'all', search: '' }, { sql: a.sql })).blob.text());
+    expect(texts[0]).toContain('Renew passport');
+    for (const t of texts) {
+      expect(t).not.toContain(circle.secret);
+      expect(t).not.toContain(circle.id);
+      for (const m of circle.members) expect(t).not.toContain(m.keys.sig);
+    }
   });
 });
 
