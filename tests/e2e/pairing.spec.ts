@@ -202,6 +202,7 @@ test('the other device vanishing mid-sync is explained; when it is back the circ
     await expect(b.panel.getByRole('progressbar', { name: 'Sync progress' })).toHaveAttribute(
       'aria-valuenow',
       /^[1-9]\d?$/,
+      { timeout: 30_000 },
     );
     await a.close();
     await expect(drawer(b.panel).getByRole('alert')).toHaveText(/left before the sync finished/, {
