@@ -131,8 +131,33 @@ async function toggleBench(): Promise<void> {
   });
 }
 
+/**
+ * Popup open → its Today view (overdue + today lists) painted (issue 12), with the database warm:
+ * an empty list, then 10,000 seeded todos (a quarter dated over -10…+49 days: ≈ 420 overdue and
+ * ≈ 40 due today, of which the popup shows 20 each).
+ */
+async function popupTodayBench(): Promise<void> {
+  await withProfile(async (ctx) => {
+    const panel = await openSidePanel(ctx);
+    await markTime(panel, 'tt:list-painted');
+    const run = async (label: string) => {
+      const xs: number[] = [];
+      for (let i = 0; i < PAINTS; i++) {
+        const popup = await openPopup(ctx);
+        xs.push(await markTime(popup, 'tt:today-painted'));
+        await popup.close();
+      }
+      console.log(`popup navigation → Today view painted (${label}, DB warm): ${fmt(xs)}`);
+    };
+    await run('empty list');
+    await sendRequest(panel, { kind: 'dev.seed', count: 10_000 });
+    await run('10,000 todos');
+  });
+}
+
 async function main() {
   if (process.env.BENCH_ONLY === 'toggle') return toggleBench();
+  if (process.env.BENCH_ONLY === 'popup') return popupTodayBench();
   console.log(
     `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}`,
   );
@@ -173,6 +198,7 @@ async function main() {
     );
   });
   await toggleBench();
+  await popupTodayBench();
 }
 
 await main();

@@ -7,6 +7,7 @@ import { createTodoWriter } from '../../lib/db/todo-writes';
 import type { PageQuery, WireTodo } from '../../lib/messages/todo-schema';
 import { createHybridClock } from '../../lib/model/hlc';
 import { addDays, inView, VIEWS } from '../../lib/model/views';
+import { moveDue, quickDates } from '../../lib/ui/quick-dates';
 
 async function setup() {
   const sql = await openMemoryDb();
@@ -86,5 +87,26 @@ describe('date views', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('the popup’s quick dates', () => {
+  it('offers today, tomorrow and next Monday, and keeps the time of day', () => {
+    // Wednesday 2 December 2026; Sunday 6 December; Monday 7 December.
+    expect(quickDates('2026-12-02T10:00').map((q) => q.day)).toEqual([
+      '2026-12-02',
+      '2026-12-03',
+      '2026-12-07',
+    ]);
+    expect(quickDates('2026-12-06T10:00').map((q) => q.day)).toEqual([
+      '2026-12-06',
+      '2026-12-07',
+      '2026-12-07',
+    ]);
+    expect(quickDates('2026-12-07T10:00')[2]!.day).toBe('2026-12-14');
+    expect(moveDue('2026-12-01T16:30', '2026-12-09')).toBe('2026-12-09T16:30');
+    expect(moveDue('2026-12-01', '2026-12-09')).toBe('2026-12-09');
+    expect(moveDue(null, '2026-12-09')).toBe('2026-12-09');
+    expect(moveDue(null, '')).toBeNull();
   });
 });
