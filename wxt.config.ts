@@ -50,10 +50,11 @@ export default defineConfig({
               data_collection_permissions: { required: ['none'] },
             },
           },
-          // Keeps the event page awake during a sync session (lib/platform/keep-alive-firefox.ts).
+          // alarms: keeps the event page awake during a sync session (lib/platform/keep-alive-firefox.ts)
+          // and refreshes the toolbar badge's due count (lib/platform/toolbar-badge.ts).
           permissions: ['alarms', 'contextMenus'],
         }
-      : { key: CHROME_EXTENSION_KEY, permissions: ['sidePanel', 'offscreen', 'contextMenus'] }),
+      : { key: CHROME_EXTENSION_KEY, permissions: ['sidePanel', 'offscreen', 'contextMenus', 'alarms'] }),
   }),
   zip: {
     // AMO rebuilds the add-on from the sources zip; generated output is not source.

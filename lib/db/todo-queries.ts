@@ -73,6 +73,8 @@ function viewClause(view: View, now: string): { sql: string; params: SqlValue[] 
         sql: ' AND completed = 0 AND ((length(due_date) = 10 AND due_date < ?) OR (length(due_date) = 16 AND due_date < ?))',
         params: [today, now],
       };
+    case 'due':
+      return { sql: ' AND completed = 0 AND substr(due_date, 1, 10) <= ?', params: [today] };
   }
 }
 /**

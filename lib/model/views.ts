@@ -5,7 +5,8 @@
  */
 import { parseDueDate } from './due-date';
 
-export const VIEWS = ['today', 'upcoming', 'overdue', 'all'] as const;
+/** `due`: open todos due today or before (the popup's lists and the toolbar badge together). */
+export const VIEWS = ['today', 'upcoming', 'overdue', 'due', 'all'] as const;
 export type View = (typeof VIEWS)[number];
 export const UPCOMING_DAYS = 7;
 
@@ -39,5 +40,7 @@ export function inView(
       return due !== null && due.slice(0, 10) > today && due.slice(0, 10) <= addDays(today, UPCOMING_DAYS);
     case 'overdue':
       return due !== null && !todo.completed && (due.length === 10 ? due < today : due < now);
+    case 'due':
+      return due !== null && !todo.completed && due.slice(0, 10) <= today;
   }
 }

@@ -4,7 +4,6 @@
  * an MV3 service worker or event page woken by a click only delivers it to listeners registered in
  * its first turn. Items are created at install and persist across restarts of the background.
  */
-import { browser } from 'wxt/browser';
 import {
   MENU_ITEMS,
   todoFromMenuClick,
@@ -46,22 +45,6 @@ export function installCaptureMenus({ menus, onInstalled, channel, feedback }: C
   };
   menus.onClicked.addListener((info, tab) => void onClick(info, tab));
   return { onClick };
-}
-
-let badgeTimer: ReturnType<typeof setTimeout> | undefined;
-
-/**
- * A short ✓ (or !) on the toolbar button, cleared a few seconds after the last capture (one timer,
- * so an earlier capture's timer cannot clear a later one's mark).
- */
-export async function badgeFeedback(ok: boolean): Promise<void> {
-  const action = browser.action;
-  clearTimeout(badgeTimer);
-  badgeTimer = setTimeout(() => void action.setBadgeText({ text: '' }).catch(() => {}), ok ? 3_000 : 6_000);
-  await Promise.all([
-    action.setBadgeText({ text: ok ? '✓' : '!' }),
-    action.setBadgeBackgroundColor({ color: ok ? '#1e7b34' : '#b3261e' }),
-  ]).catch(() => {});
 }
 
 /**
