@@ -170,10 +170,7 @@ const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: 
       ['a secret that is not 32 bytes', { circle: { ...circle, secret: 'S'.repeat(42) } }],
       ['an entry without a signature', { circle: { ...circle, members: [{ ...entry, sig: undefined }] } }],
       ['epoch 0', { circle: { ...circle, epoch: 0 } }],
-      [
-        'more than 32 members',
-        { circle: { ...circle, members: Array.from({ length: 33 }, () => entry) } },
-      ],
+      ['more than 32 members', { circle: { ...circle, members: Array.from({ length: 33 }, () => entry) } }],
     ],
   },
 };
