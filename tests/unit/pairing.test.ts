@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '../../lib/protocol/envelope';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createPairingLink, LINK_TTL_MS, parsePairingLink } from '../../lib/pairing/pairing-link';
@@ -36,7 +37,7 @@ describe('pairing links', () => {
 
   it('report a link from another protocol version', () => {
     const link = createPairingLink({ relayOrigin: 'https://relay.example', hostId, now: t0 });
-    const r = parsePairingLink(link.url.replace('#v=2&', '#v=1&'), t0);
+    const r = parsePairingLink(link.url.replace(`#v=${PROTOCOL_VERSION}&`, '#v=1&'), t0);
     expect(r.ok === false && r.code).toBe('wrong-version');
   });
 
