@@ -213,10 +213,22 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     await rounds.startRound(rounds.peerOf(id));
   }
 
+  /**
+   * Members that came online and have not had their catch-up round yet. Kept apart from `online`:
+   * when two members reconnect at once their JOINs cross, each marks the other online on the first
+   * (unproven) one, and the round must still start on the proven answer.
+   */
+  const catchUp = new Set<DeviceId>();
+
   function setOnline(id: DeviceId, on: boolean, peerName: string) {
     if (online.has(id) === on) return;
-    if (on) online.add(id);
-    else online.delete(id);
+    if (on) {
+      online.add(id);
+      catchUp.add(id);
+    } else {
+      online.delete(id);
+      catchUp.delete(id);
+    }
     emitRaw({ type: 'presence', peerId: id, online: on, name: peerName });
   }
 
@@ -239,11 +251,10 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
         // Not proven live: answer with ours, echoing it; we adopt its nonce once it echoes ours.
         return sendJoin(from, decision.nonce);
       case 'same': {
-        const wasOnline = online.has(from);
         setOnline(from, true, decision.peer.name);
         if (!decision.live) return sendJoin(from, msg.payload.nonce);
-        // It hears us and we hold its key: a reconnect of either side. Catch up.
-        if (!wasOnline) await startRound(from);
+        // It hears us and we hold its key: a reconnect of either side. Catch up once.
+        if (catchUp.delete(from)) await startRound(from);
         return;
       }
       case 'accept': {
@@ -254,6 +265,7 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
         setOnline(from, true, decision.peer.name);
         // It echoed our nonce; if we have not yet echoed its current one, it does not hold our key.
         if (echoed.get(from) !== msg.payload.nonce) return sendJoin(from, msg.payload.nonce);
+        catchUp.delete(from);
         return startRound(from);
       }
     }
