@@ -110,6 +110,13 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     saveCircle(sql, stored);
   }
 
+  /** The running engine is this circle's (not the one a deferred move is leaving). */
+  const engineRuns = (c: Circle) =>
+    engine !== null &&
+    engine.circle.id === c.id &&
+    engine.circle.secret === c.secret &&
+    engine.circle.epoch === c.epoch;
+
   /** The latest start of the engine, for tests to wait on. */
   let lastRun: Promise<void> = Promise.resolve();
   function run(): Promise<void> {
@@ -199,8 +206,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     if (r.kind === 'refused') return log('warn', `circle from ${from} refused: ${r.why}`);
     if (r.kind === 'same') {
       save(r.circle);
-      if (engine) engine.adopt(r.circle);
-      else await run();
+      if (engineRuns(r.circle)) engine?.adopt(r.circle);
+      else if (!deferred) await run();
       return publish();
     }
     // Tell the members of the circle we leave where we all go now, while we are still in its room.
@@ -247,8 +254,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
         await run();
       } else if (next !== circle) {
         save(next);
-        if (engine) engine.adopt(next);
-        else await run();
+        if (engineRuns(next)) engine?.adopt(next);
+        else if (!deferred) await run();
       }
       names.set(guest.id, guest.name);
       return { circle: next };
