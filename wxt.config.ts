@@ -5,6 +5,14 @@ import { CHROME_EXTENSION_KEY, GECKO_ID } from './lib/extension-identity';
 // machines, so dev and test profiles keep their data. Store builds get their id from the store.
 // Firefox gets the same pinning from its gecko id; it has no offscreen document or sidePanel API
 // (WXT maps the sidepanel entrypoint to `sidebar_action` there).
+/**
+ * Test builds hold the notifications permission from install: neither Playwright nor WebDriver BiDi
+ * can answer the browser's permission prompt (microsoft/playwright#32755), so the e2e tests turn
+ * reminders on through Settings with the permission already granted, and the prompt itself stays
+ * untested there.
+ */
+const testPermissions = (mode: string) => (mode === 'test' ? ['notifications'] : []);
+
 export default defineConfig({
   modules: ['@wxt-dev/module-svelte'],
   srcDir: '.',
@@ -12,7 +20,7 @@ export default defineConfig({
   outDir: process.env.TT_OUT_DIR ?? '.output',
   // WXT defaults Firefox to MV2; both browsers ship the same MV3 add-on.
   manifestVersion: 3,
-  manifest: ({ browser }) => ({
+  manifest: ({ browser, mode }) => ({
     name: 'Todo-Tasker',
     description: 'Offline-first todos with end-to-end encrypted device sync.',
     action: { default_title: 'Todo-Tasker' },
@@ -52,9 +60,22 @@ export default defineConfig({
           },
           // alarms: keeps the event page awake during a sync session (lib/platform/keep-alive-firefox.ts)
           // and refreshes the toolbar badge's due count (lib/platform/toolbar-badge.ts).
-          permissions: ['alarms', 'contextMenus'],
+          permissions: ['alarms', 'contextMenus', 'storage', ...testPermissions(mode)],
         }
-      : { key: CHROME_EXTENSION_KEY, permissions: ['sidePanel', 'offscreen', 'contextMenus', 'alarms'] }),
+      : {
+          key: CHROME_EXTENSION_KEY,
+          permissions: [
+            'sidePanel',
+            'offscreen',
+            'contextMenus',
+            'alarms',
+            'storage',
+            ...testPermissions(mode),
+          ],
+        }),
+    // Reminders (issue 12) ask for notifications when the person turns them on (Settings), not at
+    // install. storage: the reminder and badge settings (lib/platform/preferences.ts).
+    ...(mode === 'test' ? {} : { optional_permissions: ['notifications'] }),
   }),
   zip: {
     // AMO rebuilds the add-on from the sources zip; generated output is not source.
