@@ -139,6 +139,17 @@ CREATE TABLE kv (
 `,
   },
   { version: 2, name: 'due dates as calendar dates', up: dueDatesAsCalendarDates },
+  {
+    version: 3,
+    name: 'trash: deletions hidden by Delete forever',
+    // Local only, never synced or backed up: "Delete forever" hides one deletion (its stamp) from
+    // this device's "Recently deleted"; the tombstone itself stays and syncs (lib/db/trash.ts).
+    sql: `
+CREATE TABLE trash_hidden (
+  id TEXT PRIMARY KEY,
+  deleted_hlc TEXT NOT NULL
+) STRICT;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -12,6 +12,7 @@ import type { Sql } from './sql';
 import type { Fault } from './fault-sql';
 import { storageErrorFrom } from './storage-errors';
 import { createTodoQueries } from './todo-queries';
+import { createTrash } from './trash';
 import type { TodoWriter, WriteResult } from './todo-writes';
 
 export interface RequestHandlerDeps {
@@ -48,6 +49,7 @@ function fromWrite(r: WriteResult, op: ChangedEvent['op'], emit: (e: ChangedEven
 export function createRequestHandler(deps: RequestHandlerDeps) {
   const { sql, writer, emit } = deps;
   const queries = createTodoQueries(sql);
+  const trash = createTrash(sql);
 
   function dispatch(req: Request): Response {
     if (isSyncRequest(req))
@@ -71,6 +73,18 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         return ok(
           queries.counts(req.search, req.view && req.now ? { view: req.view, now: req.now } : undefined),
         );
+      case 'trash.list':
+        return ok(trash.list(req.query.search, req.query.limit));
+      case 'trash.forget':
+        if (!trash.forget(req.id))
+          return { ok: false, error: { code: 'not_found', message: 'That todo is no longer deleted.' } };
+        emit({ kind: 'todos.changed', ids: [req.id], op: 'remove' });
+        return ok(null);
+      case 'trash.empty': {
+        const hidden = trash.empty();
+        emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+        return ok({ hidden });
+      }
       case 'db.status': {
         const status: DbStatus = {
           deviceId: deps.deviceId,

@@ -24,6 +24,7 @@ import {
   syncStateSchema,
 } from './sync-schema';
 import { VIEWS } from '../model/views';
+import { trashListSchema, trashPageSchema } from './trash-schema';
 
 /** Only non-production builds accept `dev.*` requests (seeding, fault injection for tests). */
 export const SEED_MAX = 100_000;
@@ -42,6 +43,12 @@ export const requestSchema = z.discriminatedUnion('kind', [
     view: z.enum(VIEWS).optional(),
     now: nowSchema.optional(),
   }),
+  /** "Recently deleted": deleted todos matching `search`, newest deletion first. */
+  z.object({ kind: z.literal('trash.list'), query: trashListSchema }),
+  /** "Delete forever": hides this deletion from the trash here; the tombstone stays and syncs. */
+  z.object({ kind: z.literal('trash.forget'), id: todoIdSchema }),
+  /** "Empty trash": Delete forever for every deletion in the trash. */
+  z.object({ kind: z.literal('trash.empty') }),
   z.object({ kind: z.literal('db.status') }),
   z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
   z.object({ kind: z.literal('dev.crash') }),
@@ -86,6 +93,9 @@ export const resultSchemas = {
   'todos.page': pageSchema,
   'todos.get': todoSchema.nullable(),
   'todos.counts': countsSchema,
+  'trash.list': trashPageSchema,
+  'trash.forget': z.null(),
+  'trash.empty': z.object({ hidden: z.number().int() }),
   'db.status': dbStatusSchema,
   'dev.seed': z.object({ inserted: z.number().int() }),
   'dev.crash': z.null(),

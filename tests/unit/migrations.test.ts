@@ -103,7 +103,7 @@ describe('migrations', () => {
       expect(after.map(({ due_date: _, ...rest }) => rest)).toEqual(
         before.map(({ due_date: _, ...rest }) => rest),
       );
-      expect(sql.get<{ user_version: number }>('PRAGMA user_version')?.user_version).toBe(2);
+      expect(sql.get<{ user_version: number }>('PRAGMA user_version')?.user_version).toBe(LATEST_VERSION);
     });
 
     it('reads an old value as the day it was in the zone of the device that migrates it', async () => {

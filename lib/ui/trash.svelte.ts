@@ -1,0 +1,70 @@
+/**
+ * "Recently deleted" (lib/db/trash.ts): the newest deletions matching a search, reloaded after every
+ * change the host announces (a restore here or a deletion synced from elsewhere).
+ */
+import type { TodoClient } from '../messages/client';
+import type { TrashEntry } from '../messages/trash-schema';
+import type { Health } from './health.svelte';
+
+export const TRASH_SHOWN = 100;
+
+export function createTrashUi(client: TodoClient, health: Health) {
+  let search = $state('');
+  let items = $state.raw<TrashEntry[]>([]);
+  let total = $state(0);
+  let loaded = $state(false);
+  let error = $state('');
+  // Answers to an older search must not overwrite a newer one.
+  let generation = 0;
+
+  async function reload() {
+    const gen = ++generation;
+    const r = await client.send({ kind: 'trash.list', query: { search, limit: TRASH_SHOWN } });
+    if (gen !== generation) return;
+    loaded = true;
+    if (!r.ok) {
+      health.report(r.error);
+      error = r.error.message;
+      return;
+    }
+    error = '';
+    items = r.data.items;
+    total = r.data.total;
+  }
+  async function act(req: Parameters<TodoClient['send']>[0]) {
+    const r = await client.send(req);
+    if (!r.ok) {
+      health.report(r.error);
+      error = r.error.message;
+    }
+    await reload();
+    return r.ok;
+  }
+
+  return {
+    get search() {
+      return search;
+    },
+    set search(s: string) {
+      search = s;
+      void reload();
+    },
+    get items() {
+      return items;
+    },
+    get total() {
+      return total;
+    },
+    get loaded() {
+      return loaded;
+    },
+    get error() {
+      return error;
+    },
+    reload,
+    restore: (e: TrashEntry) => act({ kind: 'todos.restore', id: e.todo.id }),
+    forget: (e: TrashEntry) => act({ kind: 'trash.forget', id: e.todo.id }),
+    empty: () => act({ kind: 'trash.empty' }),
+  };
+}
+export type TrashUi = ReturnType<typeof createTrashUi>;

@@ -1,0 +1,64 @@
+/** "Recently deleted" (issue 14): a deleted todo comes back after its Undo notice is gone. */
+import { addTodo, expect, expectTitles, openSidePanel, test, todoItem } from './fixtures';
+import type { Page } from '@playwright/test';
+
+const trashList = (panel: Page) => panel.getByRole('list', { name: 'Deleted todos' });
+const trashItem = (panel: Page, title: string) =>
+  trashList(panel)
+    .getByRole('listitem')
+    .filter({ has: panel.getByText(title, { exact: true }) });
+
+async function deleteAndCloseNotice(panel: Page, title: string) {
+  await todoItem(panel, title)
+    .getByRole('button', { name: `Delete ${title}` })
+    .click();
+  await expect(todoItem(panel, title)).toHaveCount(0);
+  const notice = panel.getByRole('status').filter({ hasText: `Deleted “${title}”` });
+  await notice.getByRole('button', { name: 'Close notice' }).click();
+  await expect(panel.getByRole('button', { name: `Undo delete ${title}` })).toHaveCount(0);
+}
+
+test('restores a deleted todo from Recently deleted after its Undo notice is closed', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Renew passport');
+  await addTodo(panel, 'Water plants');
+  await deleteAndCloseNotice(panel, 'Renew passport');
+
+  await panel.getByRole('button', { name: 'Recently deleted' }).click();
+  await expect(trashItem(panel, 'Renew passport')).toBeVisible();
+  await expect(trashItem(panel, 'Water plants')).toHaveCount(0);
+  await trashItem(panel, 'Renew passport').getByRole('button', { name: 'Restore Renew passport' }).click();
+
+  await expect(trashList(panel)).toHaveCount(0);
+  await expect(panel.getByText('Nothing deleted.')).toBeVisible();
+  await expectTitles(panel, ['Renew passport', 'Water plants']);
+  // It is a write like any other: it is still there after a reload.
+  await panel.reload();
+  await expectTitles(panel, ['Renew passport', 'Water plants']);
+});
+
+test('searches the trash, deletes one forever and empties the rest', async ({ context }) => {
+  const panel = await openSidePanel(context);
+  for (const t of ['Old flights', 'Old receipts', 'Garden plan', 'Kept']) await addTodo(panel, t);
+  for (const t of ['Old flights', 'Old receipts', 'Garden plan']) await deleteAndCloseNotice(panel, t);
+
+  await panel.getByRole('button', { name: 'Recently deleted' }).click();
+  await expect(trashList(panel).getByRole('listitem')).toHaveCount(3);
+  await panel.getByRole('searchbox', { name: 'Search deleted todos' }).fill('old');
+  await expect(trashList(panel).getByRole('listitem')).toHaveCount(2);
+  await trashItem(panel, 'Old flights').getByRole('button', { name: 'Delete forever Old flights' }).click();
+  await expect(trashList(panel).getByRole('listitem')).toHaveCount(1);
+  await panel.getByRole('searchbox', { name: 'Search deleted todos' }).fill('');
+  await expect(trashList(panel).getByRole('listitem')).toHaveCount(2);
+
+  await panel.getByRole('button', { name: 'Empty trash' }).click();
+  await panel
+    .getByRole('group', { name: 'Empty trash?' })
+    .getByRole('button', { name: 'Yes, empty trash' })
+    .click();
+  await expect(panel.getByText('Nothing deleted.')).toBeVisible();
+  await expectTitles(panel, ['Kept']);
+  await panel.reload();
+  await panel.getByRole('button', { name: 'Recently deleted' }).click();
+  await expect(panel.getByText('Nothing deleted.')).toBeVisible();
+});
