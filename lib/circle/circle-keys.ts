@@ -9,7 +9,7 @@ import { CIRCLE_SECRET_BYTES, type Circle } from './roster';
 
 const enc = new TextEncoder();
 
-async function hkdf(
+export async function hkdf(
   secret: Uint8Array<ArrayBuffer>,
   info: string,
   bytes: number,
@@ -27,7 +27,7 @@ export function newCircleSecret(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(CIRCLE_SECRET_BYTES)));
 }
 
-function secretBytes(circle: Pick<Circle, 'secret'>): Uint8Array<ArrayBuffer> {
+export function secretBytes(circle: Pick<Circle, 'secret'>): Uint8Array<ArrayBuffer> {
   const s = fromBase64Url(circle.secret);
   if (!s || s.length !== CIRCLE_SECRET_BYTES) throw new Error('The stored circle secret is damaged.');
   return s;
@@ -55,4 +55,9 @@ export async function circleRoom(circle: Pick<Circle, 'secret' | 'epoch'>): Prom
     hkdf(s, `todo-tasker circle join v1 ${circle.epoch}`, 32),
   ]);
   return { roomId: asUuid(room), joinKey };
+}
+
+/** Binds an epoch's secret into its signed record: a wrapped secret must derive this to be taken. */
+export async function epochCheck(circle: Pick<Circle, 'secret' | 'epoch'>): Promise<string> {
+  return toBase64Url(await hkdf(secretBytes(circle), `todo-tasker circle check v1 ${circle.epoch}`, 16));
 }

@@ -51,17 +51,24 @@ export async function adoptCircle(opts: {
   now: number;
 }): Promise<AdoptResult> {
   const { current, offered, self } = opts;
-  const members = await validRoster(offered.id, offered.founder, offered.members);
+  const members = await validRoster(offered.id, offered.founder, offered.members, offered.base);
   const me = members.find((m) => m.id === self.id);
   if (!me || !sameKeys(me.keys, self.identity.public)) return { kind: 'refused', why: 'not-a-member' };
   if (!members.some((m) => m.id === opts.from)) return { kind: 'refused', why: 'sender-not-a-member' };
   const taken: Circle = { ...offered, members };
 
   if (current && current.id === offered.id) {
-    // The same circle: only the roster can have grown (epochs come with removal).
+    // The same circle at a later epoch (this device missed a removal): take the newer one whole.
+    if (offered.epoch > current.epoch) return { kind: 'same', circle: taken };
+    // The same epoch: only the roster can have grown.
     if (current.secret !== offered.secret || current.epoch !== offered.epoch)
       return { kind: 'refused', why: 'not-a-member' };
-    const merged = await validRoster(current.id, current.founder, [...current.members, ...members]);
+    const merged = await validRoster(
+      current.id,
+      current.founder,
+      [...current.members, ...members],
+      current.base,
+    );
     return { kind: 'same', circle: { ...current, members: merged } };
   }
 

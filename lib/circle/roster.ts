@@ -9,6 +9,7 @@
  */
 import { sign, verify, type DeviceIdentity, type PublicIdentity } from '../crypto/identity';
 import type { DeviceId } from '../model/ids';
+import type { EpochRecord } from './epoch';
 
 /** Members of one circle at most; the relay caps a room's devices below this anyway. */
 export const MAX_MEMBERS = 32;
@@ -34,6 +35,8 @@ export interface Circle {
   /** 32 random bytes, base64url: room id and join key derive from it. Never leaves the circle. */
   secret: string;
   members: RosterEntry[];
+  /** From the second epoch on: the signed record that started it (lib/circle/epoch.ts). */
+  base?: EpochRecord;
 }
 
 const enc = new TextEncoder();
@@ -83,21 +86,30 @@ export async function foundCircle(opts: {
 /**
  * The entries of `candidates` that chain back to the founder through valid signatures, one per id,
  * at most MAX_MEMBERS (earliest first). One entry per id: the earliest valid add (ties by signature).
+ * From the second epoch on, chains start at the roster its signed record names (`base.members`), and
+ * an entry the record lists as removed never counts.
  */
 export async function validRoster(
   circleId: string,
   founder: DeviceId,
   candidates: readonly RosterEntry[],
+  base?: EpochRecord,
 ): Promise<RosterEntry[]> {
   const byId = new Map<DeviceId, RosterEntry>();
+  const removed = new Set((base?.removed ?? []).map((r) => r.entry));
+  // The record's signer vouched for its roots when it signed (judged on the way in).
+  for (const root of base?.members ?? [])
+    if (!removed.has(root.sig) && !byId.has(root.id)) byId.set(root.id, root);
   // Deterministic order, so the same set in gives the same roster out whatever order it came in.
-  let pending = [...candidates].sort((a, b) => a.addedAt - b.addedAt || (a.sig < b.sig ? -1 : 1));
+  let pending = [...candidates]
+    .filter((e) => !removed.has(e.sig))
+    .sort((a, b) => a.addedAt - b.addedAt || (a.sig < b.sig ? -1 : 1));
   // Each pass admits the entries whose adder is already in: one pass per link of the longest chain.
   for (let pass = 0; pass <= MAX_MEMBERS && pending.length > 0; pass++) {
     const waiting: RosterEntry[] = [];
     for (const e of pending) {
       if (byId.has(e.id)) continue;
-      const isRoot = e.id === founder && e.addedBy === founder;
+      const isRoot = !base && e.id === founder && e.addedBy === founder;
       if (!isRoot && e.addedBy === e.id) continue; // only the founder signs itself in
       const adder = isRoot ? e : byId.get(e.addedBy);
       if (!adder) {
@@ -118,7 +130,7 @@ export async function validRoster(
 export async function mergeRoster(circle: Circle, more: readonly RosterEntry[]): Promise<Circle> {
   const known = new Set(circle.members.map((m) => `${m.id}|${m.sig}`));
   if (more.every((m) => known.has(`${m.id}|${m.sig}`))) return circle;
-  const members = await validRoster(circle.id, circle.founder, [...circle.members, ...more]);
+  const members = await validRoster(circle.id, circle.founder, [...circle.members, ...more], circle.base);
   const same =
     members.length === circle.members.length && members.every((m, i) => m.sig === circle.members[i]?.sig);
   return same ? circle : { ...circle, members };

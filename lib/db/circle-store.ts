@@ -43,6 +43,7 @@ export function saveCircle(sql: Sql, s: StoredCircle): void {
 export function forgetCircle(sql: Sql): void {
   deleteKv(sql, KEY);
   deleteKv(sql, SEEN_KEY);
+  deleteKv(sql, 'circle.old-rooms.v1');
 }
 
 /** What a member had of this device's list at the last sync that succeeded with it, and when. */
@@ -76,4 +77,52 @@ export function loadDeviceName(sql: Sql): string | null {
 
 export function saveDeviceName(sql: Sql, name: string): void {
   setKv(sql, NAME_KEY, name);
+}
+
+const OLD_ROOMS_KEY = 'circle.old-rooms.v1';
+/** A room this device left for a newer epoch, where it tells late members the new one until `until`. */
+export interface OldRoom {
+  circle: Circle;
+  until: number;
+}
+const oldRoomsSchema = z.array(z.object({ circle: circleSchema.shape.circle, until: z.number() }));
+
+export function loadOldRooms(sql: Sql): OldRoom[] {
+  const raw = getKv(sql, OLD_ROOMS_KEY);
+  if (raw === null) return [];
+  try {
+    const r = oldRoomsSchema.safeParse(JSON.parse(raw));
+    return r.success ? (r.data as OldRoom[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function saveOldRooms(sql: Sql, rooms: readonly OldRoom[]): void {
+  if (rooms.length === 0) deleteKv(sql, OLD_ROOMS_KEY);
+  else setKv(sql, OLD_ROOMS_KEY, JSON.stringify(rooms));
+}
+
+const REMOVED_KEY = 'circle.removed.v1';
+/** Shown on a device removed from its circle until the user dismisses it or pairs again. */
+export interface RemovedNotice {
+  by: string;
+  at: number;
+}
+const removedSchema = z.object({ by: z.string(), at: z.number() });
+
+export function loadRemovedNotice(sql: Sql): RemovedNotice | null {
+  const raw = getKv(sql, REMOVED_KEY);
+  if (raw === null) return null;
+  try {
+    const r = removedSchema.safeParse(JSON.parse(raw));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveRemovedNotice(sql: Sql, n: RemovedNotice | null): void {
+  if (n) setKv(sql, REMOVED_KEY, JSON.stringify(n));
+  else deleteKv(sql, REMOVED_KEY);
 }

@@ -17,7 +17,7 @@ import { createFaultySql } from './fault-sql';
 import { sqlFromOo1 } from './sql';
 import { storageErrorFrom } from './storage-errors';
 import { createTodoWriter } from './todo-writes';
-import { deviceLabel } from '../sync/device-label';
+import { deviceKind, deviceLabel } from '../sync/device-label';
 import { defaultRelayUrl } from '../sync/relay-url';
 import { createWorkerSync } from '../sync/worker-sync';
 
@@ -64,6 +64,7 @@ async function open() {
     deviceId,
     identity,
     deviceName: deviceLabel(navigator.userAgent, deviceId),
+    deviceKind: deviceKind(navigator.userAgent),
     defaultRelayUrl: defaultRelayUrl(import.meta.env.WXT_RELAY_URL),
     emit,
     engine: {

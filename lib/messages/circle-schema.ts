@@ -21,12 +21,20 @@ export const circleMemberSchema = z.object({
   /** Todos changed here since that sync: what it has not seen yet (0 for this device). */
   pending: z.number().int().min(0),
   addedAt: z.number(),
+  /** 'chrome', 'firefox', 'phone' or 'browser', once the device has said (in its JOIN). */
+  kind: z.enum(['chrome', 'firefox', 'phone', 'browser']).nullable(),
+  /** The name of the device that added it (itself for the circle's founder), if known. */
+  addedBy: z.string().nullable(),
 });
 export type CircleMember = z.infer<typeof circleMemberSchema>;
 
 export const circleStateSchema = z.discriminatedUnion('state', [
   /** This device has not paired yet: it syncs with nobody. */
-  z.object({ state: z.literal('none') }),
+  z.object({
+    state: z.literal('none'),
+    /** This device was removed from its circle: by which device (its name) and when. */
+    removed: z.object({ by: z.string(), at: z.number() }).optional(),
+  }),
   z.object({
     state: z.literal('on'),
     /** Our socket to the circle's room is open. */

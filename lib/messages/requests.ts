@@ -25,6 +25,7 @@ import {
 } from './sync-schema';
 import { VIEWS } from '../model/views';
 import { trashListSchema, trashPageSchema } from './trash-schema';
+import { historySchema } from './history-schema';
 
 /** Only non-production builds accept `dev.*` requests (seeding, fault injection for tests). */
 export const SEED_MAX = 100_000;
@@ -49,6 +50,8 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('trash.forget'), id: todoIdSchema }),
   /** "Empty trash": Delete forever for every deletion in the trash. */
   z.object({ kind: z.literal('trash.empty') }),
+  /** The values each field of a todo has had on this device, newest first per field. */
+  z.object({ kind: z.literal('todos.history'), id: todoIdSchema }),
   z.object({ kind: z.literal('db.status') }),
   z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
   z.object({ kind: z.literal('dev.crash') }),
@@ -65,6 +68,10 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('circle.status') }),
   /** Stop syncing with the circle and forget it; the list stays. */
   z.object({ kind: z.literal('circle.leave') }),
+  /** Remove another device from the circle: a new epoch it cannot follow. */
+  z.object({ kind: z.literal('circle.remove'), id: z.string().max(64) }),
+  /** The user read "This device was removed from your circle…". */
+  z.object({ kind: z.literal('circle.dismissRemoved') }),
   /** Sync with every member online now ("Sync now"). */
   z.object({ kind: z.literal('circle.sync') }),
   /** This device's name, as its circle shows it. */
@@ -96,6 +103,7 @@ export const resultSchemas = {
   'trash.list': trashPageSchema,
   'trash.forget': z.null(),
   'trash.empty': z.object({ hidden: z.number().int() }),
+  'todos.history': historySchema,
   'db.status': dbStatusSchema,
   'dev.seed': z.object({ inserted: z.number().int() }),
   'dev.crash': z.null(),
@@ -108,6 +116,8 @@ export const resultSchemas = {
   'sync.history': z.array(syncLogEntrySchema),
   'circle.status': circleStateSchema,
   'circle.leave': z.null(),
+  'circle.remove': z.null(),
+  'circle.dismissRemoved': z.null(),
   'circle.sync': z.null(),
   'circle.rename': circleStateSchema,
   'settings.get': settingsSchema,

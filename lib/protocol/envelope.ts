@@ -19,9 +19,9 @@ export { UUID_RE };
 
 /**
  * History in docs/protocol.md: 1 (2026-11) session key only; 2 (2026-12-01) device identities, pair
- * keys, counters, SYNC_ACK; 3 (2026-12-01) circles: CIRCLE, JOIN.roster, circle rooms.
+ * keys, counters, SYNC_ACK; 3 (2026-12-01) circles: CIRCLE, JOIN.roster, circle rooms; 4 (2026-12-02) removal: EPOCH, epoch records.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Message names from the original design. */
 export const DEVICE_MESSAGE_TYPES = [
@@ -34,6 +34,8 @@ export const DEVICE_MESSAGE_TYPES = [
   'ERROR',
   // Added in v3: a circle (secret and roster) handed to a device that joins it.
   'CIRCLE',
+  // Added in v4: a new epoch (a device was removed), told in the room of the epoch before.
+  'EPOCH',
 ] as const;
 export type DeviceMessageType = (typeof DEVICE_MESSAGE_TYPES)[number];
 

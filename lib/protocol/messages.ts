@@ -6,6 +6,7 @@
  * Documented in docs/protocol.md.
  */
 import { z } from 'zod';
+import { DEVICE_KINDS } from '../sync/device-label';
 import { HLC_RE, UUID_RE } from '../model/patterns';
 import { isHlc, type Hlc } from '../model/hlc';
 import { isTodoId, type DeviceId, type TodoId } from '../model/ids';
@@ -90,15 +91,53 @@ export const rosterEntrySchema = z.strictObject({
   addedAt: count,
   sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/),
 });
+const signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/);
+const epochNumber = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** One removal: the roster entry (by its signature) that never counts again (lib/circle/epoch.ts). */
+export const removalSchema = z.strictObject({
+  id: deviceIdSchema,
+  entry: signature,
+  name: nameSchema,
+  by: deviceIdSchema,
+  at: count,
+});
+/** A removal's new epoch, signed by the member that made it: roots, removals, wrapped secrets. */
+export const epochRecordSchema = z.strictObject({
+  epoch: epochNumber.min(2),
+  by: deviceIdSchema,
+  at: count,
+  members: z.array(rosterEntrySchema).min(1).max(MAX_MEMBERS),
+  removed: z
+    .array(removalSchema)
+    .min(1)
+    .max(4 * MAX_MEMBERS),
+  check: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  /** Member id → the epoch secret wrapped for it (12-byte nonce ‖ 32 bytes ‖ 16-byte tag). */
+  wraps: z.record(deviceIdSchema, z.string().regex(/^[A-Za-z0-9_-]{80}$/)),
+  sig: signature,
+});
 /** A circle handed to a device joining it, under the pair key of a device already in it. */
 export const circleSchema = z.strictObject({
   circle: z.strictObject({
     id: uuid,
     founder: deviceIdSchema,
-    epoch: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    epoch: epochNumber,
     secret: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
     members: z.array(rosterEntrySchema).min(1).max(MAX_MEMBERS),
+    base: epochRecordSchema.optional(),
   }),
+});
+/**
+ * A new epoch, told in the room of the epoch before (v4): the signed record, the sender's roster, and
+ * the secret wrapped by the sender for a receiver the record has no wrap for (added meanwhile).
+ */
+export const epochSchema = z.strictObject({
+  record: epochRecordSchema,
+  roster: z.array(rosterEntrySchema).max(MAX_MEMBERS),
+  wrap: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{80}$/)
+    .optional(),
 });
 
 export const joinSchema = z.strictObject({
@@ -112,6 +151,8 @@ export const joinSchema = z.strictObject({
   echo: joinNonceSchema.optional(),
   /** Circle rooms only: the sender's roster, so members added while the receiver was away are known. */
   roster: z.array(rosterEntrySchema).max(MAX_MEMBERS).optional(),
+  /** Circle rooms only (v4): what kind of device the sender is, for the Devices view. */
+  kind: z.enum(DEVICE_KINDS).optional(),
 });
 /** A device the host vouches for: a guest talks only to the host and to these. */
 export const vouchedPeerSchema = z.strictObject({
@@ -178,6 +219,7 @@ export const payloadSchemas = {
   SYNC_ACK: syncAckSchema,
   ERROR: deviceErrorSchema,
   CIRCLE: circleSchema,
+  EPOCH: epochSchema,
 } as const satisfies Record<DeviceMessageType, z.ZodType>;
 
 export type PayloadOf<T extends DeviceMessageType> = z.output<(typeof payloadSchemas)[T]>;

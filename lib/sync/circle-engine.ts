@@ -10,7 +10,7 @@
  */
 import { mergeRoster, type Circle } from '../circle/roster';
 import type { CircleRoom } from '../circle/circle-keys';
-import type { DeviceIdentity } from '../crypto/identity';
+import type { DeviceIdentity, PublicIdentity } from '../crypto/identity';
 import type { HybridClock } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
 import { DEVICE_NAME_MAX, type DeviceMessage, type PayloadOf } from '../protocol/messages';
@@ -19,6 +19,7 @@ import { createChannel, type Opened } from './channel';
 import type { SyncEvent, SyncStats } from './engine-types';
 import { realTimers, type SyncStorage, type Timers, type Transport } from './ports';
 import { createRounds } from './rounds';
+import type { DeviceKind } from './device-label';
 
 export interface CircleEngineOptions {
   storage: SyncStorage;
@@ -27,6 +28,8 @@ export interface CircleEngineOptions {
   deviceId: DeviceId;
   identity: DeviceIdentity;
   deviceName: string;
+  /** What kind of device this is (lib/sync/device-label.ts); told in JOINs. */
+  deviceKind?: DeviceKind;
   circle: Circle;
   room: CircleRoom;
   physicalNow?: () => number;
@@ -38,6 +41,11 @@ export interface CircleEngineOptions {
   pushDelayMs?: number;
   /** A round that ended short with a member still online is tried again after this, doubling. Default 5 s. */
   retryMs?: number;
+  /**
+   * A herald: this engine runs in a room the device has left for a newer epoch (a removal). It syncs
+   * nothing; it tells each member it admits what this returns (the new epoch), once per member nonce.
+   */
+  herald?: (peer: DeviceId) => Promise<PayloadOf<'EPOCH'> | null>;
 }
 
 /** A round that ended short is retried while the member stays online, backing off up to this. */
@@ -50,11 +58,13 @@ const REJOIN_MS = [2_000, 8_000, 30_000];
 export type CircleEvent =
   | SyncEvent
   /** A member's socket is (or is no longer) heard in the room. */
-  | { type: 'presence'; peerId: DeviceId; online: boolean; name: string }
+  | { type: 'presence'; peerId: DeviceId; online: boolean; name: string; kind?: DeviceKind }
   /** The roster grew (a JOIN brought members added elsewhere): persist it. */
   | { type: 'roster'; circle: Circle }
   /** A member handed us a circle to move to (two circles joined): the wiring decides. */
-  | { type: 'circle-offer'; from: DeviceId; payload: PayloadOf<'CIRCLE'> };
+  | { type: 'circle-offer'; from: DeviceId; payload: PayloadOf<'CIRCLE'> }
+  /** A member told us of a new epoch (a removal): the wiring judges it (lib/circle/epoch.ts). */
+  | { type: 'epoch'; from: DeviceId; keys: PublicIdentity; payload: PayloadOf<'EPOCH'> };
 
 export interface CircleEngine {
   start(): Promise<void>;
@@ -197,6 +207,7 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     keys: opts.identity.public,
     nonce: channel.selfParty.nonce,
     roster: circle.members,
+    ...(opts.deviceKind ? { kind: opts.deviceKind } : {}),
     ...(echo ? { echo } : {}),
   });
   async function sendJoin(to: DeviceId | undefined, echo?: string) {
@@ -204,7 +215,19 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     await channel.send('JOIN', to, join(echo));
   }
 
+  /** Herald only: the member nonce each was told the new epoch at. */
+  const told = new Map<DeviceId, string>();
+  async function tell(id: DeviceId) {
+    const p = admission.get(id);
+    if (!opts.herald || !p || told.get(id) === p.party.nonce || !channel.hasPeer(id)) return;
+    const payload = await opts.herald(id);
+    if (!payload || stopped) return;
+    told.set(id, p.party.nonce);
+    await channel.send('EPOCH', id, payload);
+  }
+
   async function startRound(id: DeviceId) {
+    if (opts.herald) return tell(id);
     if (stopped || !online.has(id) || !channel.hasPeer(id)) return;
     if (rounds.isInRound(id)) {
       dirty.add(id);
@@ -220,6 +243,8 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
    */
   const catchUp = new Set<DeviceId>();
 
+  /** What kind of device each member said it is in its JOIN. */
+  const kinds = new Map<DeviceId, DeviceKind>();
   function setOnline(id: DeviceId, on: boolean, peerName: string) {
     if (online.has(id) === on) return;
     if (on) {
@@ -229,11 +254,12 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
       online.delete(id);
       catchUp.delete(id);
     }
-    emitRaw({ type: 'presence', peerId: id, online: on, name: peerName });
+    const kind = kinds.get(id);
+    emitRaw({ type: 'presence', peerId: id, online: on, name: peerName, ...(kind ? { kind } : {}) });
   }
 
   async function learnRoster(join: PayloadOf<'JOIN'>) {
-    if (!join.roster) return;
+    if (!join.roster || opts.herald) return;
     const next = await mergeRoster(circle, join.roster);
     if (next === circle) return;
     circle = next;
@@ -243,6 +269,8 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
   async function onJoin(from: DeviceId, msg: DeviceMessage & { type: 'JOIN' }) {
     await learnRoster(msg.payload);
     const decision = admission.onJoin(from, msg.payload);
+    if (msg.payload.kind && decision.kind !== 'ignore' && decision.kind !== 'refuse')
+      kinds.set(from, msg.payload.kind);
     switch (decision.kind) {
       case 'ignore':
       case 'refuse':
@@ -264,7 +292,12 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
         for (const frame of channel.takeHeld(from)) await dispatch(await channel.open(frame));
         setOnline(from, true, decision.peer.name);
         // It echoed our nonce; if we have not yet echoed its current one, it does not hold our key.
-        if (echoed.get(from) !== msg.payload.nonce) return sendJoin(from, msg.payload.nonce);
+        if (echoed.get(from) !== msg.payload.nonce) {
+          await sendJoin(from, msg.payload.nonce);
+          // A herald tells at once: the member holds the frame until our JOIN gives it the key.
+          if (opts.herald) await tell(from);
+          return;
+        }
         catchUp.delete(from);
         return startRound(from);
       }
@@ -299,6 +332,11 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     const { msg } = o;
     if (msg.type === 'JOIN') return onJoin(msg.from, msg);
     if (!admission.get(msg.from)) return log('debug', `${msg.type} from a device not admitted here`);
+    if (msg.type === 'EPOCH') {
+      const keys = admission.get(msg.from)!.party.keys;
+      return emitRaw({ type: 'epoch', from: msg.from, keys, payload: msg.payload });
+    }
+    if (opts.herald) return;
     if (msg.type === 'CIRCLE') return emitRaw({ type: 'circle-offer', from: msg.from, payload: msg.payload });
     return rounds.onMessage(msg.from, msg as Parameters<typeof rounds.onMessage>[1]);
   }

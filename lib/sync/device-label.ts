@@ -19,6 +19,17 @@ const SYSTEMS: [RegExp, string][] = [
   [/Linux/, 'Linux'],
 ];
 
+/** What kind of device this is, for the Devices view (travels in a circle JOIN). */
+export const DEVICE_KINDS = ['chrome', 'firefox', 'phone', 'browser'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export function deviceKind(userAgent: string): DeviceKind {
+  if (/Android|iPhone|iPad|Mobile/.test(userAgent)) return 'phone';
+  if (/Firefox\//.test(userAgent)) return 'firefox';
+  if (/Chrom(e|ium)\/|Edg\//.test(userAgent)) return 'chrome';
+  return 'browser';
+}
+
 export function deviceLabel(userAgent: string, deviceId: DeviceId): string {
   const browser = BROWSERS.find(([re]) => re.test(userAgent))?.[1] ?? 'Browser';
   const system = SYSTEMS.find(([re]) => re.test(userAgent))?.[1];

@@ -7,11 +7,25 @@
 import { circleRoom, newCircleSecret } from '../circle/circle-keys';
 import { addMember, adoptCircle } from '../circle/membership';
 import { foundCircle, type Circle } from '../circle/roster';
+import {
+  EPOCH_GRACE_MS,
+  MAX_OLD_ROOMS,
+  judgeEpoch,
+  missingRemovals,
+  nextEpoch,
+  wrapSecret,
+  type Removal,
+} from '../circle/epoch';
 import type { DeviceIdentity } from '../crypto/identity';
 import {
   forgetCircle,
   loadCircle,
   loadDeviceName,
+  loadOldRooms,
+  loadRemovedNotice,
+  saveOldRooms,
+  saveRemovedNotice,
+  type OldRoom,
   readSeen,
   saveCircle,
   saveDeviceName,
@@ -29,6 +43,7 @@ import { DEVICE_NAME_MAX, type PayloadOf } from '../protocol/messages';
 import { createCircleEngine, type CircleEngine, type CircleEngineOptions } from './circle-engine';
 import type { PairingCircle } from './engine-types';
 import type { Transport } from './ports';
+import type { DeviceKind } from './device-label';
 
 export interface WorkerCircleDeps {
   sql: Sql;
@@ -36,6 +51,7 @@ export interface WorkerCircleDeps {
   deviceId: DeviceId;
   identity: DeviceIdentity;
   deviceName: string;
+  deviceKind?: DeviceKind;
   emit: (e: WorkerEvent) => void;
   openTransport: (o: {
     relayOrigin: string;
@@ -69,8 +85,13 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     log('error', e instanceof Error ? e.message : String(e));
   }
   let engine: CircleEngine | null = null;
+  /** Engines in the rooms of epochs this device left: they tell late members the current one. */
+  let heralds: CircleEngine[] = [];
+  let oldRooms: OldRoom[] = loadOldRooms(sql);
+  let removedNotice = loadRemovedNotice(sql);
   const seen = readSeen(sql);
   const names = new Map<DeviceId, string>();
+  const kinds = new Map<DeviceId, DeviceKind>();
   const syncing = new Set<DeviceId>();
   let announcedAt = -Infinity;
   let announced = 0;
@@ -83,8 +104,14 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     return max;
   }
 
+  const nameOf = (id: string): string | null => {
+    if (id === deviceId) return deviceName;
+    const m = stored?.circle.members.find((x) => x.id === id);
+    return names.get(id as DeviceId) ?? m?.name ?? null;
+  };
+
   function state(): CircleState {
-    if (!stored) return { state: 'none' };
+    if (!stored) return removedNotice ? { state: 'none', removed: removedNotice } : { state: 'none' };
     const online = new Set(engine?.online() ?? []);
     const members: CircleMember[] = stored.circle.members.map((m) => {
       const isSelf = m.id === deviceId;
@@ -98,6 +125,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
         lastSync: s?.at ?? null,
         pending: isSelf ? 0 : storage.countAbove((s?.version ?? '') as Hlc),
         addedAt: m.addedAt,
+        addedBy: nameOf(m.addedBy),
+        kind: isSelf ? (deps.deviceKind ?? null) : (kinds.get(m.id) ?? null),
       };
     });
     return { state: 'on', connected: engine?.connected ?? false, members };
@@ -105,6 +134,11 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
   const publish = () => emit({ kind: 'circle.state', state: state() });
 
   function save(circle: Circle) {
+    if (removedNotice) {
+      // In a circle again (paired after a removal): the old notice is history.
+      removedNotice = null;
+      saveRemovedNotice(sql, null);
+    }
     if (!stored) return;
     stored = { ...stored, circle };
     saveCircle(sql, stored);
@@ -128,8 +162,12 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     const gen = ++generation;
     const old = engine;
     engine = null;
+    const oldHeralds = heralds;
+    heralds = [];
     if (old) await old.stop();
+    for (const h of oldHeralds) await h.stop();
     if (!stored) return publish();
+    const heraldsStarted = startHeralds(gen);
     const { circle, relayOrigin } = stored;
     const room = await circleRoom(circle);
     if (gen !== generation) return;
@@ -147,6 +185,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       deviceId,
       identity: deps.identity,
       deviceName,
+      ...(deps.deviceKind ? { deviceKind: deps.deviceKind } : {}),
       circle,
       room,
       physicalNow: now,
@@ -157,6 +196,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       switch (ev.type) {
         case 'presence':
           if (ev.name) names.set(ev.peerId, ev.name);
+          if (ev.kind) kinds.set(ev.peerId, ev.kind);
           if (!ev.online) syncing.delete(ev.peerId);
           return publish();
         case 'roster':
@@ -164,6 +204,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
           return publish();
         case 'circle-offer':
           return void onOffer(ev.from, ev.payload);
+        case 'epoch':
+          return void onEpoch(ev.from, ev.keys, ev.payload);
         case 'syncing':
           if (!syncing.has(ev.peerId)) {
             syncing.add(ev.peerId);
@@ -196,7 +238,141 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       }
     });
     await e.start();
+    await heraldsStarted;
     publish();
+  }
+
+  /** One socket per old room, for EPOCH_GRACE_MS after leaving it: late members learn the new epoch. */
+  async function startHeralds(gen: number): Promise<void> {
+    const t = now();
+    const live = oldRooms.filter((r) => r.until > t && r.circle.id === stored?.circle.id);
+    if (live.length !== oldRooms.length) {
+      oldRooms = live;
+      saveOldRooms(sql, oldRooms);
+    }
+    const starting = oldRooms.map((old) =>
+      (async () => {
+        const room = await circleRoom(old.circle);
+        if (gen !== generation || !stored) return;
+        const h = createCircleEngine({
+          ...deps.engine,
+          log: deps.engine?.log ?? log,
+          storage,
+          transport: deps.openTransport({
+            relayOrigin: stored.relayOrigin,
+            sessionId: room.roomId as SessionId,
+            deviceId,
+            party: 'circle',
+          }),
+          clock: deps.clock,
+          deviceId,
+          identity: deps.identity,
+          deviceName,
+          circle: old.circle,
+          room,
+          physicalNow: now,
+          herald: (peer) => heraldFor(peer),
+        });
+        heralds.push(h);
+        h.subscribe((ev) => {
+          if (gen === generation && ev.type === 'epoch') void onEpoch(ev.from, ev.keys, ev.payload);
+        });
+        await h.start();
+      })().catch((e: unknown) => log('error', `herald failed: ${String(e)}`)),
+    );
+    await Promise.all(starting);
+  }
+
+  /** What a herald tells `peer`: the current epoch's record, with our own wrap if it has none there. */
+  async function heraldFor(peer: DeviceId): Promise<PayloadOf<'EPOCH'> | null> {
+    const c = stored?.circle;
+    if (!c?.base) return null;
+    const member = c.members.find((m) => m.id === peer);
+    const wrap =
+      member && !c.base.wraps[peer] ? await wrapSecret(deps.identity, member, c.id, c.epoch, c.secret) : null;
+    return { record: c.base, roster: c.members, ...(wrap ? { wrap } : {}) } as PayloadOf<'EPOCH'>;
+  }
+
+  /** Moves to `next` (a later epoch of the same circle), listening in the room left for a while. */
+  function moveTo(next: Circle) {
+    if (!stored) return;
+    const left = stored.circle;
+    oldRooms = [
+      { circle: left, until: now() + EPOCH_GRACE_MS },
+      ...oldRooms.filter((r) => r.circle.epoch !== left.epoch || r.circle.secret !== left.secret),
+    ].slice(0, MAX_OLD_ROOMS);
+    saveOldRooms(sql, oldRooms);
+    save(next);
+  }
+
+  /** Starts the next epoch without `targets` (and without removals made elsewhere we hold). */
+  async function newEpoch(targets: DeviceId[], carried: readonly Removal[] = []): Promise<string | null> {
+    if (!stored) return 'This device is not in a circle.';
+    const r = await nextEpoch({
+      circle: stored.circle,
+      self,
+      targets,
+      carried,
+      names: (id) => nameOf(id) ?? undefined,
+      now: now(),
+      secret: newCircleSecret(),
+    });
+    if ('error' in r)
+      return r.error === 'nothing-to-remove'
+        ? 'That device is not in your circle.'
+        : 'This device cannot remove devices from its circle.';
+    moveTo(r.circle);
+    for (const t of targets) seen.delete(t);
+    writeSeen(sql, seen);
+    await run();
+    return null;
+  }
+
+  /** Epoch news from any room is judged one at a time. */
+  let epochChain: Promise<void> = Promise.resolve();
+  function onEpoch(from: DeviceId, keys: PayloadOf<'JOIN'>['keys'], payload: PayloadOf<'EPOCH'>) {
+    epochChain = epochChain
+      .then(() => judge(from, keys, payload))
+      .catch((e: unknown) => log('error', `epoch: ${String(e)}`));
+    return epochChain;
+  }
+
+  async function judge(from: DeviceId, keys: PayloadOf<'JOIN'>['keys'], payload: PayloadOf<'EPOCH'>) {
+    if (!stored) return;
+    const v = await judgeEpoch({
+      circle: stored.circle,
+      self,
+      record: payload.record as Circle['base'] & object,
+      roster: payload.roster,
+      from: { id: from, keys },
+      ...(payload.wrap ? { wrap: payload.wrap } : {}),
+    });
+    switch (v.kind) {
+      case 'refused':
+        return log('warn', `epoch from ${from} refused: ${v.why}`);
+      case 'removed': {
+        removedNotice = { by: nameOf(v.removal.by) ?? 'another device', at: v.removal.at };
+        saveRemovedNotice(sql, removedNotice);
+        forgetCircle(sql);
+        stored = null;
+        oldRooms = [];
+        seen.clear();
+        await run();
+        return;
+      }
+      case 'older':
+        // Two members removed different devices at once: the epoch that won lacks one removal.
+        if (v.carry.length > 0) await newEpoch([], v.carry);
+        return;
+      case 'move': {
+        // What our previous epoch removed that the winner does not: carried into the next one.
+        const lost = missingRemovals(v.circle, stored.circle.base?.removed ?? []);
+        moveTo(v.circle);
+        if (lost.length > 0) await newEpoch([], lost);
+        else await run();
+        return;
+      }
+    }
   }
 
   /** Takes a circle a member handed us; moves rooms if it is another circle. */
@@ -214,7 +390,9 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     const leaving = engine;
     stored = { circle: r.circle, relayOrigin: relayOrigin ?? stored?.relayOrigin ?? '' };
     if (!stored.relayOrigin) return log('error', 'no relay for the new circle');
-    saveCircle(sql, stored);
+    save(r.circle);
+    oldRooms = [];
+    saveOldRooms(sql, oldRooms);
     if (leaving && r.previous) {
       await leaving.offer({ circle: r.circle });
       await leaving.idle();
@@ -250,7 +428,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       }
       if (founded || !stored) {
         stored = { circle: next, relayOrigin };
-        saveCircle(sql, stored);
+        save(next);
         await run();
       } else if (next !== circle) {
         save(next);
@@ -266,8 +444,14 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
   return {
     /** Starts the circle's engine if this device has one (at worker start). */
     start: () => run(),
-    /** Settles once the latest engine start has finished (tests). */
-    started: () => lastRun,
+    /** Settles once the latest engine start and epoch change have finished (tests). */
+    async started() {
+      for (;;) {
+        const [run0, epoch0] = [lastRun, epochChain];
+        await Promise.all([run0, epoch0]);
+        if (run0 === lastRun && epoch0 === epochChain) return;
+      }
+    },
     /** A local write committed: sync it to the members online. */
     localChanged() {
       if (!engine) return;
@@ -310,11 +494,33 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     async leave() {
       forgetCircle(sql);
       stored = null;
+      oldRooms = [];
       seen.clear();
       await run();
     },
+    /** Removes another device: a new epoch it cannot follow (lib/circle/epoch.ts). An error text or null. */
+    remove(id: DeviceId): Promise<string | null> {
+      if (id === deviceId) return Promise.resolve('Use “Leave this circle” on this device instead.');
+      let error: string | null = null;
+      epochChain = epochChain
+        .then(async () => {
+          error = await newEpoch([id]);
+        })
+        .catch((e: unknown) => log('error', `remove: ${String(e)}`));
+      return epochChain.then(() => error);
+    },
+    /** The user read the removal notice. */
+    dismissRemoved() {
+      removedNotice = null;
+      saveRemovedNotice(sql, null);
+      publish();
+    },
     get engine() {
       return engine;
+    },
+    /** Engines in old rooms telling late members the current epoch (tests). */
+    get heralds(): readonly CircleEngine[] {
+      return heralds;
     },
   };
 }

@@ -20,6 +20,7 @@ import type { DeviceId, SessionId } from '../model/ids';
 import { createPairingLink, parsePairingLink } from '../pairing/pairing-link';
 import type { SyncEngine, SyncEngineOptions, SyncEvent, SyncSession } from './engine-types';
 import { createPartySocketTransport } from './partysocket-transport';
+import type { DeviceKind } from './device-label';
 import type { Transport } from './ports';
 import { createRelaySetting } from './relay-url';
 import { createSqliteSyncStorage } from '../db/sync-storage';
@@ -41,6 +42,8 @@ export interface WorkerSyncDeps {
   deviceId: DeviceId;
   identity: DeviceIdentity;
   deviceName: string;
+  /** Chrome, Firefox or phone: shown to the other members of the circle. */
+  deviceKind?: DeviceKind;
   /** WXT_RELAY_URL of the build (already normalised); Settings may override it. */
   defaultRelayUrl: string;
   emit: (e: WorkerEvent) => void;
@@ -84,6 +87,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     deviceId,
     identity: deps.identity,
     deviceName: deps.deviceName,
+    ...(deps.deviceKind ? { deviceKind: deps.deviceKind } : {}),
     emit,
     openTransport,
     now,
@@ -261,6 +265,18 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
           return ok(circle.status());
         case 'circle.leave':
           void circle.leave();
+          return ok(null);
+        case 'circle.remove': {
+          // Answered at once; the new epoch is made (keys wrapped, signed) and announced in the background.
+          const s = circle.status();
+          const target = s.state === 'on' ? s.members.find((m) => m.id === req.id) : undefined;
+          if (!target) return invalid('That device is not in your circle.');
+          if (target.self) return invalid('Use “Leave this circle” on this device instead.');
+          void circle.remove(req.id as DeviceId).then((e) => e && console.warn(`[circle] ${e}`));
+          return ok(null);
+        }
+        case 'circle.dismissRemoved':
+          circle.dismissRemoved();
           return ok(null);
         case 'circle.sync':
           circle.syncNow();

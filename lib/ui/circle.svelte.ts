@@ -11,7 +11,10 @@ import type { HostEvent } from '../messages/events';
  * 10's accessible contract), most urgent first.
  */
 export function statusText(s: CircleState): string {
-  if (s.state === 'none') return 'Not synced: pair a device to sync this list';
+  if (s.state === 'none')
+    return s.removed
+      ? `Not synced: ${removedText(s.removed).replace(/^This/, 'this')}`
+      : 'Not synced: pair a device to sync this list';
   const others = s.members.filter((m) => !m.self);
   if (others.length === 0) return 'Not synced: no other device in this circle';
   if (!s.connected) return 'Offline — changes will sync later';
@@ -22,6 +25,23 @@ export function statusText(s: CircleState): string {
     return `Not synced: ${n} ${n === 1 ? 'change' : 'changes'} not yet on ${behind.name}`;
   }
   return 'Synced';
+}
+
+const day = (at: number) =>
+  new Date(at).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+
+/** "This device was removed from your circle by Laptop on 2 Dec 2026." */
+export function removedText(r: { by: string; at: number }): string {
+  return `This device was removed from your circle by ${r.by} on ${day(r.at)}.`;
+}
+
+const KINDS = { chrome: 'Chrome', firefox: 'Firefox', phone: 'Phone', browser: 'Browser' } as const;
+
+/** "Chrome · added 2 Dec 2026 by Laptop". */
+export function memberOrigin(m: CircleMember): string {
+  const kind = m.kind ? `${KINDS[m.kind]} · ` : '';
+  const by = m.addedBy && m.addedBy !== m.name ? ` by ${m.addedBy}` : '';
+  return `${kind}added ${day(m.addedAt)}${by}`;
 }
 
 /** "Online now", "Last synced 5 min ago", "Never synced". */
@@ -88,6 +108,14 @@ export function createCircleUi(client: TodoClient) {
     },
     async leave() {
       const r = await client.send({ kind: 'circle.leave' });
+      error = r.ok ? '' : r.error.message;
+    },
+    async remove(id: string) {
+      const r = await client.send({ kind: 'circle.remove', id });
+      error = r.ok ? '' : r.error.message;
+    },
+    async dismissRemoved() {
+      const r = await client.send({ kind: 'circle.dismissRemoved' });
       error = r.ok ? '' : r.error.message;
     },
   };

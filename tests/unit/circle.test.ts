@@ -3,158 +3,17 @@
  * in-memory relay per room: pairing sessions and circle rooms are different rooms, as on the relay.
  */
 import { describe, expect, it } from 'vitest';
-import { newIdentity, type DeviceIdentity } from '../../lib/crypto/identity';
-import { openMemoryDb } from '../../lib/db/node-memory';
-import { createRequestHandler } from '../../lib/db/request-handler';
-import type { Sql } from '../../lib/db/sql';
-import { createTodoWriter } from '../../lib/db/todo-writes';
-import type { CircleState } from '../../lib/messages/circle-schema';
-import type { WorkerEvent } from '../../lib/messages/events';
-import type { Request, Response } from '../../lib/messages/requests';
-import { createHybridClock } from '../../lib/model/hlc';
-import { newDeviceId, type DeviceId } from '../../lib/model/ids';
-import { createMemoryRelay, type MemoryRelay } from '../../lib/sync/memory-transport';
-import { createWorkerSync, type WorkerSync } from '../../lib/sync/worker-sync';
-import { manualTimers } from './sync-harness';
 import { circleRoom } from '../../lib/circle/circle-keys';
 import { loadCircle } from '../../lib/db/circle-store';
 import { createCircleEngine } from '../../lib/sync/circle-engine';
 import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
-
-const RELAY = 'http://127.0.0.1:8787';
-
-/** Every room of the relay: `party/room` → an in-memory relay of its own. */
-class Rooms {
-  readonly rooms = new Map<string, MemoryRelay>();
-  /** Devices whose circle sockets are cut (the device is offline). */
-  readonly offline = new Set<DeviceId>();
-  room(party: string, id: string): MemoryRelay {
-    const key = `${party}/${id}`;
-    let r = this.rooms.get(key);
-    if (!r) this.rooms.set(key, (r = createMemoryRelay()));
-    return r;
-  }
-}
-
-interface Device {
-  id: DeviceId;
-  sql: Sql;
-  sync: WorkerSync;
-  events: WorkerEvent[];
-  timers: ReturnType<typeof manualTimers>;
-  identity: DeviceIdentity;
-  send(req: Request): Response;
-  titles(): string[];
-  circle(): CircleState;
-}
-
-async function device(rooms: Rooms, time: { now: number }, name: string): Promise<Device> {
-  const sql = await openMemoryDb();
-  const id = newDeviceId();
-  const now = () => time.now;
-  const clock = createHybridClock(id, now);
-  const events: WorkerEvent[] = [];
-  /** The circle's push delay; its silence timeout is off, the pairing engine's timers never fire. */
-  const timers = manualTimers();
-  const identity = await newIdentity();
-  let sync: WorkerSync | null = null;
-  const emit = (e: WorkerEvent) => events.push(e);
-  // As lib/db/db-worker.ts: a local write is pushed to the circle.
-  const emitLocal = (e: WorkerEvent) => {
-    emit(e);
-    if (e.kind === 'todos.changed') sync?.localChanged();
-  };
-  sync = createWorkerSync({
-    sql,
-    clock,
-    deviceId: id,
-    identity,
-    deviceName: name,
-    defaultRelayUrl: RELAY,
-    emit,
-    now,
-    openTransport: ({ deviceId, party, sessionId }) => rooms.room(party, sessionId).transport(deviceId),
-    engine: { timers: manualTimers() },
-    circleEngine: { timers, silenceTimeoutMs: 0 },
-  });
-  await sync.startCircle();
-  const handler = createRequestHandler({
-    sql,
-    writer: createTodoWriter({ sql, clock, deviceId: id, now }),
-    deviceId: id,
-    schemaVersion: 1,
-    openMs: 0,
-    devTools: false,
-    emit: emitLocal,
-    sync,
-  });
-  const send = (req: Request) => handler.handle(req);
-  return {
-    id,
-    sql,
-    sync,
-    events,
-    timers,
-    identity,
-    send,
-    titles: () =>
-      sql
-        .all<{ title: string }>('SELECT title FROM todos WHERE deleted = 0 ORDER BY title')
-        .map((r) => r.title),
-    circle: () => data<CircleState>(send({ kind: 'circle.status' })),
-  };
-}
-
-const data = <T>(r: Response): T => {
-  if (!r.ok) throw new Error(r.error.message);
-  return r.data as T;
-};
-
-/** Delivers frames in every room and fires push timers until nothing moves. Bounded. */
-async function settle(rooms: Rooms, devices: Device[], others: { idle(): Promise<void> }[] = []) {
-  const idle = () =>
-    Promise.all([
-      ...devices.flatMap((d) => [
-        d.sync.started(),
-        d.sync.engine?.idle(),
-        d.sync.circle.started(),
-        d.sync.circle.engine?.idle(),
-      ]),
-      ...others.map((o) => o.idle()),
-    ]);
-  for (let i = 0; i < 20_000; i++) {
-    await idle();
-    for (const d of devices) d.timers.fireAll();
-    await idle();
-    let moved = false;
-    for (const r of rooms.rooms.values()) if (r.deliverOne()) moved = true;
-    if (!moved) {
-      await idle();
-      if ([...rooms.rooms.values()].every((r) => r.pending() === 0)) return;
-    }
-  }
-  throw new Error('frames kept flowing');
-}
-
-async function pair(rooms: Rooms, host: Device, guest: Device, all: Device[]) {
-  const { link } = data<{ link: string }>(host.send({ kind: 'sync.pair' }));
-  data(guest.send({ kind: 'sync.join', link }));
-  await settle(rooms, all);
-  // The pairing session ends; what follows is the circle's doing.
-  host.send({ kind: 'sync.cancel' });
-  guest.send({ kind: 'sync.cancel' });
-  await settle(rooms, all);
-}
-
-/** The device's circle socket drops (browser closed, network gone) or comes back. */
-function goOffline(rooms: Rooms, d: Device) {
-  for (const r of rooms.rooms.values()) r.disconnect(d.id);
-}
-
-const memberNames = (d: Device) => {
-  const s = d.circle();
-  return s.state === 'on' ? s.members.map((m) => m.name).sort() : [];
-};
+import { newIdentity } from '../../lib/crypto/identity';
+import { openMemoryDb } from '../../lib/db/node-memory';
+import { createTodoWriter } from '../../lib/db/todo-writes';
+import { createHybridClock } from '../../lib/model/hlc';
+import { newDeviceId } from '../../lib/model/ids';
+import { manualTimers } from './sync-harness';
+import { data, device, goOffline, memberNames, pair, Rooms, settle } from './circle-harness';
 
 describe('circles', () => {
   it('pairing once puts both devices in a circle that then syncs every change by itself', async () => {

@@ -33,6 +33,17 @@ const nonce = 'n'.repeat(22);
 const vouched = { id: B, name: 'Phone', keys, nonce };
 const entry = { id: A, keys, name: 'Laptop', addedBy: A, addedAt: 1_700_000_000_000, sig: 's'.repeat(86) };
 const circle = { id: B, founder: A, epoch: 1, secret: 'S'.repeat(43), members: [entry] };
+const removal = { id: B, entry: 'e'.repeat(86), name: 'Old phone', by: A, at: 1_700_000_000_000 };
+const record = {
+  epoch: 2,
+  by: A,
+  at: 1_700_000_000_000,
+  members: [entry],
+  removed: [removal],
+  check: 'c'.repeat(22),
+  wraps: { [B]: 'w'.repeat(80) },
+  sig: 'r'.repeat(86),
+};
 /** A SYNC_DATA payload whose one row is due `due`. */
 const dueRow = (due: unknown) => ({
   stream: 'abcdef12',
@@ -171,6 +182,29 @@ const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: 
       ['an entry without a signature', { circle: { ...circle, members: [{ ...entry, sig: undefined }] } }],
       ['epoch 0', { circle: { ...circle, epoch: 0 } }],
       ['more than 32 members', { circle: { ...circle, members: Array.from({ length: 33 }, () => entry) } }],
+      [
+        'an epoch-2 circle whose record is epoch 1',
+        { circle: { ...circle, epoch: 2, base: { ...record, epoch: 1 } } },
+      ],
+    ],
+  },
+  EPOCH: {
+    accepts: [
+      ['a signed record with a wrap per member', { record, roster: [entry] }],
+      ["a record and the sender's own wrap", { record, roster: [entry], wrap: 'w'.repeat(80) }],
+    ],
+    rejects: [
+      ['a record with no removal', { record: { ...record, removed: [] }, roster: [] }],
+      ['a wrap of the wrong length', { record: { ...record, wraps: { [B]: 'w'.repeat(79) } }, roster: [] }],
+      [
+        'a wrap keyed by something other than a device id',
+        { record: { ...record, wraps: { x: 'w'.repeat(80) } }, roster: [] },
+      ],
+      [
+        'a removal without its entry',
+        { record: { ...record, removed: [{ ...removal, entry: undefined }] }, roster: [] },
+      ],
+      ['a record without a signature', { record: { ...record, sig: undefined }, roster: [] }],
     ],
   },
 };
