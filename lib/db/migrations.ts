@@ -71,6 +71,54 @@ CREATE INDEX idx_todos_created ON todos(deleted, created_at);
 CREATE INDEX idx_todos_due ON todos(deleted, due_date);`);
 }
 
+/** At most this many values per field of a todo are kept in `todo_history` (the newest, by stamp). */
+export const HISTORY_PER_FIELD = 20;
+/** A value recorded more than this long before the field's latest change here is dropped then. */
+export const HISTORY_MAX_AGE_MS = 90 * 86_400_000;
+
+const HISTORY_FIELDS = ['title', 'description', 'completed', 'priority', 'due_date', 'deleted'] as const;
+
+/**
+ * v4: `todo_history`, local to this device (never synced or backed up): every value a field of a todo
+ * has had here, keyed by the stamp of the write that set it (which names the device and the time).
+ * Kept by triggers, so local writes, merged rows, restores and imports are all recorded without a
+ * code path of their own. A change records the value it replaces and the new one; an insert records
+ * nothing (a todo never changed here has only its current values, which the query adds). A change
+ * of stamp alone (a relabelled device id, the same value written elsewhere) is not a new value.
+ *
+ * Bounded: after each change of a field, that field keeps its newest HISTORY_PER_FIELD values and
+ * drops those recorded more than HISTORY_MAX_AGE_MS before the change (the new value is never
+ * dropped). So a todo holds at most 6 × HISTORY_PER_FIELD rows, whatever the list's size.
+ */
+const HISTORY_SQL = `
+CREATE TABLE todo_history (
+  todo_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  hlc TEXT NOT NULL,
+  value ANY,
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (todo_id, field, hlc)
+) STRICT, WITHOUT ROWID;
+${HISTORY_FIELDS.map(
+  (f) => `
+CREATE TRIGGER todo_history_${f} AFTER UPDATE OF ${f}_hlc ON todos
+WHEN NEW.${f}_hlc <> OLD.${f}_hlc AND NEW.${f} IS NOT OLD.${f}
+BEGIN
+  INSERT OR IGNORE INTO todo_history (todo_id, field, hlc, value, seen_at)
+    VALUES (NEW.id, '${f}', OLD.${f}_hlc, OLD.${f}, OLD.updated_at);
+  INSERT OR IGNORE INTO todo_history (todo_id, field, hlc, value, seen_at)
+    VALUES (NEW.id, '${f}', NEW.${f}_hlc, NEW.${f}, NEW.updated_at);
+  DELETE FROM todo_history WHERE todo_id = NEW.id AND field = '${f}' AND hlc <> NEW.${f}_hlc AND (
+    seen_at < NEW.updated_at - ${HISTORY_MAX_AGE_MS}
+    OR hlc < (SELECT h.hlc FROM todo_history h WHERE h.todo_id = NEW.id AND h.field = '${f}'
+              ORDER BY h.hlc DESC LIMIT 1 OFFSET ${HISTORY_PER_FIELD - 1}));
+END;`,
+).join('\n')}
+CREATE TRIGGER todo_history_gone AFTER DELETE ON todos
+BEGIN
+  DELETE FROM todo_history WHERE todo_id = OLD.id;
+END;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -150,6 +198,7 @@ CREATE TABLE trash_hidden (
   deleted_hlc TEXT NOT NULL
 ) STRICT;`,
   },
+  { version: 4, name: 'history: the values each field had', sql: HISTORY_SQL },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

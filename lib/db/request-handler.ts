@@ -13,6 +13,7 @@ import type { Fault } from './fault-sql';
 import { storageErrorFrom } from './storage-errors';
 import { createTodoQueries } from './todo-queries';
 import { createTrash } from './trash';
+import { todoHistory } from './todo-history';
 import type { TodoWriter, WriteResult } from './todo-writes';
 
 export interface RequestHandlerDeps {
@@ -73,6 +74,8 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         return ok(
           queries.counts(req.search, req.view && req.now ? { view: req.view, now: req.now } : undefined),
         );
+      case 'todos.history':
+        return ok(todoHistory(sql, req.id));
       case 'trash.list':
         return ok(trash.list(req.query.search, req.query.limit));
       case 'trash.forget':

@@ -1,0 +1,64 @@
+/** A todo's History in its editor: the values each field had here (lib/db/todo-history.ts). */
+import type { TodoClient } from '../messages/client';
+import type { HistoryEntryWire } from '../messages/history-schema';
+import type { TodoPatch } from '../messages/todo-schema';
+import type { TodoId } from '../model/ids';
+import type { SyncField } from '../model/todo';
+
+export const FIELD_LABELS: Record<SyncField, string> = {
+  title: 'Title',
+  description: 'Description',
+  completed: 'Completed',
+  priority: 'Priority',
+  due_date: 'Due date',
+  deleted: 'Deleted',
+};
+
+/** A value as words; never HTML. */
+export function valueText(field: SyncField, v: HistoryEntryWire['value']): string {
+  if (field === 'completed') return v ? 'done' : 'not done';
+  if (field === 'deleted') return v ? 'deleted' : 'not deleted';
+  if (v === null || v === '') return field === 'due_date' ? 'no due date' : 'empty';
+  if (field === 'due_date' && typeof v === 'string') return v.replace('T', ' ');
+  return String(v);
+}
+
+/** The write that brings `e` back: an ordinary edit (or restore/delete), stamped now, which syncs. */
+export function restoreRequest(id: TodoId, e: HistoryEntryWire) {
+  if (e.field === 'deleted') return { kind: e.value ? 'todos.remove' : 'todos.restore', id } as const;
+  const patch = { [e.field]: e.value } as TodoPatch;
+  return { kind: 'todos.update', id, patch } as const;
+}
+
+export function createTodoHistory(client: TodoClient, id: () => TodoId) {
+  let entries = $state.raw<HistoryEntryWire[]>([]);
+  let loaded = $state(false);
+  let error = $state('');
+  async function reload() {
+    const r = await client.send({ kind: 'todos.history', id: id() });
+    loaded = true;
+    if (r.ok) {
+      entries = r.data;
+      error = '';
+    } else error = r.error.message;
+  }
+  return {
+    get entries() {
+      return entries;
+    },
+    get loaded() {
+      return loaded;
+    },
+    get error() {
+      return error;
+    },
+    reload,
+    async restore(e: HistoryEntryWire) {
+      const req = restoreRequest(id(), e);
+      const r = req.kind === 'todos.update' ? await client.send(req) : await client.send(req);
+      if (!r.ok) error = r.error.message;
+      await reload();
+      return r.ok;
+    },
+  };
+}
