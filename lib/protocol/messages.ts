@@ -128,8 +128,9 @@ export const circleSchema = z.strictObject({
   }),
 });
 /**
- * A new epoch, told in the room of the epoch before (v4): the signed record, the sender's roster, and
- * the secret wrapped by the sender for a receiver the record has no wrap for (added meanwhile).
+ * A new epoch, told in the room of the epoch before (v4): the signed record, the sender's roster
+ * entries the record lacks (added since), and the secret wrapped by the sender for a receiver the
+ * record has no wrap for (added meanwhile).
  */
 export const epochSchema = z.strictObject({
   record: epochRecordSchema,

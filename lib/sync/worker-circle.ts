@@ -290,7 +290,10 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     const member = c.members.find((m) => m.id === peer);
     const wrap =
       member && !c.base.wraps[peer] ? await wrapSecret(deps.identity, member, c.id, c.epoch, c.secret) : null;
-    return { record: c.base, roster: c.members, ...(wrap ? { wrap } : {}) } as PayloadOf<'EPOCH'>;
+    // The roster travels only where it adds to the record's own (members added since).
+    const inRecord = new Set(c.base.members.map((m) => m.sig));
+    const roster = c.members.filter((m) => !inRecord.has(m.sig));
+    return { record: c.base, roster, ...(wrap ? { wrap } : {}) } as PayloadOf<'EPOCH'>;
   }
 
   /** Moves to `next` (a later epoch of the same circle), listening in the room left for a while. */
