@@ -24,6 +24,8 @@ import { CIRCLE_SECRET_BYTES, MAX_MEMBERS, validRoster, type Circle, type Roster
  * longer finds nobody in its old room and must be paired again.
  */
 export const EPOCH_GRACE_MS = 14 * 24 * 60 * 60_000;
+/** Removals a record lists at most (the protocol allows 4 × MAX_MEMBERS). */
+export const MAX_REMOVALS = 3 * MAX_MEMBERS;
 /** Old rooms a member keeps listening in at most (each is one socket). */
 export const MAX_OLD_ROOMS = 3;
 
@@ -134,12 +136,15 @@ export function supersedes(a: EpochRecord, b: EpochRecord | null | undefined): b
   return a.epoch > b.epoch || (a.epoch === b.epoch && a.sig < b.sig);
 }
 
-/** Removals in `other` that `circle` lacks and can still apply: the removed entry is a member there. */
+/**
+ * Removals in `other` that `circle` lacks and can still apply: the removed entry is a member there,
+ * and so is the device that removed it (a removal by a device removed here does not count).
+ */
 export function missingRemovals(circle: Circle, other: readonly Removal[]): Removal[] {
   const have = new Set((circle.base?.removed ?? []).map((r) => r.entry));
-  const removedHere = new Set((circle.base?.removed ?? []).map((r) => r.id));
   const entries = new Set(circle.members.map((m) => m.sig));
-  return other.filter((r) => !have.has(r.entry) && entries.has(r.entry) && !removedHere.has(r.by));
+  const members = new Set(circle.members.map((m) => m.id));
+  return other.filter((r) => !have.has(r.entry) && entries.has(r.entry) && members.has(r.by));
 }
 
 export type NewEpoch = { circle: Circle } | { error: 'not-a-member' | 'nothing-to-remove' | 'last-member' };
@@ -180,7 +185,8 @@ export async function nextEpoch(opts: {
     by: self.id,
     at: now,
     members,
-    removed: [...(circle.base?.removed ?? []), ...added],
+    // Every removal so far (newest kept when the list is long): an old entry must never count again.
+    removed: [...(circle.base?.removed ?? []), ...added].slice(-MAX_REMOVALS),
     check: await epochCheck({ secret: opts.secret, epoch }),
     wraps,
   };
@@ -220,8 +226,9 @@ export async function judgeEpoch(opts: {
     return { kind: 'refused', why: 'bad-signature' };
   const known = (id: DeviceId, keys: PublicIdentity) =>
     circle.members.some((m) => m.id === id && m.keys.sig === keys.sig && m.keys.dh === keys.dh);
-  const removedHere = new Set((circle.base?.removed ?? []).map((r) => r.id));
-  if (removedHere.has(record.by)) return { kind: 'refused', why: 'signer-removed' };
+  // Removed by the epoch we hold: that entry of the signer's (the same device paired again has another).
+  const removedHere = new Set((circle.base?.removed ?? []).map((r) => r.entry));
+  if (removedHere.has(signer.sig)) return { kind: 'refused', why: 'signer-removed' };
   // The signer is a member we know, or the member telling us is one and is in the new epoch itself.
   const vouched = known(from.id, from.keys) && record.members.some((m) => m.id === from.id);
   if (!known(record.by, signer.keys) && !vouched) return { kind: 'refused', why: 'untrusted' };

@@ -100,6 +100,13 @@ describe('removing a device', () => {
     b.send({ kind: 'todos.create', input: { title: 'From B' } });
     await settle(rooms, [a, b, c]);
     for (const d of [a, b, c]) expect(d.titles()).toEqual(['From B', 'Made while out']);
+
+    // Back in, C is a member like any other: it can remove B, and B takes it.
+    data(c.send({ kind: 'circle.remove', id: b.id }));
+    await settle(rooms, [a, b, c]);
+    expect(b.circle()).toMatchObject({ state: 'none', removed: { by: 'Old phone' } });
+    expect(names(a)).toEqual(['Laptop', 'Old phone']);
+    expect([epochOf(a), epochOf(c)]).toEqual([3, 3]);
   });
 
   it('refuses to remove this device itself or a device not in the circle', async () => {
