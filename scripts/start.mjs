@@ -26,7 +26,7 @@ Todo-Tasker is built.
            Pin the toolbar icon; click it for the popup, "Open side panel" for the whole list.
   Firefox  about:debugging#/runtime/this-firefox → "Load Temporary Add-on…" → ${resolve(root, '.output/firefox-mv3/manifest.json')}
            (or: npx web-ext run -s .output/firefox-mv3). The list is in the sidebar (View → Sidebar → Todo-Tasker).
-  Relay    http://127.0.0.1:${port}  (phone companion at /, pairing links at /pair#…)
+  Relay    http://127.0.0.1:${port}  (phone companion at /, pairing links at /p#…)
            Extensions built now talk to ${relayUrl}; set WXT_RELAY_URL before
            \`npm start\` to point them elsewhere (a phone needs an address it can reach; see README "Phone").
 

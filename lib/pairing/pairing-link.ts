@@ -1,14 +1,27 @@
 /**
- * Pairing links: `${relayOrigin}/pair#v=<PROTOCOL_VERSION>&s=<session id>&k=<session key, base64url>&d=<device id>&e=<expiry ms>`.
+ * Pairing links. New links are compact (since 2026-12-02):
+ * `${relayOrigin}/p#<PROTOCOL_VERSION>.<session id>.<session key>.<device id>.<expiry ms>` with the two
+ * UUIDs (16 bytes) and the 32-byte key in upper-case base32 (RFC 4648, no padding) and the expiry in
+ * decimal: every character after `#` is in the QR alphanumeric mode, so the QR is two versions smaller
+ * than the first form's (docs/protocol.md, "Pairing links"). The first form,
+ * `${relayOrigin}/pair#v=<PROTOCOL_VERSION>&s=<uuid>&k=<base64url>&d=<uuid>&e=<expiry ms>`, still parses.
  * Everything secret is in the fragment, which browsers never send to a server. A link is valid for
  * five minutes; single use is enforced by the showing device (see docs/protocol.md, "Pairing").
  */
-import { fromBase64Url, toBase64Url } from '../crypto/base64url';
+import { parse as uuidBytes } from 'uuid';
+import { fromBase64Url } from '../crypto/base64url';
 import { newSessionKey, SESSION_KEY_BYTES } from '../crypto/frame-crypto';
 import { isDeviceId, isSessionId, newSessionId, type DeviceId, type SessionId } from '../model/ids';
 import { PROTOCOL_VERSION } from '../protocol/envelope';
+import { fromBase32, toBase32 } from './base32';
 
 export const LINK_TTL_MS = 5 * 60 * 1000;
+
+/** The compact form's path; the relay serves the phone app on it as on every path. */
+export const LINK_PATH = '/p';
+/** The first form's path, still read (links made before 2026-12-02). */
+export const LEGACY_LINK_PATH = '/pair';
+export const isLinkPath = (path: string): boolean => path === LINK_PATH || path === LEGACY_LINK_PATH;
 
 export interface PairingLink {
   url: string;
@@ -34,15 +47,15 @@ export function createPairingLink(opts: {
   const sessionId = opts.sessionId ?? newSessionId();
   const sessionKey = opts.sessionKey ?? newSessionKey();
   const expiresAt = Math.floor((opts.now ?? Date.now()) + LINK_TTL_MS);
-  const fragment = new URLSearchParams({
-    v: String(PROTOCOL_VERSION),
-    s: sessionId,
-    k: toBase64Url(sessionKey),
-    d: opts.hostId,
-    e: String(expiresAt),
-  });
+  const fragment = [
+    String(PROTOCOL_VERSION),
+    toBase32(uuidBytes(sessionId)),
+    toBase32(sessionKey),
+    toBase32(uuidBytes(opts.hostId)),
+    String(expiresAt),
+  ].join('.');
   return {
-    url: `${relayOrigin}/pair#${fragment}`,
+    url: `${relayOrigin}${LINK_PATH}#${fragment}`,
     relayOrigin,
     sessionId,
     sessionKey,
@@ -53,6 +66,35 @@ export function createPairingLink(opts: {
 
 const MALFORMED = "This isn't a pairing link. Copy the whole link shown on the other device and try again.";
 
+type Fields = { v: string; s: unknown; k: Uint8Array<ArrayBuffer> | null; d: unknown; e: string };
+
+/** A version that is not a number is malformed; another number is `wrong-version`. */
+const VERSION = /^\d{1,4}$/;
+const EXPIRY = /^\d{1,16}$/;
+
+/** 16 bytes in UUID text form; whether it is a valid UUID v4 is checked by the caller's `isSessionId`/`isDeviceId`. */
+function uuidFrom32(s: string): string | null {
+  const bytes = fromBase32(s, 16);
+  if (!bytes) return null;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function compactFields(hash: string): Fields | null {
+  const parts = hash.split('.');
+  if (parts.length !== 5) return null;
+  const [v, s, k, d, e] = parts as [string, string, string, string, string];
+  return { v, s: uuidFrom32(s), k: fromBase32(k, SESSION_KEY_BYTES), d: uuidFrom32(d), e };
+}
+
+function legacyFields(hash: string): Fields | null {
+  const p = new URLSearchParams(hash);
+  const v = p.get('v');
+  const e = p.get('e');
+  if (v === null || e === null) return null;
+  return { v, s: p.get('s'), k: fromBase64Url(p.get('k') ?? ''), d: p.get('d'), e };
+}
+
 export function parsePairingLink(text: string, now: number = Date.now()): LinkParse {
   const malformed = { ok: false, code: 'malformed', error: MALFORMED } as const;
   let url: URL;
@@ -61,32 +103,22 @@ export function parsePairingLink(text: string, now: number = Date.now()): LinkPa
   } catch {
     return malformed;
   }
-  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/pair' || url.hash.length < 2) return malformed;
-  const p = new URLSearchParams(url.hash.slice(1));
-  const v = p.get('v');
-  if (v === null || !/^\d{1,4}$/.test(v)) return malformed;
-  if (Number(v) !== PROTOCOL_VERSION) {
+  if (!/^https?:$/.test(url.protocol) || !isLinkPath(url.pathname) || url.hash.length < 2) return malformed;
+  const hash = url.hash.slice(1);
+  const f = url.pathname === LINK_PATH ? compactFields(hash) : legacyFields(hash);
+  if (!f || !VERSION.test(f.v)) return malformed;
+  if (Number(f.v) !== PROTOCOL_VERSION) {
     return {
       ok: false,
       code: 'wrong-version',
       error:
-        Number(v) > PROTOCOL_VERSION
+        Number(f.v) > PROTOCOL_VERSION
           ? 'This link comes from a newer version of Todo-Tasker. Update this device and try again.'
           : 'This link comes from an older version of Todo-Tasker. Update the other device and try again.',
     };
   }
-  const s = p.get('s');
-  const d = p.get('d');
-  const e = p.get('e');
-  const key = fromBase64Url(p.get('k') ?? '');
-  if (
-    !isSessionId(s) ||
-    !isDeviceId(d) ||
-    !key ||
-    key.length !== SESSION_KEY_BYTES ||
-    e === null ||
-    !/^\d{1,16}$/.test(e)
-  ) {
+  const { s, k, d, e } = f;
+  if (!isSessionId(s) || !isDeviceId(d) || !k || k.length !== SESSION_KEY_BYTES || !EXPIRY.test(e)) {
     return malformed;
   }
   const expiresAt = Number(e);
@@ -99,6 +131,13 @@ export function parsePairingLink(text: string, now: number = Date.now()): LinkPa
   }
   return {
     ok: true,
-    link: { url: url.href, relayOrigin: url.origin, sessionId: s, sessionKey: key, hostId: d, expiresAt },
+    link: {
+      url: url.href,
+      relayOrigin: url.origin,
+      sessionId: s,
+      sessionKey: k,
+      hostId: d,
+      expiresAt,
+    },
   };
 }

@@ -1,9 +1,9 @@
 /**
  * What the phone app shows when it opens: the list (`/`, a home-screen launch) or a pairing link
- * (`/pair#…` from the camera). The link's fragment holds the session key, so it is read once here and
+ * (`/p#…` from the camera, or `/pair#…`, the first link form). The link's fragment holds the session key, so it is read once here and
  * the caller removes it from the address bar straight away.
  */
-import { parsePairingLink, type PairingLink } from '../pairing/pairing-link';
+import { isLinkPath, parsePairingLink, type PairingLink } from '../pairing/pairing-link';
 
 export type LinkProblem = 'malformed' | 'expired' | 'wrong-version' | 'used';
 
@@ -45,7 +45,7 @@ export function readLaunch(href: string, now: number, isUsed: (sessionId: string
   } catch {
     return { view: 'list' };
   }
-  if (path !== '/pair') return { view: 'list' };
+  if (!isLinkPath(path)) return { view: 'list' };
   return readLink(href, now, isUsed);
 }
 

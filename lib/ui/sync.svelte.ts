@@ -23,13 +23,22 @@ export function createSyncUi(client: TodoClient) {
     error = '';
     link = null;
     maxGuests = max;
+    // The worker starts the new session in `connecting`; say so here too, so that the previous
+    // session's `waiting` cannot show the new link as if the relay had answered for it.
+    state = { phase: 'connecting', role: 'host', devices: [] };
     const r = await client.send({ kind: 'sync.pair', maxGuests: max });
     busy = false;
     if (!r.ok) {
       error = r.error.message;
+      await load();
       return;
     }
     link = { url: r.data.link, expiresAt: r.data.expiresAt };
+  }
+
+  async function load() {
+    const r = await client.send({ kind: 'sync.status' });
+    if (r.ok) state = r.data;
   }
 
   async function join(text: string): Promise<boolean> {
@@ -84,10 +93,7 @@ export function createSyncUi(client: TodoClient) {
     active(role: 'host' | 'guest') {
       return state.phase !== 'idle' && state.role === role;
     },
-    async load() {
-      const r = await client.send({ kind: 'sync.status' });
-      if (r.ok) state = r.data;
-    },
+    load,
     onEvent(e: HostEvent) {
       if (e.kind === 'sync.state') state = e.state;
     },

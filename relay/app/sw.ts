@@ -52,7 +52,7 @@ async function dropOldShells() {
 
 async function fromShell(request: Request): Promise<Response> {
   if (request.mode === 'navigate') {
-    // Online: the relay's current page (its SPA fallback covers /pair). Offline: the cached shell.
+    // Online: the relay's current page (its SPA fallback covers /p and /pair). Offline: the cached shell.
     try {
       return await fetch(request);
     } catch (e) {

@@ -1,6 +1,6 @@
 /**
  * The phone companion: a Vite + Svelte 5 build from relay/app into relay/public, which the relay
- * Worker serves as static assets at its root (`/`, and `/pair#…` through the single-page fallback).
+ * Worker serves as static assets at its root (`/`, and `/p#…` or `/pair#…` through the single-page fallback).
  * `npm run build:phone`.
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';

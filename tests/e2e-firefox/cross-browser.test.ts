@@ -191,7 +191,7 @@ async function closeDrawers() {
   );
 }
 
-const linkIn = (text: string) => text.match(/http:\/\/127\.0\.0\.1:\d+\/pair#\S+/)?.[0] ?? null;
+const linkIn = (text: string) => text.match(/http:\/\/127\.0\.0\.1:\d+\/p#\S+/)?.[0] ?? null;
 
 async function chromeShowsLink(): Promise<string> {
   await chrome.getByRole('button', { name: 'Pair a device' }).click();
@@ -251,7 +251,7 @@ it(
 
     // 1. Chrome shows the link; Firefox pastes it.
     const link = await chromeShowsLink();
-    expect(link.startsWith(`${relay.url}/pair#`)).toBe(true);
+    expect(link.startsWith(`${relay.url}/p#`)).toBe(true);
     await fClick(ff, 'Join a device');
     await (await byRole(ff, 'Pairing link', 'textbox')).type(link);
     await fClick(ff, 'Join');

@@ -23,12 +23,7 @@ const status = (panel: Page) => panel.getByRole('status', { name: 'Sync status' 
 
 async function pairOnce(a: Profile, b: Profile) {
   await a.panel.getByRole('button', { name: 'Pair a device' }).click();
-  const link =
-    (
-      await drawer(a.panel)
-        .getByText(/\/pair#/)
-        .textContent()
-    )?.trim() ?? '';
+  const link = (await drawer(a.panel).getByText(/\/p#/).textContent())?.trim() ?? '';
   await joinByLink(b.panel, link);
   for (const [p, other] of [
     [a, b],

@@ -36,11 +36,7 @@ async function syncAll(host: Profile, guests: Profile[]) {
     await expect(drawer(host.panel).getByText(`0 of ${guests.length} devices joined.`)).toBeVisible();
   }
   await expect(host.panel.getByText(/Link expires in [45]:\d\d/)).toBeVisible();
-  const link = (
-    (await drawer(host.panel)
-      .getByText(/\/pair#/)
-      .textContent()) ?? ''
-  ).trim();
+  const link = ((await drawer(host.panel).getByText(/\/p#/).textContent()) ?? '').trim();
   for (const g of guests) await joinByLink(g.panel, link);
   const all = [host, ...guests];
   for (const p of all) {

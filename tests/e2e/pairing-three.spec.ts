@@ -34,13 +34,8 @@ test('three profiles in one session all converge, and the link refuses a device 
     // The text appears once the link made for two devices is on show.
     await expect(drawer(a.panel).getByText('0 of 2 devices joined.')).toBeVisible();
     await expect(a.panel.getByText(/Link expires in [45]:\d\d/)).toBeVisible();
-    const link =
-      (
-        await drawer(a.panel)
-          .getByText(/\/pair#/)
-          .textContent()
-      )?.trim() ?? '';
-    expect(link.startsWith(`${relay.url}/pair#`)).toBe(true);
+    const link = (await drawer(a.panel).getByText(/\/p#/).textContent())?.trim() ?? '';
+    expect(link.startsWith(`${relay.url}/p#`)).toBe(true);
 
     await joinByLink(b.panel, link);
     // With one place left the link stays on show for the next device.
@@ -52,7 +47,7 @@ test('three profiles in one session all converge, and the link refuses a device 
     await expectSyncedWith(drawer(b.panel), [a.label, c.label]);
     await expectSyncedWith(drawer(c.panel), [a.label, b.label]);
     // Both places are taken: the link is no longer shown.
-    await expect(drawer(a.panel).getByText(/\/pair#/)).toHaveCount(0);
+    await expect(drawer(a.panel).getByText(/\/p#/)).toHaveCount(0);
     const all = ['Buy oat milk', 'Book dentist', 'Water the ferns', 'Call the bank', 'Fix bike'];
     for (const p of [a, b, c]) await expectTitles(p.panel, all);
 

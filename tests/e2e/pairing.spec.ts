@@ -5,6 +5,7 @@
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import { rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newDeviceId } from '../../lib/model/ids';
@@ -101,7 +102,7 @@ test('two profiles pair by pasted link and then by a QR image; every change trav
 
     // First session: B pastes the link.
     const link = await pair(a.panel);
-    expect(link.startsWith(`${tap.url}/pair#`)).toBe(true);
+    expect(link.startsWith(`${tap.url}/p#`)).toBe(true);
     await b.panel.getByRole('button', { name: 'Join a device' }).click();
     await b.panel.getByRole('textbox', { name: 'Pairing link' }).fill(link);
     await b.panel.getByRole('button', { name: 'Join', exact: true }).click();
@@ -376,13 +377,73 @@ test('explains a malformed link, an expired link and an image with no QR, and ch
   await expect(todoItem(panel, 'Keep me')).toBeVisible();
 });
 
-test('says when the relay cannot be reached and offers to try again', async ({ context }) => {
-  const panel = await openSidePanel(context);
-  // A free port with nothing listening: connecting is refused at once, and the engine gives up after its timeout.
-  await setRelay(panel, `http://127.0.0.1:${await freePort()}`);
+/** Nothing a person could scan or copy: no QR image, no link, no Copy button, no countdown. */
+async function expectNoLinkShown(panel: Page) {
+  await expect(qrImage(panel)).toHaveCount(0);
+  await expect(drawer(panel).getByText(/\/p#|\/pair#/)).toHaveCount(0);
+  await expect(drawer(panel).getByRole('button', { name: 'Copy link' })).toHaveCount(0);
+  await expect(drawer(panel).getByText(/Link expires in/)).toHaveCount(0);
+}
+
+/** "Pair a device" against a relay that never answers: a connecting state, then the error, never a QR. */
+async function expectUnreachable(panel: Page) {
   await panel.getByRole('button', { name: 'Pair a device' }).click();
+  const connecting = drawer(panel).getByRole('status').filter({ hasText: 'Connecting to the sync relay…' });
+  await expect(connecting).toBeVisible();
+  await expectNoLinkShown(panel);
   await expect(drawer(panel).getByRole('alert')).toHaveText(/Could not reach the sync relay/, {
     timeout: 20_000,
   });
-  await expect(drawer(panel).getByRole('button', { name: 'Try again' })).toBeVisible();
+  await expectNoLinkShown(panel);
+  await expect(connecting).toHaveCount(0);
+  // "Try again" starts over with a new session: connecting again, still nothing to scan.
+  await drawer(panel).getByRole('button', { name: 'Try again' }).click();
+  await expect(connecting).toBeVisible();
+  await expect(drawer(panel).getByRole('alert')).toHaveCount(0);
+  await expectNoLinkShown(panel);
+}
+
+test('shows no QR and no link while the relay cannot be reached, then says so and offers to try again', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  // A free port with nothing listening: connecting is refused at once, and the engine gives up after its timeout.
+  await setRelay(panel, `http://127.0.0.1:${await freePort()}`);
+  await expectUnreachable(panel);
+});
+
+test('shows no QR while the relay accepts the connection but never answers', async ({ context }) => {
+  // A relay that hangs (stopped process behind a live port, a captive network): TCP connects, the
+  // WebSocket handshake never completes.
+  const sockets = new Set<Socket>();
+  const silent = createServer((s) => void sockets.add(s));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const panel = await openSidePanel(context);
+    await setRelay(panel, `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+    await expectUnreachable(panel);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
+});
+
+test('shows the QR and the link once the relay has answered, after a moment of connecting', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  await setRelay(panel, relay.url);
+  await panel.getByRole('button', { name: 'Pair a device' }).click();
+  await expect(qrImage(panel)).toBeVisible();
+  // The link is there only because the engine's socket is open: the relay answered for this session.
+  expect((await sendRequest(panel, { kind: 'sync.status' })) as unknown).toMatchObject({
+    ok: true,
+    data: { phase: 'waiting', role: 'host' },
+  });
+  await expect(
+    drawer(panel).getByRole('status').filter({ hasText: 'Connecting to the sync relay…' }),
+  ).toHaveCount(0);
+  const link = await readQr(panel);
+  expect(link.startsWith(`${relay.url}/p#`)).toBe(true);
+  await expect(drawer(panel).getByText(link, { exact: true })).toBeVisible();
 });

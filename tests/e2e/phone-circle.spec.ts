@@ -10,13 +10,7 @@ import { joinByLink, openProfile, type Profile } from './sync-ui';
 
 async function showLink(panel: Page): Promise<string> {
   await panel.getByRole('button', { name: 'Pair a device' }).click();
-  return (
-    (
-      await drawer(panel)
-        .getByText(/\/pair#/)
-        .textContent()
-    )?.trim() ?? ''
-  );
+  return (await drawer(panel).getByText(/\/p#/).textContent())?.trim() ?? '';
 }
 
 const syncedWith = (page: Page, label: string) =>

@@ -28,7 +28,7 @@ test('an expired link says so and removes its key from the address bar', async (
 
 test('a link from a newer version asks to update instead of failing silently', async ({ phone, relay }) => {
   const link = createPairingLink({ relayOrigin: relay.url, hostId: newDeviceId() });
-  const page = await openPhone(phone, link.url.replace(`#v=${PROTOCOL_VERSION}&`, '#v=99&'));
+  const page = await openPhone(phone, link.url.replace(`/p#${PROTOCOL_VERSION}.`, '/p#99.'));
   await expect(
     page.getByRole('heading', { name: 'This pairing link is from another version' }),
   ).toBeVisible();

@@ -47,7 +47,7 @@ test('a phone scans the side panel’s QR, ends with its list, and sends its own
     const fromZbar = await decodeWithZbarAsShown(panel);
     expect(fromZbar.codes).toEqual([fromPage]);
     expect(fromZbar.shown).toBeLessThanOrEqual(320);
-    expect(fromPage.startsWith(`${relay.url}/pair#`)).toBe(true);
+    expect(fromPage.startsWith(`${relay.url}/p#`)).toBe(true);
 
     await mobile.goto(fromPage);
     // The key in the fragment does not stay in the address bar.

@@ -61,7 +61,7 @@ test('the phone scans a new QR with its own camera, then shows its own QR for th
     await mobile.getByRole('button', { name: 'Show my QR' }).tap();
     await expect(mobile.getByRole('img', { name: /QR/ })).toBeVisible();
     const phoneLink = await decodeInPage(mobile.getByRole('img', { name: /QR/ }));
-    expect(phoneLink.startsWith(`${relay.url}/pair#`)).toBe(true);
+    expect(phoneLink.startsWith(`${relay.url}/p#`)).toBe(true);
     await panel.getByRole('button', { name: 'Join a device' }).click();
     await drawer(panel).getByRole('textbox', { name: 'Pairing link' }).fill(phoneLink);
     await drawer(panel).getByRole('button', { name: 'Join', exact: true }).click();

@@ -26,13 +26,8 @@ test('a phone joining a link for two devices lists both others as synced, and al
     await panelA.getByRole('button', { name: 'Pair a device' }).click();
     await panelA.getByRole('combobox', { name: 'Devices that can join' }).selectOption('2');
     await expect(drawer(panelA).getByText('0 of 2 devices joined.')).toBeVisible();
-    const link =
-      (
-        await drawer(panelA)
-          .getByText(/\/pair#/)
-          .textContent()
-      )?.trim() ?? '';
-    expect(link.startsWith(`${relay.url}/pair#`)).toBe(true);
+    const link = (await drawer(panelA).getByText(/\/p#/).textContent())?.trim() ?? '';
+    expect(link.startsWith(`${relay.url}/p#`)).toBe(true);
 
     await joinByLink(panelB, link);
     await expect(drawer(panelA).getByText('1 of 2 devices joined.')).toBeVisible({ timeout: 20_000 });

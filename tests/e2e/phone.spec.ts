@@ -3,17 +3,20 @@ import { rmSync } from 'node:fs';
 import { addTodo, CHROMIUM, newProfileDir, todoItem, todoList } from './fixtures';
 import { expect, openPhone, PHONE, test, waitForOfflineShell } from './phone-fixtures';
 
-test('serves the app at the root and at /pair, and keeps the service worker off relay endpoints', async ({
+test('serves the app at the root, at /p and at /pair, and keeps the service worker off relay endpoints', async ({
   relay,
   request,
 }) => {
   const root = await request.get(`${relay.url}/`);
   const pair = await request.get(`${relay.url}/pair`);
+  const p = await request.get(`${relay.url}/p`);
   expect(root.ok()).toBe(true);
   expect(pair.ok()).toBe(true);
+  expect(p.ok()).toBe(true);
   const html = await root.text();
   expect(html).toContain('<link rel="manifest"');
   expect(await pair.text()).toBe(html);
+  expect(await p.text()).toBe(html);
   const manifest = await (await request.get(`${relay.url}/manifest.webmanifest`)).json();
   expect(manifest).toMatchObject({ display: 'standalone', start_url: '/', name: 'Todo-Tasker' });
   for (const size of ['192x192', '512x512']) {

@@ -104,8 +104,8 @@ describe('request gate', () => {
     expect(await response.text()).toContain('<html');
   });
 
-  it('serves the single-page app for an unknown path such as /pair', async () => {
-    const response = await exports.default.fetch(`${BASE}/pair`);
+  it.each(['/p', '/pair'])('serves the single-page app for a pairing link path such as %s', async (path) => {
+    const response = await exports.default.fetch(`${BASE}${path}`);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('<html');
   });
@@ -115,6 +115,7 @@ describe('security headers', () => {
   const cases: [string, () => Promise<Response>][] = [
     ['the phone app page', () => exports.default.fetch(`${BASE}/`)],
     ['a single-page-app path', () => exports.default.fetch(`${BASE}/pair`)],
+    ['the compact pairing link path', () => exports.default.fetch(`${BASE}/p`)],
     ['/health', () => exports.default.fetch(`${BASE}/health`)],
     ['a refused origin (403)', () => upgrade(sessionUrl(uuid(), uuid()), 'https://evil.example')],
     ['a bad session id (400)', () => upgrade(sessionUrl('nope', uuid()))],

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { toBase64Url } from '../../lib/crypto/base64url';
 import { newDeviceId } from '../../lib/model/ids';
+import { PROTOCOL_VERSION } from '../../lib/protocol/envelope';
 import { createPairingLink } from '../../lib/pairing/pairing-link';
 import { readLaunch, readLink } from '../../lib/ui/phone-launch.svelte';
 import { createUsedSessions } from '../../relay/app/used-sessions';
@@ -19,15 +21,30 @@ describe('phone launch', () => {
     expect(readLaunch(`${ORIGIN}/#whatever`, NOW, never)).toEqual({ view: 'list' });
   });
 
-  it('starts pairing from a valid /pair link', () => {
+  it('starts pairing from a valid /p link', () => {
     const link = createPairingLink({ relayOrigin: ORIGIN, hostId: newDeviceId(), now: NOW });
+    expect(new URL(link.url).pathname).toBe('/p');
     const l = readLaunch(link.url, NOW + 1000, never);
     expect(l.view).toBe('pair');
     expect(l.view === 'pair' && l.link.sessionId).toBe(link.sessionId);
   });
 
-  it('explains a /pair link without a fragment as incomplete', () => {
-    expect(readLaunch(`${ORIGIN}/pair`, NOW, never)).toMatchObject({
+  it('starts pairing from a link of the first form (/pair#v=…)', () => {
+    const link = createPairingLink({ relayOrigin: ORIGIN, hostId: newDeviceId(), now: NOW });
+    const old = `${ORIGIN}/pair#${new URLSearchParams({
+      v: String(PROTOCOL_VERSION),
+      s: link.sessionId,
+      k: toBase64Url(link.sessionKey),
+      d: link.hostId,
+      e: String(link.expiresAt),
+    })}`;
+    const l = readLaunch(old, NOW + 1000, never);
+    expect(l.view === 'pair' && l.link.sessionId).toBe(link.sessionId);
+    expect(l.view === 'pair' && l.link.sessionKey).toEqual(link.sessionKey);
+  });
+
+  it.each(['/p', '/pair'])('explains a %s link without a fragment as incomplete', (path) => {
+    expect(readLaunch(`${ORIGIN}${path}`, NOW, never)).toMatchObject({
       view: 'link-problem',
       problem: 'malformed',
       title: 'This pairing link is incomplete',

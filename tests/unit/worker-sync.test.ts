@@ -254,7 +254,7 @@ describe('worker sync', () => {
       ok: false,
     });
     const { link } = data<{ link: string }>(a.send({ kind: 'sync.pair' }));
-    expect(link.startsWith('https://relay.example.org/pair#')).toBe(true);
+    expect(link.startsWith('https://relay.example.org/p#')).toBe(true);
   });
 
   it('answers sync requests with bad_request where sync is not wired', async () => {
