@@ -13,6 +13,7 @@ import type { Request, Response } from '../../lib/messages/requests';
 import { createHybridClock } from '../../lib/model/hlc';
 import { newDeviceId, type DeviceId } from '../../lib/model/ids';
 import { createMemoryRelay, type MemoryRelay } from '../../lib/sync/memory-transport';
+import type { Transport } from '../../lib/sync/ports';
 import { createWorkerSync, type WorkerSync } from '../../lib/sync/worker-sync';
 import { manualTimers } from './sync-harness';
 
@@ -21,8 +22,36 @@ export const RELAY = 'http://127.0.0.1:8787';
 /** Every room of the relay: `party/room` → an in-memory relay of its own. */
 export class Rooms {
   readonly rooms = new Map<string, MemoryRelay>();
-  /** Devices whose circle sockets are cut (the device is offline). */
+  /** Devices with no network: their sockets do not open until `reconnect` (see `cutOff`). */
   readonly offline = new Set<DeviceId>();
+  private readonly waiting = new Map<DeviceId, (() => void)[]>();
+  /** A transport whose connect() waits while its device is offline. */
+  transport(party: string, id: string, deviceId: DeviceId): Transport {
+    const t = this.room(party, id).transport(deviceId);
+    return {
+      ...t,
+      get isOpen() {
+        return t.isOpen;
+      },
+      send: (f) => t.send(f),
+      onMessage: (cb) => t.onMessage(cb),
+      onOpen: (cb) => t.onOpen(cb),
+      onClose: (cb) => t.onClose(cb),
+      close: () => t.close(),
+      connect: () => {
+        if (!this.offline.has(deviceId)) return t.connect();
+        const list = this.waiting.get(deviceId) ?? [];
+        list.push(() => t.connect());
+        this.waiting.set(deviceId, list);
+      },
+    };
+  }
+  /** The device's network is back: sockets that waited open. */
+  reconnect(deviceId: DeviceId) {
+    this.offline.delete(deviceId);
+    for (const f of this.waiting.get(deviceId) ?? []) f();
+    this.waiting.delete(deviceId);
+  }
   room(party: string, id: string): MemoryRelay {
     const key = `${party}/${id}`;
     let r = this.rooms.get(key);
@@ -68,7 +97,7 @@ export async function device(rooms: Rooms, time: { now: number }, name: string):
     defaultRelayUrl: RELAY,
     emit,
     now,
-    openTransport: ({ deviceId, party, sessionId }) => rooms.room(party, sessionId).transport(deviceId),
+    openTransport: ({ deviceId, party, sessionId }) => rooms.transport(party, sessionId, deviceId),
     engine: { timers: manualTimers() },
     circleEngine: { timers, silenceTimeoutMs: 0 },
   });
@@ -151,6 +180,12 @@ export async function pair(rooms: Rooms, host: Device, guest: Device, all: Devic
 /** The device's circle socket drops (browser closed, network gone) or comes back. */
 export function goOffline(rooms: Rooms, d: Device) {
   for (const r of rooms.rooms.values()) r.disconnect(d.id);
+}
+
+/** The device has no network at all (its new sockets wait too) until `rooms.reconnect`. */
+export function cutOff(rooms: Rooms, d: Device) {
+  rooms.offline.add(d.id);
+  goOffline(rooms, d);
 }
 
 export const memberNames = (d: Device) => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { circleRoom } from '../../lib/circle/circle-keys';
 import { loadCircle, loadOldRooms } from '../../lib/db/circle-store';
-import { data, device, goOffline, pair, Rooms, settle, type Device } from './circle-harness';
+import { cutOff, data, device, goOffline, pair, Rooms, settle, type Device } from './circle-harness';
 
 const T0 = 1_800_000_000_000;
 
@@ -107,6 +107,28 @@ describe('removing a device', () => {
     expect(b.circle()).toMatchObject({ state: 'none', removed: { by: 'Old phone' } });
     expect(names(a)).toEqual(['Laptop', 'Old phone']);
     expect([epochOf(a), epochOf(c)]).toEqual([3, 3]);
+  });
+
+  it('a device added while another member removed one joins the new epoch too', async () => {
+    const { rooms, time, a, b, c } = await threeInACircle();
+    const e = await device(rooms, time, 'New tablet');
+    // A is offline when it removes C; meanwhile B adds E in the old epoch.
+    cutOff(rooms, a);
+    await settle(rooms, [a, b, c, e]);
+    data(a.send({ kind: 'circle.remove', id: c.id }));
+    await pair(rooms, b, e, [a, b, c, e]);
+    expect(names(e)).toEqual(['Firefox', 'Laptop', 'New tablet', 'Old phone']);
+    // A is back: B moves with A's wrap; E gets a wrap from a member that knows it.
+    rooms.reconnect(a.id);
+    await settle(rooms, [a, b, c, e]);
+    for (const d of [a, b, e]) expect(names(d), d.id).toEqual(['Firefox', 'Laptop', 'New tablet']);
+    expect(new Set([a, b, e].map(secretOf)).size).toBe(1);
+    expect(c.circle()).toMatchObject({ state: 'none', removed: { by: 'Laptop' } });
+    time.now += 60_000;
+    e.send({ kind: 'todos.create', input: { title: 'From the tablet' } });
+    await settle(rooms, [a, b, c, e]);
+    expect(a.titles()).toContain('From the tablet');
+    expect(c.titles()).not.toContain('From the tablet');
   });
 
   it('refuses to remove this device itself or a device not in the circle', async () => {
