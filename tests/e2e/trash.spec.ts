@@ -14,7 +14,7 @@ async function deleteAndCloseNotice(panel: Page, title: string) {
     .click();
   await expect(todoItem(panel, title)).toHaveCount(0);
   const notice = panel.getByRole('status').filter({ hasText: `Deleted “${title}”` });
-  await notice.getByRole('button', { name: 'Close notice' }).click();
+  await notice.getByRole('button', { name: 'Hide notice' }).click();
   await expect(panel.getByRole('button', { name: `Undo delete ${title}` })).toHaveCount(0);
 }
 
