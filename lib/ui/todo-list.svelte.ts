@@ -1,19 +1,20 @@
 /**
- * The side panel's list state: one query (filter, search, sort) loaded page by page with keyset
- * cursors, so 10k todos never cross messaging at once. A change to fields that cannot move a row
- * (a completed box under "All", a title when not searching) patches that row by id from the write's
- * answer or a per-id fetch; other changes refetch the loaded window (issue 12.4: a toggle used to
- * refetch every loaded row, ≈ 1.8 s with 10,000 loaded).
+ * The side panel's list state over the whole result of one query (filter, search, sort, view): the
+ * count says how many rows there are, and rows are fetched by page (`offset`) only where the virtual
+ * list (components/TodoList.svelte) shows them, so the end of 100,000 todos is one request away
+ * instead of 1,000 page loads (issue 12.4). A change to fields that cannot move a row (a completed
+ * box under "All", a title when not searching) patches that row by id from the write's answer or a
+ * per-id fetch; other changes refetch the count and the rows on screen, not every row seen.
+ *
+ * The virtual list reaches this state through Svelte context (`getListWindow`), set while the
+ * owning component initialises, so the components that create the list need no new props.
  */
+import { getContext, setContext } from 'svelte';
 import type { TodoClient } from '../messages/client';
-import type { Result } from '../messages/requests';
 import type { ChangedEvent } from '../messages/events';
 import {
-  PAGE_MAX,
   type Counts,
   type CreateInput,
-  type Cursor,
-  type Page,
   type Filter,
   type Sort,
   type TodoPatch,
@@ -22,8 +23,17 @@ import {
 import type { Health } from './health.svelte';
 import { localDateTime } from '../model/due-date';
 import type { View } from '../model/views';
+import { pagesFor } from './list-window';
 
 export const PAGE_SIZE = 100;
+
+/** What the virtual list asks of the list state. */
+export interface ListWindowSource {
+  /** Fetches whatever of rows `start` to `end - 1` is not loaded yet (and remembers the range). */
+  show(start: number, end: number): void;
+}
+const WINDOW_KEY = Symbol('tt.list-window');
+export const getListWindow = (): ListWindowSource | undefined => getContext(WINDOW_KEY);
 
 export function createTodoList(client: TodoClient, health: Health) {
   let filter = $state<Filter>('all');
@@ -31,11 +41,15 @@ export function createTodoList(client: TodoClient, health: Health) {
   let search = $state('');
   /** Today, Upcoming, Overdue or All (lib/model/views.ts). */
   let view = $state<View>('all');
-  let todos = $state.raw<WireTodo[]>([]);
-  let next = $state.raw<Cursor | null>(null);
+  /** One slot per row of the result; undefined where that row is not fetched yet. */
+  let todos = $state.raw<(WireTodo | undefined)[]>([]);
   let counts = $state<Counts>({ all: 0, active: 0, completed: 0 });
   let loaded = $state(false);
-  let loading = false;
+  /** The rows on screen, last reported by the virtual list. */
+  let shown = { start: 0, end: PAGE_SIZE };
+  /** Pages being fetched; bookkeeping nothing renders, so not reactive. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  const inFlight = new Set<number>();
   // Answers to an older query must not overwrite a newer one (typing in search sends many).
   let generation = 0;
 
@@ -54,11 +68,13 @@ export function createTodoList(client: TodoClient, health: Health) {
   }
   /** Replaces a loaded row by id; false when it is not loaded or would move (then reload). */
   function patchRow(after: WireTodo): boolean {
-    const i = todos.findIndex((t) => t.id === after.id);
+    const i = todos.findIndex((t) => t?.id === after.id);
     if (i < 0 || !staysPut(todos[i]!, after)) return false;
     todos = todos.with(i, after);
     return true;
   }
+  const totalOf = (c: Counts) =>
+    filter === 'active' ? c.active : filter === 'completed' ? c.completed : c.all;
   async function refreshCounts() {
     const gen = generation;
     const c = await client.send({ kind: 'todos.counts', search, ...viewParams() });
@@ -71,68 +87,84 @@ export function createTodoList(client: TodoClient, health: Health) {
       if (gen !== generation) return;
       if (rows.every((r) => r.ok && r.data !== null && patchRow(r.data))) return void refreshCounts();
     }
-    await reload(todos.length);
+    await reload();
   }
 
   /** A date view is decided against this device's local day and minute, read at each query. */
   const viewParams = () => (view === 'all' ? {} : { view, now: localDateTime(Date.now()) });
-  const query = (cursor: Cursor | null, limit: number) => ({
-    filter,
-    sort,
-    search,
-    cursor,
-    limit,
-    ...viewParams(),
-  });
+
+  async function fetchPage(page: number, gen: number): Promise<WireTodo[] | null> {
+    const r = await client.send({
+      kind: 'todos.page',
+      query: {
+        filter,
+        sort,
+        search,
+        cursor: null,
+        limit: PAGE_SIZE,
+        offset: page * PAGE_SIZE,
+        ...viewParams(),
+      },
+    });
+    if (gen !== generation) return null;
+    if (!r.ok) {
+      health.report(r.error);
+      return null;
+    }
+    return r.data.todos;
+  }
+  function place(slots: (WireTodo | undefined)[], page: number, rows: WireTodo[]) {
+    const at = page * PAGE_SIZE;
+    // Rows added since the count was taken make the result longer; the slots follow.
+    for (let i = 0; i < rows.length; i++) slots[at + i] = rows[i];
+  }
 
   /**
-   * Refetches the first `limit` rows (at least one page) in chunks of PAGE_MAX, so a change keeps a
-   * long scrolled list in place instead of cutting it back to the first page.
+   * Takes a new count and refetches the rows on screen, then shows both at once, so a change keeps
+   * a long scrolled list in place.
    */
-  async function reload(limit = PAGE_SIZE) {
+  async function reload() {
     const gen = ++generation;
-    const want = Math.max(limit, PAGE_SIZE);
-    const countsP = client.send({ kind: 'todos.counts', search, ...viewParams() });
-    const rows: WireTodo[] = [];
-    let cursor: Cursor | null = null;
-    // Bounded: each round adds up to PAGE_MAX rows or stops.
-    for (let round = 0; round < Math.ceil(want / PAGE_MAX); round++) {
-      const page: Result<Page> = await client.send({
-        kind: 'todos.page',
-        query: query(cursor, Math.min(PAGE_MAX, want - rows.length)),
-      });
-      if (gen !== generation) return;
-      if (!page.ok) {
-        health.report(page.error);
-        return;
-      }
-      rows.push(...page.data.todos);
-      cursor = page.data.next;
-      if (!cursor || rows.length >= want) break;
-    }
-    const c = await countsP;
+    inFlight.clear();
+    const c = await client.send({ kind: 'todos.counts', search, ...viewParams() });
     if (gen !== generation) return;
-    todos = rows;
-    next = cursor;
+    if (!c.ok) {
+      health.report(c.error);
+      return;
+    }
+    const total = totalOf(c.data);
+    const start = Math.min(shown.start, Math.max(0, total - PAGE_SIZE));
+    const pages = pagesFor(start, Math.min(total, Math.max(shown.end, start + PAGE_SIZE)), PAGE_SIZE);
+    const got = await Promise.all(pages.map((p) => fetchPage(p, gen)));
+    if (gen !== generation) return;
+    const slots = new Array<WireTodo | undefined>(total);
+    pages.forEach((p, i) => got[i] && place(slots, p, got[i]));
+    todos = slots;
+    counts = c.data;
     loaded = true;
-    if (c.ok) counts = c.data;
   }
 
-  async function loadMore() {
-    if (!next || loading) return;
-    loading = true;
+  function show(start: number, end: number) {
+    shown = { start, end };
     const gen = generation;
-    try {
-      const page = await client.send({ kind: 'todos.page', query: query(next, PAGE_SIZE) });
-      if (gen !== generation) return;
-      if (page.ok) {
-        todos = [...todos, ...page.data.todos];
-        next = page.data.next;
-      } else health.report(page.error);
-    } finally {
-      loading = false;
+    for (const p of pagesFor(start, Math.min(end, todos.length), PAGE_SIZE)) {
+      if (inFlight.has(p)) continue;
+      const from = p * PAGE_SIZE;
+      const to = Math.min(todos.length, from + PAGE_SIZE);
+      let missing = false;
+      for (let i = from; i < to && !missing; i++) missing = todos[i] === undefined;
+      if (!missing) continue;
+      inFlight.add(p);
+      void fetchPage(p, gen).then((rows) => {
+        inFlight.delete(p);
+        if (!rows || gen !== generation) return;
+        const slots = todos.slice();
+        place(slots, p, rows);
+        todos = slots;
+      });
     }
   }
+  setContext<ListWindowSource>(WINDOW_KEY, { show });
 
   return {
     get filter() {
@@ -169,14 +201,17 @@ export function createTodoList(client: TodoClient, health: Health) {
     get counts() {
       return counts;
     },
+    /** Every row has its place in the virtual list; nothing is loaded by "more". */
     get hasMore() {
-      return next !== null;
+      return false;
     },
     get loaded() {
       return loaded;
     },
-    reload,
-    loadMore,
+    /** Recounts and refetches the rows on screen (the argument, once a row count to keep, is unused). */
+    reload: (_keep?: number) => reload(),
+    loadMore: () => {},
+    show,
     onChanged(e: ChangedEvent) {
       void onChanged(e);
     },
