@@ -147,7 +147,9 @@ export function createTodoList(client: TodoClient, health: Health) {
   function show(start: number, end: number) {
     shown = { start, end };
     const gen = generation;
-    for (const p of pagesFor(start, Math.min(end, todos.length), PAGE_SIZE)) {
+    // Half a page ahead on each side, so a steady scroll finds its rows already fetched.
+    const ahead = PAGE_SIZE / 2;
+    for (const p of pagesFor(Math.max(0, start - ahead), Math.min(end + ahead, todos.length), PAGE_SIZE)) {
       if (inFlight.has(p)) continue;
       const from = p * PAGE_SIZE;
       const to = Math.min(todos.length, from + PAGE_SIZE);
