@@ -62,3 +62,35 @@ test('a virtual list over 10,000 todos keeps few rows in the DOM, reaches the en
   await expect(items).toHaveCount(1);
   await expect(items.first()).toContainText('Seeded todo 9876');
 });
+
+test('scrolls to the end of 100,000 todos and toggles one there, with the DOM bounded', async ({
+  context,
+}) => {
+  test.setTimeout(600_000);
+  const seeder = await openSidePanel(context);
+  // Requests of 10,000: one seed of 100,000 can outlast the DB host's 15 s answer timeout.
+  for (let i = 0; i < 10; i++)
+    await expect(sendRequest(seeder, { kind: 'dev.seed', count: 10_000 })).resolves.toMatchObject({
+      ok: true,
+    });
+  await seeder.close();
+
+  const panel = await openSidePanel(context);
+  const items = todoList(panel).getByRole('listitem');
+  await expect(panel.getByRole('radio', { name: /All/ })).toHaveAccessibleName(/100000/, { timeout: 60_000 });
+  await expect(items.first()).toHaveAttribute('aria-setsize', '100000');
+
+  const pages = await countPageRequests(panel);
+  await panel.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  const last = todoList(panel).locator('li[aria-posinset="100000"]');
+  await expect(last).toBeVisible({ timeout: 30_000 });
+  expect(await pages()).toBeLessThanOrEqual(2);
+  expect(await items.count()).toBeLessThanOrEqual(60);
+  expect(await panel.evaluate(() => document.getElementsByTagName('*').length)).toBeLessThan(1_500);
+
+  const near = todoList(panel).locator('li[aria-posinset="99998"]');
+  const title = (await near.locator('.title').textContent()) ?? '';
+  await near.getByRole('checkbox', { name: `Complete ${title}` }).check();
+  await expect(panel.getByRole('radio', { name: /Completed/ })).toHaveAccessibleName(/\(1\)/);
+  await expect(near.getByRole('checkbox')).toBeChecked();
+});
