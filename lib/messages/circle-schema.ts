@@ -39,6 +39,8 @@ export const circleStateSchema = z.discriminatedUnion('state', [
     state: z.literal('on'),
     /** Our socket to the circle's room is open. */
     connected: z.boolean(),
+    /** Syncs by itself whenever members are online (false: only "Sync now" does). */
+    auto: z.boolean(),
     members: z.array(circleMemberSchema).max(CIRCLE_MEMBERS_MAX),
   }),
 ]);

@@ -72,6 +72,8 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('circle.remove'), id: z.string().max(64) }),
   /** The user read "This device was removed from your circle…". */
   z.object({ kind: z.literal('circle.dismissRemoved') }),
+  /** "Sync automatically" on or off. */
+  z.object({ kind: z.literal('circle.setAuto'), on: z.boolean() }),
   /** Sync with every member online now ("Sync now"). */
   z.object({ kind: z.literal('circle.sync') }),
   /** This device's name, as its circle shows it. */
@@ -117,6 +119,7 @@ export const resultSchemas = {
   'circle.status': circleStateSchema,
   'circle.leave': z.null(),
   'circle.remove': z.null(),
+  'circle.setAuto': circleStateSchema,
   'circle.dismissRemoved': z.null(),
   'circle.sync': z.null(),
   'circle.rename': circleStateSchema,

@@ -45,7 +45,9 @@ export function createFirefoxKeepAlive(alarms: AlarmsLike) {
      */
     onEvent(e: HostEvent) {
       if (e.kind === 'sync.state') session = ACTIVE.has(e.state.phase);
-      else if (e.kind === 'circle.state') circle = e.state.state === 'on';
+      // With manual sync the socket is open only during a "Sync now" (then `connected`).
+      else if (e.kind === 'circle.state')
+        circle = e.state.state === 'on' && (e.state.auto || e.state.connected);
       else if (e.kind === 'db.health' && e.state === 'down') session = circle = false;
       set();
     },

@@ -33,6 +33,7 @@ import {
   type StoredCircle,
 } from '../db/circle-store';
 import { markDeviceIdShadowed } from '../db/device';
+import { getKv, setKv } from '../db/kv';
 import type { Sql } from '../db/sql';
 import { createSqliteSyncStorage } from '../db/sync-storage';
 import type { CircleMember, CircleState } from '../messages/circle-schema';
@@ -42,7 +43,7 @@ import type { DeviceId, SessionId } from '../model/ids';
 import { DEVICE_NAME_MAX, type PayloadOf } from '../protocol/messages';
 import { createCircleEngine, type CircleEngine, type CircleEngineOptions } from './circle-engine';
 import type { PairingCircle } from './engine-types';
-import type { Transport } from './ports';
+import { realTimers, type Transport } from './ports';
 import type { DeviceKind } from './device-label';
 
 export interface WorkerCircleDeps {
@@ -64,6 +65,12 @@ export interface WorkerCircleDeps {
   /** An open list refreshes at most this often while rows stream in. */
   changeIntervalMs?: number;
 }
+
+const AUTO_KEY = 'circle.auto';
+/** With manual sync, a "Sync now" session ends this long after every member online has synced. */
+const SESSION_TAIL_MS = 3_000;
+/** … or this long after it began, if some member never answers. */
+const SESSION_MAX_MS = 60_000;
 
 const log = (level: 'debug' | 'warn' | 'error', message: string) => {
   if (level !== 'debug') console[level](`[circle] ${message}`);
@@ -129,7 +136,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
         kind: isSelf ? (deps.deviceKind ?? null) : (kinds.get(m.id) ?? null),
       };
     });
-    return { state: 'on', connected: engine?.connected ?? false, members };
+    return { state: 'on', connected: engine?.connected ?? false, auto, members };
   }
   const publish = () => emit({ kind: 'circle.state', state: state() });
 
@@ -167,6 +174,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     if (old) await old.stop();
     for (const h of oldHeralds) await h.stop();
     if (!stored) return publish();
+    // Manual sync: no socket until "Sync now" (and heralds wait for it too).
+    if (!auto && !manualSession) return publish();
     const heraldsStarted = startHeralds(gen);
     const { circle, relayOrigin } = stored;
     const room = await circleRoom(circle);
@@ -226,6 +235,10 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
             if (version) seen.set(ev.peerId, { version, at: now() });
             else seen.set(ev.peerId, { version: '' as Hlc, at: now() });
             writeSeen(sql, seen);
+            if (manualSession) {
+              sessionDone.add(ev.peerId);
+              if (e.online().every((id) => sessionDone.has(id))) endSessionSoon(SESSION_TAIL_MS);
+            }
           }
           return publish();
         case 'connecting':
@@ -240,6 +253,25 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     await e.start();
     await heraldsStarted;
     publish();
+  }
+
+  /**
+   * Manual sync ("Sync automatically" off): "Sync now" opens the circle's socket, syncs with every
+   * member that comes online, and closes it again once each has had a successful round (or after
+   * SESSION_MAX_MS if nobody answers).
+   */
+  let auto = getKv(sql, AUTO_KEY) !== '0';
+  let manualSession = false;
+  const sessionDone = new Set<DeviceId>();
+  let cancelSessionEnd: (() => void) | null = null;
+  function endSessionSoon(ms: number) {
+    cancelSessionEnd?.();
+    cancelSessionEnd = realTimers.set(() => {
+      cancelSessionEnd = null;
+      if (!manualSession) return;
+      manualSession = false;
+      if (!auto) void run();
+    }, ms);
   }
 
   /** One socket per old room, for EPOCH_GRACE_MS after leaving it: late members learn the new epoch. */
@@ -457,9 +489,20 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     },
     /** A local write committed: sync it to the members online. */
     localChanged() {
-      if (!engine) return;
+      if (!engine) {
+        if (stored) publish(); // manual sync: the pending counts grew
+        return;
+      }
       engine.push();
       publish();
+    },
+    /** "Sync automatically" on (the default) or off (only "Sync now" syncs). */
+    setAuto(on: boolean) {
+      auto = on;
+      setKv(sql, AUTO_KEY, on ? '1' : '0');
+      manualSession = false;
+      cancelSessionEnd?.();
+      void run();
     },
     /** A pairing session starts: hand it the circle hooks. */
     pairing(relayOrigin: string): PairingCircle {
@@ -489,9 +532,13 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       else publish();
       return null;
     },
-    /** "Sync now": a round with every member online. */
+    /** "Sync now": a round with every member online (with manual sync, connecting first). */
     syncNow() {
-      engine?.syncNow();
+      if (engine || !stored) return engine?.syncNow();
+      manualSession = true;
+      sessionDone.clear();
+      endSessionSoon(SESSION_MAX_MS);
+      void run();
     },
     /** Stops syncing and forgets the circle; the list stays. */
     async leave() {

@@ -17,13 +17,15 @@ export function statusText(s: CircleState): string {
       : 'Not synced: pair a device to sync this list';
   const others = s.members.filter((m) => !m.self);
   if (others.length === 0) return 'Not synced: no other device in this circle';
+  const behind = others.filter((m) => m.pending > 0).sort((a, b) => b.pending - a.pending)[0];
+  const pending = behind
+    ? `${behind.pending} ${behind.pending === 1 ? 'change' : 'changes'} not yet on ${behind.name}`
+    : '';
+  if (!s.connected && !s.auto)
+    return `Not synced: ${pending ? `${pending} — ` : ''}sync is manual, use “Sync now” in Devices`;
   if (!s.connected) return 'Offline — changes will sync later';
   if (others.some((m) => m.syncing)) return 'Syncing…';
-  const behind = others.filter((m) => m.pending > 0).sort((a, b) => b.pending - a.pending)[0];
-  if (behind) {
-    const n = behind.pending;
-    return `Not synced: ${n} ${n === 1 ? 'change' : 'changes'} not yet on ${behind.name}`;
-  }
+  if (pending) return `Not synced: ${pending}`;
   return 'Synced';
 }
 
@@ -112,6 +114,11 @@ export function createCircleUi(client: TodoClient) {
     },
     async remove(id: string) {
       const r = await client.send({ kind: 'circle.remove', id });
+      error = r.ok ? '' : r.error.message;
+    },
+    async setAuto(on: boolean) {
+      const r = await client.send({ kind: 'circle.setAuto', on });
+      if (r.ok) state = r.data;
       error = r.ok ? '' : r.error.message;
     },
     async dismissRemoved() {

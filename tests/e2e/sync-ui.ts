@@ -55,8 +55,20 @@ export async function joinByLink(panel: Page, link: string) {
 
 /** How other devices list this extension profile (lib/sync/device-label.ts). */
 export async function deskLabel(panel: Page): Promise<string> {
-  const status = (await sendRequest(panel, { kind: 'db.status' })) as { data: { deviceId: string } };
-  return `Chrome on Linux · ${status.data.deviceId.slice(0, 4)}`;
+  // The first answer can be a "not ready" one on a loaded machine (the worker still opening): ask again.
+  let id = '';
+  await expect
+    .poll(
+      async () => {
+        const r = (await sendRequest(panel, { kind: 'db.status' })) as
+          { data?: { deviceId?: string } } | undefined;
+        id = r?.data?.deviceId ?? '';
+        return id;
+      },
+      { timeout: 30_000 },
+    )
+    .not.toBe('');
+  return `Chrome on Linux · ${id.slice(0, 4)}`;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Circles through the DB worker's wiring (worker-sync + worker-circle) on in-memory SQLite, with one
  * in-memory relay per room: pairing sessions and circle rooms are different rooms, as on the relay.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { circleRoom } from '../../lib/circle/circle-keys';
 import { loadCircle } from '../../lib/db/circle-store';
 import { createCircleEngine } from '../../lib/sync/circle-engine';
@@ -43,6 +43,40 @@ describe('circles', () => {
     if (s.state !== 'on') throw new Error('no circle');
     const phone = s.members.find((m) => m.name === 'Phone');
     expect(phone).toMatchObject({ online: true, pending: 0, lastSync: time.now });
+  });
+
+  it('with "Sync automatically" off, nothing syncs until "Sync now", which then ends by itself', async () => {
+    const rooms = new Rooms();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(rooms, time, 'Laptop');
+    const b = await device(rooms, time, 'Phone');
+    await pair(rooms, a, b, [a, b]);
+    expect(data(a.send({ kind: 'circle.setAuto', on: false }))).toMatchObject({
+      auto: false,
+      connected: false,
+    });
+    await settle(rooms, [a, b]);
+    time.now += 60_000;
+    a.send({ kind: 'todos.create', input: { title: 'Held until Sync now' } });
+    await settle(rooms, [a, b]);
+    expect(b.titles()).toEqual([]);
+    expect(a.sync.circle.engine).toBeNull();
+    const s = a.circle();
+    if (s.state !== 'on') throw new Error('no circle');
+    expect(s.members.find((m) => m.name === 'Phone')).toMatchObject({ pending: 1 });
+
+    a.send({ kind: 'circle.sync' });
+    await settle(rooms, [a, b]);
+    expect(b.titles()).toEqual(['Held until Sync now']);
+    // Every member online has synced: the socket closes again (a few seconds later, real time).
+    await vi.waitFor(() => expect(a.sync.circle.engine).toBeNull(), { timeout: 10_000, interval: 50 });
+    // B still syncs by itself: its change waits for A's next "Sync now".
+    b.send({ kind: 'todos.create', input: { title: 'From B' } });
+    await settle(rooms, [a, b]);
+    expect(a.titles()).toEqual(['Held until Sync now']);
+    data(a.send({ kind: 'circle.setAuto', on: true }));
+    await settle(rooms, [a, b]);
+    expect(a.titles()).toEqual(['From B', 'Held until Sync now']);
   });
 
   it('counts what an offline member has not seen, and catches it up when it is back', async () => {

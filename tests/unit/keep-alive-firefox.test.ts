@@ -16,7 +16,7 @@ describe('Firefox keep-alive', () => {
     const alarms = fakeAlarms();
     const k = createFirefoxKeepAlive(alarms);
     expect(alarms.live.has(KEEP_ALIVE_ALARM)).toBe(false);
-    k.onEvent({ kind: 'circle.state', state: { state: 'on', connected: false, members: [] } });
+    k.onEvent({ kind: 'circle.state', state: { state: 'on', connected: false, auto: true, members: [] } });
     expect(alarms.live.has(KEEP_ALIVE_ALARM)).toBe(true);
     // A pairing ending does not release a circle's socket.
     k.onEvent({ kind: 'sync.state', state: { phase: 'waiting', role: 'host' } });
@@ -24,6 +24,12 @@ describe('Firefox keep-alive', () => {
     expect(alarms.live.has(KEEP_ALIVE_ALARM)).toBe(true);
     k.onEvent({ kind: 'circle.state', state: { state: 'none' } });
     expect(alarms.live.has(KEEP_ALIVE_ALARM)).toBe(false);
+    // Manual sync: awake only while a "Sync now" has the socket open.
+    k.onEvent({ kind: 'circle.state', state: { state: 'on', connected: false, auto: false, members: [] } });
+    expect(alarms.live.has(KEEP_ALIVE_ALARM)).toBe(false);
+    k.onEvent({ kind: 'circle.state', state: { state: 'on', connected: true, auto: false, members: [] } });
+    expect(alarms.live.has(KEEP_ALIVE_ALARM)).toBe(true);
+    k.onEvent({ kind: 'circle.state', state: { state: 'none' } });
     k.onEvent({
       kind: 'sync.state',
       state: { phase: 'syncing', role: 'guest', name: 'A', progress: 0, sent: 0, received: 0 },
