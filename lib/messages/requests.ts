@@ -72,6 +72,8 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('circle.remove'), id: z.string().max(64) }),
   /** The user read "This device was removed from your circle…". */
   z.object({ kind: z.literal('circle.dismissRemoved') }),
+  /** The page running the worker (the phone app) is shown or hidden. */
+  z.object({ kind: z.literal('circle.visible'), visible: z.boolean() }),
   /** "Sync automatically" on or off. */
   z.object({ kind: z.literal('circle.setAuto'), on: z.boolean() }),
   /** Sync with every member online now ("Sync now"). */
@@ -120,6 +122,7 @@ export const resultSchemas = {
   'circle.leave': z.null(),
   'circle.remove': z.null(),
   'circle.setAuto': circleStateSchema,
+  'circle.visible': z.null(),
   'circle.dismissRemoved': z.null(),
   'circle.sync': z.null(),
   'circle.rename': circleStateSchema,

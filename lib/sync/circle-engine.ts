@@ -73,6 +73,10 @@ export interface CircleEngine {
   push(): void;
   /** A round with every member online now, whatever changed. */
   syncNow(): void;
+  /** Local changes waiting for the push batch go out now (the page is about to be hidden). */
+  flush(): Promise<void>;
+  /** A round runs or a push waits. */
+  busy(): boolean;
   /** The same circle with a roster that grew here (this device added a member while pairing). */
   adopt(next: Circle): void;
   /** Sends a circle to every member online (after this device moved to another circle). */
@@ -370,18 +374,19 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
   }
 
   let pushTimer: (() => void) | null = null;
+  async function pushNow() {
+    try {
+      pushedVector = vectorKey();
+    } catch {
+      pushedVector = '';
+    }
+    for (const id of online) await startRound(id);
+  }
   function schedulePush() {
     if (stopped || pushTimer) return;
     pushTimer = timers.set(() => {
       pushTimer = null;
-      void enqueue(async () => {
-        try {
-          pushedVector = vectorKey();
-        } catch {
-          pushedVector = '';
-        }
-        for (const id of online) await startRound(id);
-      });
+      void enqueue(pushNow);
     }, pushDelayMs);
   }
 
@@ -404,6 +409,13 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
       transport.connect();
     },
     push: schedulePush,
+    flush() {
+      if (!pushTimer) return enqueue(() => {});
+      pushTimer();
+      pushTimer = null;
+      return enqueue(pushNow);
+    },
+    busy: () => pushTimer !== null || [...online].some((id) => rounds.isInRound(id)),
     syncNow() {
       void enqueue(async () => {
         for (const id of online) await startRound(id);

@@ -71,6 +71,8 @@ const AUTO_KEY = 'circle.auto';
 const SESSION_TAIL_MS = 3_000;
 /** … or this long after it began, if some member never answers. */
 const SESSION_MAX_MS = 60_000;
+/** A page being hidden gives its rounds this long to finish before the socket closes. */
+const HIDE_FLUSH_MS = 2_000;
 
 const log = (level: 'debug' | 'warn' | 'error', message: string) => {
   if (level !== 'debug') console[level](`[circle] ${message}`);
@@ -174,8 +176,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     if (old) await old.stop();
     for (const h of oldHeralds) await h.stop();
     if (!stored) return publish();
-    // Manual sync: no socket until "Sync now" (and heralds wait for it too).
-    if (!auto && !manualSession) return publish();
+    // Manual sync: no socket until "Sync now" (and heralds wait for it too); none while hidden.
+    if ((!auto && !manualSession) || hidden) return publish();
     const heraldsStarted = startHeralds(gen);
     const { circle, relayOrigin } = stored;
     const room = await circleRoom(circle);
@@ -262,6 +264,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
    */
   let auto = getKv(sql, AUTO_KEY) !== '0';
   let manualSession = false;
+  /** The page running this worker is hidden (phone): no socket until it is shown again. */
+  let hidden = false;
   const sessionDone = new Set<DeviceId>();
   let cancelSessionEnd: (() => void) | null = null;
   function endSessionSoon(ms: number) {
@@ -495,6 +499,23 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
       }
       engine.push();
       publish();
+    },
+    /**
+     * The page that runs this worker is shown or hidden (the phone app: a phone freezes hidden
+     * pages). Hidden: waiting changes go out, rounds get up to HIDE_FLUSH_MS to finish, then the
+     * socket closes. Shown: it connects again and catches up.
+     */
+    async setVisible(visible: boolean) {
+      if (hidden === !visible) return;
+      hidden = !visible;
+      if (hidden && engine) {
+        const e = engine;
+        await e.flush();
+        for (let waited = 0; e.busy() && waited < HIDE_FLUSH_MS; waited += 50)
+          await new Promise<void>((r) => realTimers.set(r, 50));
+        if (!hidden) return; // shown again meanwhile: keep the socket
+      }
+      await run();
     },
     /** "Sync automatically" on (the default) or off (only "Sync now" syncs). */
     setAuto(on: boolean) {

@@ -275,6 +275,9 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
           void circle.remove(req.id as DeviceId).then((e) => e && console.warn(`[circle] ${e}`));
           return ok(null);
         }
+        case 'circle.visible':
+          void circle.setVisible(req.visible);
+          return ok(null);
         case 'circle.setAuto':
           circle.setAuto(req.on);
           return ok(circle.status());

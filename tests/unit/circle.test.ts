@@ -79,6 +79,31 @@ describe('circles', () => {
     expect(a.titles()).toEqual(['From B', 'Held until Sync now']);
   });
 
+  it('a hidden page sends what waits, then closes its socket; shown again, it catches up', async () => {
+    const rooms = new Rooms();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(rooms, time, 'Phone');
+    const b = await device(rooms, time, 'Laptop');
+    await pair(rooms, a, b, [a, b]);
+    time.now += 60_000;
+    a.send({ kind: 'todos.create', input: { title: 'Typed just before the phone locked' } });
+    a.send({ kind: 'circle.visible', visible: false });
+    await settle(rooms, [a, b]);
+    expect(b.titles()).toEqual(['Typed just before the phone locked']);
+    await vi.waitFor(() => expect(a.sync.circle.engine).toBeNull(), { timeout: 10_000, interval: 50 });
+    await settle(rooms, [a, b]);
+    const s = b.circle();
+    if (s.state !== 'on') throw new Error('no circle');
+    expect(s.members.find((m) => m.name === 'Phone')).toMatchObject({ online: false });
+
+    b.send({ kind: 'todos.create', input: { title: 'While the phone slept' } });
+    await settle(rooms, [a, b]);
+    expect(a.titles()).toEqual(['Typed just before the phone locked']);
+    a.send({ kind: 'circle.visible', visible: true });
+    await settle(rooms, [a, b]);
+    expect(a.titles()).toEqual(['Typed just before the phone locked', 'While the phone slept']);
+  });
+
   it('counts what an offline member has not seen, and catches it up when it is back', async () => {
     const rooms = new Rooms();
     const time = { now: 1_800_000_000_000 };
