@@ -150,8 +150,21 @@ export const joinSchema = z.strictObject({
   nonce: joinNonceSchema,
   /** The receiver's nonce this JOIN answers (absent in a first broadcast): proves it is live. */
   echo: joinNonceSchema.optional(),
-  /** Circle rooms only: the sender's roster, so members added while the receiver was away are known. */
+  /**
+   * Circle rooms only: the sender's roster, so members added while the receiver was away are known.
+   * Since v4 only in an answer to a member whose `rh` differs from the sender's.
+   */
   roster: z.array(rosterEntrySchema).max(MAX_MEMBERS).optional(),
+  /** Circle rooms only (v4): digest of the sender's roster (16 hex digits). */
+  rh: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
+  /** Circle rooms only (v4): digest of the sender's version vector; equal digests skip the catch-up round. */
+  vh: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
   /** Circle rooms only (v4): what kind of device the sender is, for the Devices view. */
   kind: z.enum(DEVICE_KINDS).optional(),
 });

@@ -206,17 +206,63 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     return chain;
   };
 
-  const join = (echo?: string) => ({
-    name,
-    keys: opts.identity.public,
-    nonce: channel.selfParty.nonce,
-    roster: circle.members,
-    ...(opts.deviceKind ? { kind: opts.deviceKind } : {}),
-    ...(echo ? { echo } : {}),
-  });
-  async function sendJoin(to: DeviceId | undefined, echo?: string) {
+  /**
+   * JOINs carry digests of the roster and of the version vector, not the roster itself: a member
+   * whose roster digest differs from ours gets our roster in our answer, and two members whose
+   * vectors are equal skip the catch-up round. A reconnect with nothing changed is then the JOIN
+   * exchange alone (docs/protocol.md "Circles").
+   */
+  const rosterDigest = () => digest(circle.members.map((m) => m.sig).sort());
+  const vectorDigest = () => {
+    try {
+      return digest([...storage.readVector().entries()].map(([d, h]) => `${d}=${h}`).sort());
+    } catch {
+      return '';
+    }
+  };
+  /** Per member, the roster digest we last answered with our roster (no answer loop). */
+  const rosterSent = new Map<DeviceId, string>();
+  /** Per member, the digests its latest JOIN carried. */
+  const peerRoster = new Map<DeviceId, string>();
+  const peerVector = new Map<DeviceId, string>();
+  const join = (echo?: string, to?: DeviceId, withRoster = false) => {
+    const rh = rosterDigest();
+    return {
+      name,
+      keys: opts.identity.public,
+      nonce: channel.selfParty.nonce,
+      rh,
+      vh: vectorDigest(),
+      ...(withRoster || (to && peerRoster.get(to) !== rh) ? { roster: circle.members } : {}),
+      ...(opts.deviceKind ? { kind: opts.deviceKind } : {}),
+      ...(echo ? { echo } : {}),
+    };
+  };
+  async function sendJoin(to: DeviceId | undefined, echo?: string, withRoster = false) {
     if (to && echo) echoed.set(to, echo);
-    await channel.send('JOIN', to, join(echo));
+    await channel.send('JOIN', to, join(echo, to, withRoster));
+  }
+
+  /** The first round with a member that came online, unless our vectors say there is nothing to do. */
+  const sameVector = (id: DeviceId) => {
+    const theirs = peerVector.get(id);
+    return !!theirs && theirs === vectorDigest() && !dirty.has(id) && !rounds.isInRound(id);
+  };
+  /** Nothing to exchange with `id`: as good as a round that succeeded (its "last synced" moves). */
+  const settled = (id: DeviceId) =>
+    emit({
+      type: 'done',
+      peerId: id,
+      name: admission.get(id)?.name ?? '',
+      sent: 0,
+      received: 0,
+      status: 'success',
+      reason: null,
+    });
+  async function catchUpWith(id: DeviceId) {
+    if (opts.herald) return tell(id);
+    if (sameVector(id)) return settled(id);
+    return startRound(id);
   }
 
   /** Herald only: the member nonce each was told the new epoch at. */
@@ -268,11 +314,17 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     if (next === circle) return;
     circle = next;
     emitRaw({ type: 'roster', circle });
+    // Members we just learned of may have said their JOIN before we knew them: say ours, roster and all.
+    if (transport.isOpen) await sendJoin(undefined, undefined, true);
   }
 
   async function onJoin(from: DeviceId, msg: DeviceMessage & { type: 'JOIN' }) {
     await learnRoster(msg.payload);
     const decision = admission.onJoin(from, msg.payload);
+    if (decision.kind !== 'ignore' && decision.kind !== 'refuse') {
+      peerRoster.set(from, msg.payload.rh ?? '');
+      peerVector.set(from, msg.payload.vh ?? '');
+    }
     if (msg.payload.kind && decision.kind !== 'ignore' && decision.kind !== 'refuse')
       kinds.set(from, msg.payload.kind);
     switch (decision.kind) {
@@ -285,8 +337,13 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
       case 'same': {
         setOnline(from, true, decision.peer.name);
         if (!decision.live) return sendJoin(from, msg.payload.nonce);
+        // Its roster lacks entries we have: answer with ours (once per digest it shows).
+        if (!opts.herald && msg.payload.rh !== rosterDigest() && rosterSent.get(from) !== msg.payload.rh) {
+          rosterSent.set(from, msg.payload.rh ?? '');
+          await sendJoin(from, msg.payload.nonce);
+        }
         // It hears us and we hold its key: a reconnect of either side. Catch up once.
-        if (catchUp.delete(from)) await startRound(from);
+        if (catchUp.delete(from)) await catchUpWith(from);
         return;
       }
       case 'accept': {
@@ -300,10 +357,12 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
           await sendJoin(from, msg.payload.nonce);
           // A herald tells at once: the member holds the frame until our JOIN gives it the key.
           if (opts.herald) await tell(from);
+          // The other side starts the catch-up round, or skips it as we do when our vectors are equal.
+          else if (sameVector(from) && catchUp.delete(from)) settled(from);
           return;
         }
         catchUp.delete(from);
-        return startRound(from);
+        return catchUpWith(from);
       }
     }
   }
@@ -358,7 +417,8 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
           () =>
             void enqueue(async () => {
               const unheard = circle.members.some((m) => m.id !== self && !online.has(m.id));
-              if (!stopped && transport.isOpen && unheard) await sendJoin(undefined);
+              // A member that does not answer may not know us yet (added elsewhere): the roster goes along.
+              if (!stopped && transport.isOpen && unheard) await sendJoin(undefined, undefined, true);
             }),
           ms,
         ),
@@ -424,7 +484,13 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     adopt(next) {
       if (next.id !== circle.id || next.secret !== circle.secret || next.epoch !== circle.epoch)
         throw new Error('adopt takes the same circle only');
+      const grew = next.members.length !== circle.members.length;
       circle = next;
+      // The members online learn of the new one now, not at their next reconnect.
+      if (grew)
+        void enqueue(async () => {
+          if (!stopped && transport.isOpen) await sendJoin(undefined, undefined, true);
+        });
     },
     offer: (payload) =>
       enqueue(async () => {
@@ -454,4 +520,20 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     },
     online: () => [...online],
   };
+}
+
+/** FNV-1a over the parts, two 32-bit lanes, as 16 hex digits: a digest for equality, not a MAC. */
+export function digest(parts: readonly string[]): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) {
+      const c = part.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 13);
+    }
+    a = Math.imul(a ^ 0x1f, 0x01000193);
+    b = Math.imul(b ^ 0x2f, 0x01000193);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
