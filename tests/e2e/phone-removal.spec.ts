@@ -80,11 +80,22 @@ test('the side panel removes the phone; paired again, the phone removes a desk',
     await expect(devices(mobile).getByRole('listitem')).toHaveCount(3, { timeout: 30_000 });
     await confirmRemove(mobile, new RegExp(`^Remove ${b.label.replace(/[·]/g, '.')}$`));
     await expect(devices(mobile).getByRole('listitem')).toHaveCount(2);
-    await b.panel.getByRole('button', { name: 'Devices' }).click();
-    await expect(b.panel.getByRole('group', { name: 'Removed from your circle' })).toContainText(
-      'This device was removed from your circle by Chrome on Android',
+    // B is told on its status line, then in its Devices view.
+    await expect(b.panel.getByRole('status', { name: 'Sync status' })).toHaveText(
+      /^Not synced: this device was removed from your circle by Chrome on Android/,
       { timeout: 30_000 },
     );
+    const removedGroup = b.panel.getByRole('group', { name: 'Removed from your circle' });
+    await expect(async () => {
+      const devicesButton = b!.panel.getByRole('button', { name: 'Devices', exact: true });
+      if ((await devicesButton.getAttribute('aria-expanded')) !== 'true') await devicesButton.click();
+      await expect(removedGroup).toContainText(
+        'This device was removed from your circle by Chrome on Android',
+        {
+          timeout: 2_000,
+        },
+      );
+    }).toPass({ timeout: 30_000 });
     await mobile.getByRole('button', { name: 'My list' }).click();
     await addTodo(mobile, 'Phone after B left');
     await expect(todoItem(a.panel, 'Phone after B left')).toBeVisible({ timeout: 30_000 });
