@@ -7,7 +7,7 @@
 import type { Page } from '@playwright/test';
 import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
 import { addTodo, expect, expectTitles, newProfileDir, sendRequest, test, todoItem } from './fixtures';
-import { drawer, joinByLink, openProfile, setRelay, type Profile } from './sync-ui';
+import { openProfile, setRelay, pairOnce } from './sync-ui';
 import { startWiretap, type Wiretap } from './wiretap';
 
 let relay: RelayProcess;
@@ -21,20 +21,6 @@ test.afterAll(async () => {
 });
 
 const status = (panel: Page) => panel.getByRole('status', { name: 'Sync status' });
-
-async function pairOnce(a: Profile, b: Profile) {
-  await a.panel.getByRole('button', { name: 'Pair a device' }).click();
-  const link = (await drawer(a.panel).getByText(/\/p#/).textContent())?.trim() ?? '';
-  await joinByLink(b.panel, link);
-  for (const [p, other] of [
-    [a, b],
-    [b, a],
-  ] as const)
-    await expect(p.panel.getByRole('status').filter({ hasText: `Synced with ${other.label}.` })).toBeVisible({
-      timeout: 30_000,
-    });
-  for (const p of [a, b]) await p.panel.getByRole('button', { name: 'Close' }).click();
-}
 
 async function openDevices(panel: Page) {
   await panel.getByRole('button', { name: 'Devices' }).click();

@@ -6,28 +6,9 @@
 import type { Page } from '@playwright/test';
 import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
 import { addTodo, expect, expectTitles, test, todoItem } from './fixtures';
-import { drawer, joinByLink, openProfile, setRelay, type Profile } from './sync-ui';
+import { openProfile, setRelay, pairOnce } from './sync-ui';
 
 const status = (panel: Page) => panel.getByRole('status', { name: 'Sync status' });
-
-async function pairOnce(a: Profile, b: Profile) {
-  await a.panel.getByRole('button', { name: 'Pair a device' }).click();
-  const link =
-    (
-      await drawer(a.panel)
-        .getByText(/\/p(air)?#/)
-        .textContent()
-    )?.trim() ?? '';
-  await joinByLink(b.panel, link);
-  for (const [p, other] of [
-    [a, b],
-    [b, a],
-  ] as const)
-    await expect(p.panel.getByRole('status').filter({ hasText: `Synced with ${other.label}.` })).toBeVisible({
-      timeout: 30_000,
-    });
-  for (const p of [a, b]) await p.panel.getByRole('button', { name: 'Close' }).click();
-}
 
 async function editTitle(panel: Page, from: string, to: string) {
   await todoItem(panel, from)

@@ -6,7 +6,7 @@
 import type { Page } from '@playwright/test';
 import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
 import { addTodo, expect, expectTitles, test, todoItem } from './fixtures';
-import { drawer, joinByLink, openProfile, setRelay, type Profile } from './sync-ui';
+import { openProfile, setRelay, pairOnce } from './sync-ui';
 
 let relay: RelayProcess;
 test.beforeAll(async () => {
@@ -16,20 +16,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await relay?.stop();
 });
-
-async function pairOnce(a: Profile, b: Profile) {
-  await a.panel.getByRole('button', { name: 'Pair a device' }).click();
-  const link = (await drawer(a.panel).getByText(/\/p#/).textContent())?.trim() ?? '';
-  await joinByLink(b.panel, link);
-  for (const [p, other] of [
-    [a, b],
-    [b, a],
-  ] as const)
-    await expect(p.panel.getByRole('status').filter({ hasText: `Synced with ${other.label}.` })).toBeVisible({
-      timeout: 30_000,
-    });
-  for (const p of [a, b]) await drawer(p.panel).getByRole('button', { name: 'Close' }).click();
-}
 
 const editForm = (panel: Page, title: string) => panel.getByRole('form', { name: `Edit ${title}` });
 

@@ -135,3 +135,26 @@ export function decodeWithZbar(png: Buffer): string[] {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Pairs two profiles once through the UI (A shows its link, B joins) and waits until each says
+ * "Synced with" the other; closes both drawers. From then on they are in one circle.
+ */
+export async function pairOnce(a: Profile, b: Profile) {
+  await a.panel.getByRole('button', { name: 'Pair a device' }).click();
+  const link =
+    (
+      await drawer(a.panel)
+        .getByText(/\/p(air)?#/)
+        .textContent()
+    )?.trim() ?? '';
+  await joinByLink(b.panel, link);
+  for (const [p, other] of [
+    [a, b],
+    [b, a],
+  ] as const)
+    await expect(p.panel.getByRole('status').filter({ hasText: `Synced with ${other.label}.` })).toBeVisible({
+      timeout: 30_000,
+    });
+  for (const p of [a, b]) await drawer(p.panel).getByRole('button', { name: 'Close' }).click();
+}

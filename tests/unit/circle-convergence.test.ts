@@ -25,6 +25,7 @@ import { createMemoryRelay, type MemoryRelay } from '../../lib/sync/memory-trans
 import type { Transport } from '../../lib/sync/ports';
 import type { Timers } from '../../lib/sync/ports';
 import { snapshot } from './sync-harness';
+import { mulberry32 } from './seeded-random';
 
 /** Timers fired by the schedule: short ones (the push delay) while frames flow, long ones when time passes. */
 function steppedTimers(): Timers & { fire(upToMs: number): void } {
@@ -43,17 +44,6 @@ function steppedTimers(): Timers & { fire(upToMs: number): void } {
 }
 
 const T0 = 1_800_000_000_000;
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seededUuid(rand: () => number): DeviceId {
   const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16));

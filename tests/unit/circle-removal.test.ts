@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { circleRoom } from '../../lib/circle/circle-keys';
 import { loadCircle, loadOldRooms } from '../../lib/db/circle-store';
 import { cutOff, data, device, goOffline, pair, Rooms, settle, type Device } from './circle-harness';
+import { mulberry32 } from './seeded-random';
 
 const T0 = 1_800_000_000_000;
 
@@ -140,17 +141,6 @@ describe('removing a device', () => {
     expect(epochOf(a)).toBe(1);
   });
 });
-
-/** mulberry32: a small seeded generator, so a failing schedule can be replayed from its seed. */
-function mulberry32(seed: number) {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), 1 | t);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('concurrent removals', () => {
   const SEEDS = Number(process.env.REMOVAL_SEEDS ?? 12);

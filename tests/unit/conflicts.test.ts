@@ -19,17 +19,8 @@ import {
 import { createHybridClock, maxHlc, type Hlc, type HybridClock } from '../../lib/model/hlc';
 import type { DeviceId, TodoId } from '../../lib/model/ids';
 import { PRIORITIES, SYNC_FIELDS, type FieldValues, type SyncField } from '../../lib/model/todo';
+import { mulberry32 } from './seeded-random';
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function seededUuid(rand: () => number): DeviceId {
   const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16));
   hex[12] = '4';

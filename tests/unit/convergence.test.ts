@@ -17,20 +17,10 @@ import { PRIORITIES, SYNC_FIELDS, type SyncField } from '../../lib/model/todo';
 import type { Row } from '../../lib/db/sql';
 import { createMemoryRelay } from '../../lib/sync/memory-transport';
 import { createNode, settle, snapshot, type Node } from './sync-harness';
+import { mulberry32 } from './seeded-random';
 
 const HOUR = 3_600_000;
 const T0 = 1_800_000_000_000;
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Device ids from the seed, so a replay is exact. */
 function seededUuid(rand: () => number): DeviceId {
