@@ -11,6 +11,7 @@
  * frame (another type, sender, addressee or counter) makes it fail to decrypt. WebCrypto only.
  */
 import { PROTOCOL_VERSION, type DeviceMessageType, type Envelope } from '../protocol/envelope';
+import { decodePayload, encodePayload } from '../protocol/payload-codec';
 import { fromBase64Url, toBase64Url } from './base64url';
 import { agree, type DeviceIdentity, type PublicIdentity } from './identity';
 
@@ -104,9 +105,17 @@ function aad(v: number, h: FrameHeader): Uint8Array<ArrayBuffer> {
 }
 
 /** Encrypts `payload` (any JSON value) into a wire envelope. */
-export async function sealFrame(key: FrameKey, header: FrameHeader, payload: unknown): Promise<Envelope> {
+export function sealFrame(key: FrameKey, header: FrameHeader, payload: unknown): Promise<Envelope> {
+  return sealFrameJson(key, header, JSON.stringify(payload));
+}
+
+/**
+ * Encrypts a payload already serialised as JSON text (a sync batch is assembled from rows
+ * serialised once each). Compressed, then padded (lib/protocol/payload-codec.ts), then sealed.
+ */
+export async function sealFrameJson(key: FrameKey, header: FrameHeader, json: string): Promise<Envelope> {
   const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-  const plain = new TextEncoder().encode(JSON.stringify(payload));
+  const plain = await encodePayload(json);
   const ct = new Uint8Array(
     await crypto.subtle.encrypt(
       { name: 'AES-GCM', iv: nonce, additionalData: aad(PROTOCOL_VERSION, header) },
@@ -128,7 +137,10 @@ export async function sealFrame(key: FrameKey, header: FrameHeader, payload: unk
 
 export type OpenResult = { ok: true; payload: unknown } | { ok: false; reason: string };
 
-/** Decrypts and JSON-parses a payload; never throws. Validation of the payload is the caller's next step. */
+/**
+ * Decrypts, inflates (at most MAX_PAYLOAD_BYTES) and JSON-parses a payload; never throws.
+ * Validation of the payload is the caller's next step.
+ */
 export async function openFrame(key: FrameKey, env: Envelope): Promise<OpenResult> {
   const nonce = fromBase64Url(env.n);
   const ct = fromBase64Url(env.ct);
@@ -149,9 +161,7 @@ export async function openFrame(key: FrameKey, env: Envelope): Promise<OpenResul
   } catch {
     return { ok: false, reason: 'decryption failed (wrong key or tampered frame)' };
   }
-  try {
-    return { ok: true, payload: JSON.parse(new TextDecoder().decode(plain)) };
-  } catch {
-    return { ok: false, reason: 'payload is not JSON' };
-  }
+  const d = await decodePayload(new Uint8Array(plain));
+  // The reason names the PayloadErrorCode (lib/protocol/payload-codec.ts) for the log.
+  return d.ok ? { ok: true, payload: d.value } : { ok: false, reason: `payload ${d.code}` };
 }

@@ -44,6 +44,9 @@ const ERRORS: Record<EngineErrorCode | 'internal', string | ((peer: string) => s
   'session-full': 'This pairing session already has as many devices as it allows.',
   'session-expired': 'This pairing session has ended. Pair again to sync.',
   storage: 'This device could not read or save its todos.',
+  'peer-outdated': (p) =>
+    `${p} runs an older version of Todo-Tasker and cannot sync: update the other device.`,
+  'self-outdated': (p) => `${p} runs a newer version of Todo-Tasker and cannot sync: update this device.`,
   internal: 'Sync could not start. Try again.',
 };
 

@@ -19,9 +19,10 @@ export { UUID_RE };
 
 /**
  * History in docs/protocol.md: 1 (2026-11) session key only; 2 (2026-12-01) device identities, pair
- * keys, counters, SYNC_ACK; 3 (2026-12-01) circles: CIRCLE, JOIN.roster, circle rooms; 4 (2026-12-02) removal: EPOCH, epoch records.
+ * keys, counters, SYNC_ACK; 3 (2026-12-01) circles: CIRCLE, JOIN.roster, circle rooms; 4 (2026-12-02) removal: EPOCH, epoch records; 5 (2026-12-02)
+ * payloads compressed before encryption and padded to Padmé lengths.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Message names from the original design. */
 export const DEVICE_MESSAGE_TYPES = [

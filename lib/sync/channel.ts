@@ -16,7 +16,7 @@ import {
   deriveFrameKey,
   derivePairKey,
   openFrame,
-  sealFrame,
+  sealFrameJson,
   type FrameKey,
   type TranscriptParty,
 } from '../crypto/frame-crypto';
@@ -31,6 +31,7 @@ import {
   type RelayErrorCode,
 } from '../protocol/envelope';
 import { parsePayload, type DeviceMessage, type WirePayloadOf } from '../protocol/messages';
+import { isSerialized, type SerializedPayload } from '../protocol/wire-row';
 import type { Transport } from './ports';
 
 /** Frames held per unknown sender, senders held at once, and bytes held in all: a stranger cannot grow it. */
@@ -45,6 +46,11 @@ export type Opened =
   | { kind: 'ignored' }
   /** From a device whose key we lack (or not under the key we hold); `kept` if it fit the bound. */
   | { kind: 'held'; from: DeviceId; kept: boolean }
+  /**
+   * A frame in another protocol version: it cannot be opened (keys are bound to the version), but
+   * the device must hear "update the other device" rather than silence. `v` is unauthenticated.
+   */
+  | { kind: 'version'; from: DeviceId; v: number }
   | { kind: 'dropped'; reason: string };
 
 interface PeerKey {
@@ -135,7 +141,7 @@ export function createChannel(opts: {
     async send<T extends DeviceMessageType>(
       type: T,
       to: DeviceId | undefined,
-      payload: WirePayloadOf<T>,
+      payload: WirePayloadOf<T> | SerializedPayload<T>,
     ): Promise<boolean> {
       if (!transport.isOpen) return false;
       let key: FrameKey | null;
@@ -146,7 +152,9 @@ export function createChannel(opts: {
         return false;
       }
       const c = ++counter;
-      const env = await sealFrame(key, to ? { type, from: self, to, c } : { type, from: self, c }, payload);
+      const header = to ? { type, from: self, to, c } : { type, from: self, c };
+      const json = isSerialized(payload) ? payload.json : JSON.stringify(payload);
+      const env = await sealFrameJson(key, header, json);
       const frame = JSON.stringify(env);
       const ok = transport.send(frame);
       if (ok) {
@@ -173,8 +181,11 @@ export function createChannel(opts: {
       if ('code' in f) return { kind: 'relay-error', code: f.code };
       const env: Envelope = f;
       if (env.from === self || (env.to !== undefined && env.to !== self)) return { kind: 'ignored' };
-      if (env.v !== PROTOCOL_VERSION) return drop(`protocol version ${env.v}`);
       const from = env.from as DeviceId;
+      if (env.v !== PROTOCOL_VERSION) {
+        drop(`protocol version ${env.v}`);
+        return { kind: 'version', from, v: env.v };
+      }
       const pk = pairKeys.get(from);
       let viaLink = false;
       let payload: unknown;

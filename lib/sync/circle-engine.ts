@@ -16,7 +16,8 @@ import type { DeviceId, SessionId } from '../model/ids';
 import { DEVICE_NAME_MAX, type DeviceMessage, type PayloadOf } from '../protocol/messages';
 import { createCircleAdmission } from './circle-admission';
 import { createChannel, type Opened } from './channel';
-import type { SyncEvent, SyncStats } from './engine-types';
+import { versionErrorCode, type SyncEvent, type SyncStats } from './engine-types';
+import { PROTOCOL_VERSION } from '../protocol/envelope';
 import { realTimers, type SyncStorage, type Timers, type Transport } from './ports';
 import { createRounds } from './rounds';
 import type { DeviceKind } from './device-label';
@@ -134,6 +135,8 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
   /** Members that got a local change while a round with them ran: one more round when it ends. */
   const dirty = new Set<DeviceId>();
   const greeted = new Map<DeviceId, number>();
+  /** Members already reported as speaking another protocol version. */
+  const versionWarned = new Set<DeviceId>();
 
   const retryMs = opts.retryMs ?? 5_000;
   const retries = new Map<DeviceId, number>();
@@ -373,6 +376,12 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
       case 'dropped':
       case 'relay-error':
         return;
+      case 'version':
+        // A member of our roster on another protocol version: say so once per device (the frame's
+        // `v` is unauthenticated, so a stranger's id is not worth a word).
+        if (!circle.members.some((m) => m.id === o.from) || versionWarned.has(o.from)) return;
+        versionWarned.add(o.from);
+        return emitRaw({ type: 'error', code: versionErrorCode(o.v, PROTOCOL_VERSION), peerId: o.from });
       case 'held': {
         if (o.kept) stats.framesHeld++;
         // A member talks to us under a key we do not share (one of us restarted unheard): greet it

@@ -77,7 +77,15 @@ export type EngineErrorCode =
   | 'peer-silent'
   | 'session-full'
   | 'session-expired'
-  | 'storage';
+  | 'storage'
+  /** A peer speaks an older protocol version: update the other device. */
+  | 'peer-outdated'
+  /** A peer speaks a newer protocol version: update this device. */
+  | 'self-outdated';
+
+/** The error a frame of protocol version `v` means, heard by a device of version `ours`. */
+export const versionErrorCode = (v: number, ours: number): 'peer-outdated' | 'self-outdated' =>
+  v < ours ? 'peer-outdated' : 'self-outdated';
 
 export type SyncEvent =
   | { type: 'connecting' }

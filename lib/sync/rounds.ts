@@ -13,7 +13,7 @@ import type { SyncRow } from '../model/merge';
 import { SYNC_FIELDS } from '../model/todo';
 import type { DeviceMessageType } from '../protocol/envelope';
 import type { PayloadOf, WirePayloadOf } from '../protocol/messages';
-import { fromWireRow } from '../protocol/wire-row';
+import { fromWireRow, type SerializedPayload } from '../protocol/wire-row';
 import type { RoundReason, SyncEvent } from './engine-types';
 import type { SyncStorage, Timers, VersionVector } from './ports';
 import { streamRows } from './stream-out';
@@ -62,7 +62,11 @@ export interface RoundsDeps {
   clock: HybridClock;
   self: DeviceId;
   sessionId: SessionId;
-  send<T extends DeviceMessageType>(type: T, to: DeviceId, payload: WirePayloadOf<T>): Promise<boolean>;
+  send<T extends DeviceMessageType>(
+    type: T,
+    to: DeviceId,
+    payload: WirePayloadOf<T> | SerializedPayload<T>,
+  ): Promise<boolean>;
   /** What METADATA_EXCHANGE says besides the vector: our name and (host) the vouched peers. */
   metadataFor(peer: DeviceId): Pick<WirePayloadOf<'METADATA_EXCHANGE'>, 'name' | 'peers'>;
   emit(e: SyncEvent): void;

@@ -4,8 +4,8 @@
  * first row was read (so it never claims a write the stream might have missed).
  */
 import { TARGET_BATCH_BYTES } from '../protocol/envelope';
-import type { WirePayloadOf, WireRow } from '../protocol/messages';
-import { toWireRow } from '../protocol/wire-row';
+import { batchJson, wireRowJson, type SerializedPayload } from '../protocol/wire-row';
+import { padme } from '../protocol/payload-codec';
 import { versionOf } from '../model/merge';
 import type { Outcome, PageCursor, SyncStorage, VersionVector } from './ports';
 import { qualifies, scanFloor, vectorToWire } from './vector';
@@ -14,9 +14,17 @@ const PAGE_ROWS = 1000;
 /** Envelope fields around `ct` (v, type, from, to, n) and the payload's own keys, with margin. */
 const FRAME_OVERHEAD = 400;
 
-/** Plaintext bytes that still fit TARGET_BATCH_BYTES after AES-GCM's tag and base64url's 4/3. */
+/**
+ * Payload JSON bytes that still fit TARGET_BATCH_BYTES after padding (payload-codec.ts: an encoding
+ * byte, the padding marker, Padmé), AES-GCM's tag and base64url's 4/3 — even if nothing compresses.
+ * A batch usually deflates to a quarter of this or less; the bound is on the worst case.
+ */
 export function plaintextBudget(vectorJsonBytes: number): number {
-  return Math.floor(((TARGET_BATCH_BYTES - FRAME_OVERHEAD) * 3) / 4) - 16 - vectorJsonBytes;
+  const cipher = Math.floor(((TARGET_BATCH_BYTES - FRAME_OVERHEAD) * 3) / 4);
+  let plain = cipher - 16 - 2;
+  // Padmé rounds up by less than 1/32 at these sizes; step down until the padded length fits.
+  while (padme(plain + 2 + 16) > cipher) plain -= 1 + Math.floor(plain / 64);
+  return plain - vectorJsonBytes;
 }
 
 /**
@@ -47,7 +55,7 @@ async function streamRowsUnsafe(args: {
   peerVector: VersionVector;
   streamId: string;
   onTotal(total: number): void;
-  send<T extends 'SYNC_DATA' | 'SYNC_COMPLETE'>(type: T, payload: WirePayloadOf<T>): Promise<boolean>;
+  send<T extends 'SYNC_DATA' | 'SYNC_COMPLETE'>(type: T, payload: SerializedPayload<T>): Promise<boolean>;
   onBatchSent(rows: number): void;
 }): Promise<Outcome<number>> {
   const { storage, peerVector, streamId: stream } = args;
@@ -60,7 +68,7 @@ async function streamRowsUnsafe(args: {
 
   let seq = 0;
   let sent = 0;
-  let batch: WireRow[] = [];
+  let batch: string[] = [];
   let bytes = 0;
   let after: PageCursor | null = null;
   for (;;) {
@@ -70,10 +78,11 @@ async function streamRowsUnsafe(args: {
     after = { version: versionOf(last), id: last.id };
     for (const row of page) {
       if (!qualifies(row, peerVector)) continue;
-      const w = toWireRow(row);
-      const size = utf8Length(JSON.stringify(w)) + 1;
+      const w = wireRowJson(row);
+      const size = utf8Length(w) + 1;
       if (batch.length > 0 && bytes + size > budget) {
-        if (!(await args.send('SYNC_DATA', { stream, seq, total, rows: batch }))) return SOCKET_CLOSED;
+        const payload = batchJson('SYNC_DATA', { stream, seq, total }, batch);
+        if (!(await args.send('SYNC_DATA', payload))) return SOCKET_CLOSED;
         args.onBatchSent(batch.length);
         sent += batch.length;
         seq++;
@@ -85,7 +94,8 @@ async function streamRowsUnsafe(args: {
     }
     if (page.length < PAGE_ROWS) break;
   }
-  if (!(await args.send('SYNC_COMPLETE', { stream, seq, total, rows: batch, vector }))) return SOCKET_CLOSED;
+  const last = batchJson('SYNC_COMPLETE', { stream, seq, total, vector }, batch);
+  if (!(await args.send('SYNC_COMPLETE', last))) return SOCKET_CLOSED;
   args.onBatchSent(batch.length);
   sent += batch.length;
   return { kind: 'ok', value: sent };

@@ -18,6 +18,8 @@ import type {
   SyncEvent,
   SyncStats,
 } from './engine-types';
+import { versionErrorCode } from './engine-types';
+import { PROTOCOL_VERSION } from '../protocol/envelope';
 import { realTimers } from './ports';
 import { createRounds } from './rounds';
 
@@ -81,6 +83,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   let admitted = false;
   /** Frames held per sender whose key we lack: we answer some of them with our JOIN. */
   const greeted = new Map<DeviceId, number>();
+  /** Devices already reported as speaking another protocol version. */
+  const versionWarned = new Set<DeviceId>();
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
   const unsubscribers: (() => void)[] = [];
@@ -195,6 +199,13 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         return;
       }
       case 'dropped':
+        return;
+      case 'version':
+        // Once per device: it will say JOIN again, and the frame's `v` is the relay's word only.
+        if (versionWarned.size < 64 && !versionWarned.has(o.from)) {
+          versionWarned.add(o.from);
+          emit({ type: 'error', code: versionErrorCode(o.v, PROTOCOL_VERSION), peerId: o.from });
+        }
         return;
       case 'peer-left':
         // Relay-made and unauthenticated: it may only end a round early (the next one resumes).

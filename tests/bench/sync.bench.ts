@@ -22,6 +22,13 @@ import { createPartySocketTransport } from '../../lib/sync/partysocket-transport
 import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import { createSyncEngine } from '../../lib/sync/sync-engine';
 import type { Transport } from '../../lib/sync/ports';
+import { mulberry32 } from '../unit/seeded-random';
+import { inboundFrameSchema } from '../../lib/protocol/envelope';
+import { parsePayload } from '../../lib/protocol/messages';
+import { fromWireRow, toWireRow } from '../../lib/protocol/wire-row';
+import { plaintextBudget } from '../../lib/sync/stream-out';
+import { newSessionKey } from '../../lib/crypto/frame-crypto';
+import { versionOf, type SyncRow } from '../../lib/model/merge';
 
 const results: string[] = [];
 const report = (line: string) => {
@@ -29,16 +36,46 @@ const report = (line: string) => {
   console.log(line);
 };
 
-async function seeded(n: number, id: DeviceId): Promise<Sql> {
-  const sql = await openMemoryDb();
-  const writer = createTodoWriter({ sql, clock: createHybridClock(id), deviceId: id });
-  const r = writer.createMany(
-    Array.from({ length: n }, (_, i) => ({
+const WORDS = (
+  'buy milk call mum book dentist renew passport fix bike tyre send invoice to client review pull request ' +
+  'plan trip Lisbon pay rent water plants email landlord about heating order new glasses pick up parcel ' +
+  'from post office write report draft slides for Monday team meeting clean garage return library books ' +
+  'cancel gym membership schedule car service backup laptop photos update CV prepare tax return birthday ' +
+  'present for Sam check flight times grocery list eggs bread cheese apples coffee refill prescription ' +
+  'vacuum living room reply to Anna organise desk read chapter 7 practise guitar call plumber fix leak'
+).split(' ');
+
+/**
+ * BENCH_DATA=realistic: titles of 2–9 words drawn from a list, a third with a number in them, 30 %
+ * with a description of 5–40 words, varied priorities (seeded, the same on every run). Otherwise the
+ * historical dataset: one title pattern with the row number, a third with the same short note.
+ */
+function seedTodos(n: number) {
+  if (process.env.BENCH_DATA !== 'realistic')
+    return Array.from({ length: n }, (_, i) => ({
       title: `Todo number ${i}: buy milk and call back`,
       description: i % 3 === 0 ? 'A short note.' : null,
       priority: 'medium' as const,
-    })),
-  );
+    }));
+  const rnd = mulberry32(13);
+  const pick = () => WORDS[Math.floor(rnd() * WORDS.length)]!;
+  const words = (min: number, max: number) =>
+    Array.from({ length: min + Math.floor(rnd() * (max - min + 1)) }, pick).join(' ');
+  const priorities = ['low', 'medium', 'high'] as const;
+  return Array.from({ length: n }, () => {
+    const title = words(2, 9) + (rnd() < 0.33 ? ` ${Math.floor(rnd() * 1000)}` : '');
+    return {
+      title: title[0]!.toUpperCase() + title.slice(1),
+      description: rnd() < 0.3 ? words(5, 40) + '.' : null,
+      priority: priorities[Math.floor(rnd() * 3)]!,
+    };
+  });
+}
+
+async function seeded(n: number, id: DeviceId): Promise<Sql> {
+  const sql = await openMemoryDb();
+  const writer = createTodoWriter({ sql, clock: createHybridClock(id), deviceId: id });
+  const r = writer.createMany(seedTodos(n));
   if (!r.ok) throw new Error(r.error);
   return sql;
 }
@@ -115,7 +152,9 @@ async function ours(relayUrl: string, n: number) {
   const ms = performance.now() - t0;
   const bytes = () => host.engine.stats.bytesSent + guest.engine.stats.bytesSent;
   const frames = () => host.engine.stats.framesSent + guest.engine.stats.framesSent;
-  report(`| ours | ${n} todos into an empty device | ${kb(bytes())} | ${frames()} | ${ms.toFixed(0)} ms |`);
+  report(
+    `| ours | ${n} todos into an empty device | ${kb(bytes())} (${(bytes() / n).toFixed(0)} B/todo) | ${frames()} | ${ms.toFixed(0)} ms |`,
+  );
 
   const measure = async (label: string) => {
     const [b0, f0, h0, g0] = [bytes(), frames(), host.events.length, guest.events.length];
@@ -297,6 +336,66 @@ function bareInsert(rowsFrom: Sql, into: Sql, n: number) {
   report(`| bare SQLite | insert of the same ${n} rows, one transaction | – | – | ${ms.toFixed(0)} ms |`);
 }
 
+/**
+ * The receiving side alone, in the same process: every row of `from` sealed into SYNC_DATA frames as
+ * a sender batches them (not timed), then timed: parse each frame, check the envelope, decrypt,
+ * validate the payload, convert the rows and apply them to an empty database, frame by frame.
+ */
+async function receiverOnly(from: Sql, n: number) {
+  const key = await deriveFrameKey(newSessionKey(), newDeviceId());
+  const sender = createSqliteSyncStorage(from);
+  const rows: SyncRow[] = [];
+  let after = null;
+  for (;;) {
+    const page = sender.pageAbove(HLC_ZERO, after, 5000);
+    rows.push(...page);
+    if (page.length < 5000) break;
+    const last = page[page.length - 1]!;
+    after = { version: versionOf(last), id: last.id };
+  }
+  const budget = plaintextBudget(0);
+  const frames: string[] = [];
+  const fromId = newDeviceId();
+  const toId = newDeviceId();
+  let batch: ReturnType<typeof toWireRow>[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    const payload = { stream: 'benchstream', seq: frames.length, total: rows.length, rows: batch };
+    const env = await sealFrame(
+      key,
+      { type: 'SYNC_DATA', from: fromId, to: toId, c: frames.length + 1 },
+      payload,
+    );
+    frames.push(JSON.stringify(env));
+    batch = [];
+    bytes = 0;
+  };
+  for (const r of rows) {
+    const w = toWireRow(r);
+    const size = JSON.stringify(w).length + 1;
+    if (batch.length && bytes + size > budget) await flush();
+    batch.push(w);
+    bytes += size;
+  }
+  await flush();
+  const into = createSqliteSyncStorage(await openMemoryDb());
+  const wire = frames.reduce((t, f) => t + f.length, 0);
+  const t0 = performance.now();
+  for (const f of frames) {
+    const env = inboundFrameSchema.parse(JSON.parse(f));
+    if (!('ct' in env)) throw new Error('not an envelope');
+    const o = await openFrame(key, env);
+    if (!o.ok) throw new Error(o.reason);
+    const p = parsePayload('SYNC_DATA', o.payload);
+    if (!p.ok) throw new Error(p.reason);
+    into.applyRows(p.value.rows.map(fromWireRow));
+  }
+  const ms = performance.now() - t0;
+  report(
+    `| receiver only | ${n} todos: parse, decrypt, validate, apply | ${kb(wire)} (${(wire / n).toFixed(0)} B/todo) | ${frames.length} | ${ms.toFixed(0)} ms |`,
+  );
+}
+
 const relay = await startRelay();
 try {
   report(
@@ -307,6 +406,9 @@ try {
   for (const n of (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)) {
     const guestSql = await ours(relay.url, n);
     bareInsert(guestSql, await openMemoryDb(), n);
+    await receiverOnly(guestSql, n);
+    bareInsert(guestSql, await openMemoryDb(), n);
+    if (process.env.BENCH_NO_ORIGINAL) continue;
     const hostId = newDeviceId();
     await baseline(
       relay.url,
@@ -315,6 +417,7 @@ try {
       `${n} todos into an empty device`,
     );
   }
+  if (process.env.BENCH_NO_ORIGINAL) throw new Error('BENCH_NO_ORIGINAL: done');
   const hostId = newDeviceId();
   const full = await seeded(100_000, hostId);
   const copy = await openMemoryDb();
