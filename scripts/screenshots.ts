@@ -1,13 +1,14 @@
 /**
  * README screenshots: the side panel with a few todos, light and dark, 360 px and 720 px wide, in
  * Debian Chromium with the test-mode build (`npm run screenshots`, which builds it first; or point
- * TT_EXTENSION_DIR at another test-mode build). Writes docs/screenshots/sidepanel-{light,dark}-{360,720}.png.
+ * TT_EXTENSION_DIR at another test-mode build). Writes docs/screenshots/sidepanel-{light,dark}-{360,720}.png
+ * (or into TT_SCREENSHOT_DIR, to look before replacing them).
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { addTodo, launchWithExtension, newProfileDir, openSidePanel, todoItem } from '../tests/e2e/fixtures';
 
-const OUT = path.resolve('docs/screenshots');
+const OUT = path.resolve(process.env.TT_SCREENSHOT_DIR ?? 'docs/screenshots');
 const HEIGHT = 780;
 // Typed into the quick-add box as a user would: dates and priorities are parsed from the words.
 const TODOS = [

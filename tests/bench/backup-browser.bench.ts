@@ -11,7 +11,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
-import { launchWithExtension, newProfileDir, openSidePanel, sendRequest } from '../e2e/fixtures';
+import {
+  clickMoreAction,
+  launchWithExtension,
+  newProfileDir,
+  openSidePanel,
+  sendRequest,
+} from '../e2e/fixtures';
 
 const SIZES = (process.env.BENCH_BACKUP_SIZES ?? '10000,100000').split(',').map(Number);
 const PASS = 'tulip orbit canyon pebble';
@@ -65,11 +71,11 @@ try {
       }
       await seeder.close();
       const panel = await openSidePanel(ctx);
-      await panel.getByRole('button', { name: 'Back up…' }).click();
+      await clickMoreAction(panel, 'Back up…');
       await panel.getByRole('textbox', { name: 'Passphrase', exact: true }).fill(PASS);
       await panel.getByRole('textbox', { name: 'Repeat passphrase' }).fill(PASS);
       const b = await timedDownload(panel, 'Save backup', new RegExp(`^Backup of ${n} todos`), backup);
-      await panel.getByRole('button', { name: 'Export…' }).click();
+      await clickMoreAction(panel, 'Export…');
       await panel.getByRole('combobox', { name: 'Format' }).selectOption({ label: 'JSON' });
       const j = await timedDownload(panel, 'Export todos', new RegExp(`^Exported ${n} todos`), json);
       await panel.getByRole('combobox', { name: 'Format' }).selectOption({ label: 'CSV' });
@@ -79,7 +85,7 @@ try {
 
     const restored = await withProfile(async (ctx) => {
       const panel = await openSidePanel(ctx);
-      await panel.getByRole('button', { name: 'Restore…' }).click();
+      await clickMoreAction(panel, 'Restore…');
       await panel.getByLabel('Backup file').setInputFiles(backup);
       await panel.getByRole('textbox', { name: 'Passphrase' }).fill(PASS);
       const t = performance.now();
@@ -94,7 +100,7 @@ try {
 
     const imported = await withProfile(async (ctx) => {
       const panel = await openSidePanel(ctx);
-      await panel.getByRole('button', { name: 'Import…' }).click();
+      await clickMoreAction(panel, 'Import…');
       let t = performance.now();
       await panel.getByLabel('File to import').setInputFiles(json);
       await panel.getByRole('button', { name: `Import ${n} todos` }).waitFor({ timeout: JOB_MS });

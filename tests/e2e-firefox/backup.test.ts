@@ -58,6 +58,8 @@ describe('Backup and restore in Firefox ESR', () => {
     await done.click();
     await pollUntil(() => isChecked(done), Boolean, 'Water plants to be checked');
 
+    // Back up… and Restore… are in the side panel's "More actions" list.
+    await (await byRole(sidebar, 'More actions', 'button')).click();
     await (await byRole(sidebar, 'Back up…', 'button')).click();
     await (await byName(sidebar, 'Passphrase')).type(PASS);
     await (await byName(sidebar, 'Repeat passphrase')).type(PASS);
@@ -81,6 +83,7 @@ describe('Backup and restore in Firefox ESR', () => {
     open.push(second);
     const fresh = await openExtensionPage(second, 'sidepanel.html');
     await addTodo(fresh, 'Already here');
+    await (await byRole(fresh, 'More actions', 'button')).click();
     await (await byRole(fresh, 'Restore…', 'button')).click();
     const picker = await pollUntil(
       () => fresh.$('input[type="file"][accept=".ttbackup"]'),

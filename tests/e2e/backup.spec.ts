@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import type { Page } from '@playwright/test';
 import {
   addTodo,
+  clickMoreAction,
   expect,
   expectTitles,
   launchWithExtension,
   newProfileDir,
+  openMoreActions,
   openSidePanel,
   test,
   todoItem,
@@ -17,7 +19,7 @@ const PASS = 'tulip orbit canyon pebble';
 const status = (p: Page) => p.getByRole('region', { name: 'Backup and files' }).getByRole('status');
 
 async function makeBackup(panel: Page, file: string) {
-  await panel.getByRole('button', { name: 'Back up…' }).click();
+  await clickMoreAction(panel, 'Back up…');
   await panel.getByRole('textbox', { name: 'Passphrase', exact: true }).fill(PASS);
   await panel.getByRole('textbox', { name: 'Repeat passphrase' }).fill(PASS);
   const download = panel.waitForEvent('download');
@@ -29,7 +31,7 @@ async function makeBackup(panel: Page, file: string) {
 }
 
 async function restore(panel: Page, file: string, pass: string) {
-  await panel.getByRole('button', { name: 'Restore…' }).click();
+  await clickMoreAction(panel, 'Restore…');
   await panel.getByLabel('Backup file').setInputFiles(file);
   await panel.getByRole('textbox', { name: 'Passphrase' }).fill(pass);
   await panel.getByRole('button', { name: 'Restore backup' }).click();
@@ -89,7 +91,7 @@ test('backs up, restores into a fresh profile, and refuses a wrong passphrase wi
 });
 
 async function exportFile(panel: Page, format: 'CSV' | 'JSON', scope: 'All todos' | 'Current filter') {
-  await panel.getByRole('button', { name: 'Export…' }).click();
+  await clickMoreAction(panel, 'Export…');
   await panel.getByRole('combobox', { name: 'Format' }).selectOption({ label: format });
   await panel.getByRole('radio', { name: scope }).check();
   const download = panel.waitForEvent('download');
@@ -97,7 +99,7 @@ async function exportFile(panel: Page, format: 'CSV' | 'JSON', scope: 'All todos
   const d = await download;
   await expect(status(panel)).toHaveText(/^Exported \d+ todos to /);
   const said = await status(panel).textContent();
-  await panel.getByRole('button', { name: 'Export…' }).click(); // close
+  await clickMoreAction(panel, 'Export…'); // close
   return { name: d.suggestedFilename(), text: readFileSync(await d.path()).toString('utf8'), said };
 }
 
@@ -125,11 +127,11 @@ test('exports exactly the rows of the current filter and search, or all todos', 
   await panel.getByRole('searchbox', { name: 'Search todos' }).fill('milk');
   await panel.getByRole('radio', { name: /^Completed/ }).check();
   await expectTitles(panel, ['Buy milk', 'Milk the cow']);
-  await panel.getByRole('button', { name: 'Export…' }).click();
+  await clickMoreAction(panel, 'Export…');
   await expect(panel.getByRole('radio', { name: 'Current filter' })).toHaveAccessibleDescription(
     '(Completed todos matching “milk”)',
   );
-  await panel.getByRole('button', { name: 'Export…' }).click();
+  await clickMoreAction(panel, 'Export…');
 
   const titles = (text: string) =>
     (JSON.parse(text) as { todos: { title: string; completed: boolean }[] }).todos.map((t) => t.title).sort();
@@ -154,7 +156,7 @@ test('imports a CSV through the preview, and importing it again adds nothing', a
   writeFileSync(file, 'Name;Notes;Done\n"Pay <b>rent</b>";"first\nsecond";yes\nCall mum;;no\n');
   const panel = await openSidePanel(context);
   for (let round = 0; round < 2; round++) {
-    await panel.getByRole('button', { name: 'Import…' }).click();
+    await clickMoreAction(panel, 'Import…');
     await panel.getByLabel('File to import').setInputFiles(file);
     const table = panel.getByRole('table', { name: 'Import preview' });
     await expect(table.getByRole('row')).toHaveCount(3);
@@ -164,7 +166,7 @@ test('imports a CSV through the preview, and importing it again adds nothing', a
     await expect(status(panel)).toHaveText(
       round === 0 ? 'Imported 2 todos.' : 'Imported 0 todos; 2 were imported before and skipped.',
     );
-    await panel.getByRole('button', { name: 'Import…' }).click(); // close
+    await clickMoreAction(panel, 'Import…'); // close
   }
   await expectTitles(panel, ['Pay <b>rent</b>', 'Call mum']);
   await expect(todoItem(panel, 'Pay <b>rent</b>').getByRole('checkbox')).toBeChecked();
@@ -179,6 +181,7 @@ test('reminds a single device to back up until dismissed', async ({ context }) =
   await note.getByRole('button', { name: 'Not now' }).click();
   await expect(note).toHaveCount(0);
   await panel.reload();
+  await openMoreActions(panel);
   await expect(panel.getByRole('button', { name: 'Back up…' })).toBeVisible();
   await expect(panel.getByRole('note')).toHaveCount(0);
 });
@@ -188,7 +191,7 @@ test('restoring an older backup keeps newer edits', async ({ context }) => {
   const panel = await openSidePanel(context);
   await addTodo(panel, 'Draft report');
   await makeBackup(panel, file);
-  await panel.getByRole('button', { name: 'Back up…' }).click(); // close the backup form
+  await clickMoreAction(panel, 'Back up…'); // close the backup form
   await todoItem(panel, 'Draft report').getByRole('button', { name: 'Edit Draft report' }).click();
   await panel.getByRole('textbox', { name: 'Title' }).fill('Final report');
   await panel.getByRole('button', { name: 'Save', exact: true }).click();

@@ -49,6 +49,18 @@ export async function addTodo(page: Page, title: string): Promise<void> {
   await expect(page.getByRole('list', { name: 'Not saved' })).toHaveCount(0);
 }
 
+/** Opens the side panel's "More actions" list (Sync history, Recently deleted, Back up…) if it is closed. */
+export async function openMoreActions(page: Page): Promise<void> {
+  const more = page.getByRole('button', { name: 'More actions' });
+  if ((await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+}
+
+/** Clicks a button of the side panel's "More actions" list, opening the list first. */
+export async function clickMoreAction(page: Page, name: string): Promise<void> {
+  await openMoreActions(page);
+  await page.getByRole('button', { name, exact: true }).click();
+}
+
 export const todoList = (page: Page) => page.getByRole('list', { name: 'Todos' });
 export const todoItem = (page: Page, title: string) =>
   todoList(page)

@@ -5,7 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
-import { addTodo, expect, expectTitles, test, todoItem } from './fixtures';
+import { addTodo, clickMoreAction, expect, expectTitles, test, todoItem } from './fixtures';
 import { openProfile, setRelay, pairOnce } from './sync-ui';
 
 let relay: RelayProcess;
@@ -33,7 +33,7 @@ test('a restore from the trash or from History syncs; History names the other de
     // Deleted on A; restored from B's Recently deleted; back on A.
     await todoItem(a.panel, 'Old errand').getByRole('button', { name: 'Delete Old errand' }).click();
     await expectTitles(b.panel, ['Call plumber'], 30_000);
-    await b.panel.getByRole('button', { name: 'Recently deleted' }).click();
+    await clickMoreAction(b.panel, 'Recently deleted');
     await b.panel
       .getByRole('list', { name: 'Deleted todos' })
       .getByRole('button', { name: 'Restore Old errand' })

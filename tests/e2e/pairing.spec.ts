@@ -16,6 +16,7 @@ import {
   extensionUrl,
   sendRequest,
   addTodo,
+  clickMoreAction,
   expect,
   launchWithExtension,
   newProfileDir,
@@ -157,7 +158,7 @@ test('two profiles pair by pasted link and then by a QR image; every change trav
       );
 
     // History on both sides.
-    await a.panel.getByRole('button', { name: 'Sync history' }).click();
+    await clickMoreAction(a.panel, 'Sync history');
     const rows = a.panel.getByRole('table', { name: 'Sync history' }).getByRole('row');
     // Both pairings, and the circles' own rounds after each.
     await expect(rows.filter({ hasText: 'Success' }).filter({ hasText: b.label })).not.toHaveCount(0);
@@ -224,7 +225,7 @@ test('the other device vanishing mid-sync is explained; when it is back the circ
     await expect(b.panel.getByRole('status', { name: 'Sync status' })).toHaveText('Synced');
 
     await drawer(b.panel).getByRole('button', { name: 'Close' }).click();
-    await b.panel.getByRole('button', { name: 'Sync history' }).click();
+    await clickMoreAction(b.panel, 'Sync history');
     const rows = b.panel.getByRole('table', { name: 'Sync history' }).getByRole('row');
     await expect(rows.nth(1)).toContainText('Success');
     await expect(rows.filter({ hasText: /Partial: .*left before the sync finished/ })).not.toHaveCount(0);

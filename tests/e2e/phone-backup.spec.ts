@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import {
   addTodo,
+  clickMoreAction,
   expectTitles,
   launchWithExtension,
   newProfileDir,
@@ -144,7 +145,7 @@ test('a backup made in the side panel restores on a phone', async ({ phone, rela
     const panel = await openSidePanel(extension);
     await addTodo(panel, 'Desk: file taxes');
     await addTodo(panel, 'Desk: call the bank');
-    await panel.getByRole('button', { name: 'Back up…' }).click();
+    await clickMoreAction(panel, 'Back up…');
     await panel.getByRole('textbox', { name: 'Passphrase', exact: true }).fill(PASS);
     await panel.getByRole('textbox', { name: 'Repeat passphrase' }).fill(PASS);
     const download = panel.waitForEvent('download');

@@ -1,4 +1,13 @@
-import { addTodo, expect, openPopup, openSidePanel, test, todoItem, todoList } from './fixtures';
+import {
+  addTodo,
+  clickMoreAction,
+  expect,
+  openPopup,
+  openSidePanel,
+  test,
+  todoItem,
+  todoList,
+} from './fixtures';
 
 test('a todo added in the popup appears in an open side panel without reloading it', async ({ context }) => {
   const panel = await openSidePanel(context);
@@ -178,17 +187,86 @@ test('undoes each of several quick deletes, and focus goes to the restored todo'
 
 test('Escape closes a drawer and focus returns to the button that opened it', async ({ context }) => {
   const panel = await openSidePanel(context);
-  const opener = panel.getByRole('button', { name: 'Sync history' });
+  const opener = panel.getByRole('button', { name: 'Devices' });
   await opener.click();
-  await expect(panel.getByRole('heading', { name: 'Sync history' })).toBeFocused();
+  await expect(panel.getByRole('heading', { name: 'Devices' })).toBeFocused();
   await panel.keyboard.press('Escape');
-  await expect(panel.getByRole('heading', { name: 'Sync history' })).toHaveCount(0);
+  await expect(panel.getByRole('heading', { name: 'Devices' })).toHaveCount(0);
   await expect(opener).toBeFocused();
   await expect(opener).toHaveAttribute('aria-expanded', 'false');
 
   await opener.click();
   await panel.getByRole('button', { name: 'Close' }).click();
   await expect(opener).toBeFocused();
+
+  // Opened from the "More actions" list, which closed behind it: focus goes to the list's button.
+  const more = panel.getByRole('button', { name: 'More actions' });
+  await clickMoreAction(panel, 'Sync history');
+  await expect(panel.getByRole('heading', { name: 'Sync history' })).toBeFocused();
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+  await panel.keyboard.press('Escape');
+  await expect(panel.getByRole('heading', { name: 'Sync history' })).toHaveCount(0);
+  await expect(more).toBeFocused();
+});
+
+test('the "More actions" list works from the keyboard and closes on Escape or a click elsewhere', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  const more = panel.getByRole('button', { name: 'More actions' });
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+  await expect(panel.getByRole('button', { name: 'Recently deleted' })).toBeHidden();
+  await more.focus();
+  await panel.keyboard.press('Enter');
+  await expect(more).toHaveAttribute('aria-expanded', 'true');
+  await expect(panel.getByRole('button', { name: 'Sync history' })).toBeFocused();
+  await panel.keyboard.press('ArrowDown');
+  await expect(panel.getByRole('button', { name: 'Recently deleted' })).toBeFocused();
+  await panel.keyboard.press('End');
+  await expect(panel.getByRole('button', { name: 'Import…' })).toBeFocused();
+  await panel.keyboard.press('ArrowDown');
+  await expect(panel.getByRole('button', { name: 'Sync history' })).toBeFocused();
+  await panel.keyboard.press('Escape');
+  await expect(more).toBeFocused();
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+
+  await more.click();
+  await expect(panel.getByRole('button', { name: 'Back up…' })).toBeVisible();
+  await panel.getByRole('heading', { level: 1, name: 'Todo-Tasker' }).click();
+  await expect(panel.getByRole('button', { name: 'Back up…' })).toBeHidden();
+
+  // Chosen from the keyboard, an item opens its panel (its heading takes focus) and closes the list.
+  await more.focus();
+  await panel.keyboard.press('Enter');
+  await panel.keyboard.press('ArrowDown');
+  await panel.keyboard.press('Enter');
+  await expect(panel.getByRole('heading', { name: 'Recently deleted' })).toBeFocused();
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+});
+
+test('header buttons are icons with names and tooltips; priority is a mark with words only when not the default', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  for (const name of ['Devices', 'Pair a device', 'Join a device', 'Settings', 'More actions']) {
+    const button = panel.getByRole('navigation', { name: 'Devices and settings' }).getByRole('button', {
+      name,
+      exact: true,
+    });
+    await expect(button).toHaveAttribute('title', name);
+    await expect(button).toHaveText('');
+  }
+  await addTodo(panel, 'Urgent thing !high');
+  await addTodo(panel, 'Plain thing');
+  const urgent = todoItem(panel, 'Urgent thing');
+  await expect(urgent).toContainText('high priority');
+  await expect(urgent.getByText('high priority')).toHaveClass(/visually-hidden/);
+  await expect(todoItem(panel, 'Plain thing')).not.toContainText('priority');
+  await expect(urgent.getByRole('button', { name: 'Edit Urgent thing' })).toHaveText('');
+  await expect(urgent.getByRole('button', { name: 'Delete Urgent thing' })).toHaveAttribute(
+    'title',
+    'Delete Urgent thing',
+  );
 });
 
 test('shows priority only when not the default, and lays out right-to-left titles right to left', async ({

@@ -1,5 +1,5 @@
 /** "Recently deleted" (issue 14): a deleted todo comes back after its Undo notice is gone. */
-import { addTodo, expect, expectTitles, openSidePanel, test, todoItem } from './fixtures';
+import { addTodo, clickMoreAction, expect, expectTitles, openSidePanel, test, todoItem } from './fixtures';
 import type { Page } from '@playwright/test';
 
 const trashList = (panel: Page) => panel.getByRole('list', { name: 'Deleted todos' });
@@ -24,7 +24,7 @@ test('restores a deleted todo from Recently deleted after its Undo notice is clo
   await addTodo(panel, 'Water plants');
   await deleteAndCloseNotice(panel, 'Renew passport');
 
-  await panel.getByRole('button', { name: 'Recently deleted' }).click();
+  await clickMoreAction(panel, 'Recently deleted');
   await expect(trashItem(panel, 'Renew passport')).toBeVisible();
   await expect(trashItem(panel, 'Water plants')).toHaveCount(0);
   await trashItem(panel, 'Renew passport').getByRole('button', { name: 'Restore Renew passport' }).click();
@@ -42,7 +42,7 @@ test('searches the trash, deletes one forever and empties the rest', async ({ co
   for (const t of ['Old flights', 'Old receipts', 'Garden plan', 'Kept']) await addTodo(panel, t);
   for (const t of ['Old flights', 'Old receipts', 'Garden plan']) await deleteAndCloseNotice(panel, t);
 
-  await panel.getByRole('button', { name: 'Recently deleted' }).click();
+  await clickMoreAction(panel, 'Recently deleted');
   await expect(trashList(panel).getByRole('listitem')).toHaveCount(3);
   await panel.getByRole('searchbox', { name: 'Search deleted todos' }).fill('old');
   await expect(trashList(panel).getByRole('listitem')).toHaveCount(2);
@@ -59,6 +59,6 @@ test('searches the trash, deletes one forever and empties the rest', async ({ co
   await expect(panel.getByText('Nothing deleted.')).toBeVisible();
   await expectTitles(panel, ['Kept']);
   await panel.reload();
-  await panel.getByRole('button', { name: 'Recently deleted' }).click();
+  await clickMoreAction(panel, 'Recently deleted');
   await expect(panel.getByText('Nothing deleted.')).toBeVisible();
 });
