@@ -25,6 +25,11 @@ export const circleMemberSchema = z.object({
   kind: z.enum(['chrome', 'firefox', 'phone', 'browser']).nullable(),
   /** The name of the device that added it (itself for the circle's founder), if known. */
   addedBy: z.string().nullable(),
+  /**
+   * It speaks another protocol version, so the two cannot sync until one is updated (since protocol
+   * 5): `peer-outdated` = update that device, `self-outdated` = update this one.
+   */
+  versionError: z.enum(['peer-outdated', 'self-outdated']).nullable().optional(),
 });
 export type CircleMember = z.infer<typeof circleMemberSchema>;
 

@@ -94,20 +94,30 @@ async function drain(
   return { ok: true, bytes: out };
 }
 
+/**
+ * Pushes `bytes` through a (De)CompressionStream. Written straight into the stream's writer: piping a
+ * `Blob`'s stream through it was 4–10× slower in Node 22 (a 190 KiB batch, measured). A write error
+ * (bad input) surfaces on the readable side too, where drain() reports it.
+ */
+function through(
+  stream: CompressionStream | DecompressionStream,
+  bytes: Uint8Array<ArrayBuffer>,
+  maxBytes: number,
+) {
+  const writer = stream.writable.getWriter();
+  writer.write(bytes).catch(() => {});
+  writer.close().catch(() => {});
+  return drain(stream.readable, maxBytes);
+}
+
 /** Raw DEFLATE through the platform's CompressionStream. */
 export const webDeflate: Deflate = {
   async deflate(bytes) {
-    const r = await drain(
-      new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw')),
-      Number.MAX_SAFE_INTEGER,
-    );
+    const r = await through(new CompressionStream('deflate-raw'), bytes, Number.MAX_SAFE_INTEGER);
     if (!r.ok) throw new Error('deflate failed');
     return r.bytes;
   },
-  inflate(bytes, maxBytes) {
-    // A write error surfaces on the readable side as well, where drain() turns it into 'corrupt'.
-    return drain(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')), maxBytes);
-  },
+  inflate: (bytes, maxBytes) => through(new DecompressionStream('deflate-raw'), bytes, maxBytes),
 };
 
 const encoder = new TextEncoder();

@@ -86,6 +86,12 @@ export function createChannel(opts: {
   let heldBytes = 0;
   let linkKey: FrameKey | null = null;
   let counter = 0;
+  /**
+   * The last frame handed to the transport (or failed): frames leave in counter order. Sealing now
+   * takes as long as compressing the payload, so a small frame sealed after a large one would
+   * otherwise overtake it, and the receiver drops a counter that does not grow.
+   */
+  let tail: Promise<unknown> = Promise.resolve();
 
   const usesLinkKey = (type: DeviceMessageType, payload: unknown) =>
     type === 'JOIN' ||
@@ -154,14 +160,19 @@ export function createChannel(opts: {
       const c = ++counter;
       const header = to ? { type, from: self, to, c } : { type, from: self, c };
       const json = isSerialized(payload) ? payload.json : JSON.stringify(payload);
-      const env = await sealFrameJson(key, header, json);
-      const frame = JSON.stringify(env);
-      const ok = transport.send(frame);
-      if (ok) {
-        stats.framesSent++;
-        stats.bytesSent += frame.length;
-      }
-      return ok;
+      // Sealing starts at once (a sender may build its next batch meanwhile); sending waits its turn.
+      const sealed = sealFrameJson(key, header, json);
+      const sent = tail.then(async () => {
+        const frame = JSON.stringify(await sealed);
+        const ok = transport.send(frame);
+        if (ok) {
+          stats.framesSent++;
+          stats.bytesSent += frame.length;
+        }
+        return ok;
+      });
+      tail = sent.catch(() => {});
+      return sent;
     },
 
     async open(frame: string): Promise<Opened> {

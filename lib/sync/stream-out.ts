@@ -68,6 +68,25 @@ async function streamRowsUnsafe(args: {
 
   let seq = 0;
   let sent = 0;
+  // One batch in flight: it is compressed and sealed while the next one is read and serialised.
+  let inflight: Promise<boolean> = Promise.resolve(true);
+  let inflightRows = 0;
+  let posted = false;
+  const post = async <T extends 'SYNC_DATA' | 'SYNC_COMPLETE'>(
+    type: T,
+    payload: SerializedPayload<T>,
+    rows: number,
+  ): Promise<boolean> => {
+    if (!(await inflight)) return false;
+    if (posted) {
+      args.onBatchSent(inflightRows);
+      sent += inflightRows;
+    }
+    posted = true;
+    inflight = args.send(type, payload);
+    inflightRows = rows;
+    return true;
+  };
   let batch: string[] = [];
   let bytes = 0;
   let after: PageCursor | null = null;
@@ -82,9 +101,7 @@ async function streamRowsUnsafe(args: {
       const size = utf8Length(w) + 1;
       if (batch.length > 0 && bytes + size > budget) {
         const payload = batchJson('SYNC_DATA', { stream, seq, total }, batch);
-        if (!(await args.send('SYNC_DATA', payload))) return SOCKET_CLOSED;
-        args.onBatchSent(batch.length);
-        sent += batch.length;
+        if (!(await post('SYNC_DATA', payload, batch.length))) return SOCKET_CLOSED;
         seq++;
         batch = [];
         bytes = 0;
@@ -95,9 +112,10 @@ async function streamRowsUnsafe(args: {
     if (page.length < PAGE_ROWS) break;
   }
   const last = batchJson('SYNC_COMPLETE', { stream, seq, total, vector }, batch);
-  if (!(await args.send('SYNC_COMPLETE', last))) return SOCKET_CLOSED;
-  args.onBatchSent(batch.length);
-  sent += batch.length;
+  if (!(await post('SYNC_COMPLETE', last, batch.length))) return SOCKET_CLOSED;
+  if (!(await inflight)) return SOCKET_CLOSED;
+  args.onBatchSent(inflightRows);
+  sent += inflightRows;
   return { kind: 'ok', value: sent };
 }
 

@@ -101,6 +101,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
   const seen = readSeen(sql);
   const names = new Map<DeviceId, string>();
   const kinds = new Map<DeviceId, DeviceKind>();
+  /** Members heard speaking another protocol version (until one of their JOINs is accepted). */
+  const versionErrors = new Map<DeviceId, 'peer-outdated' | 'self-outdated'>();
   const syncing = new Set<DeviceId>();
   let announcedAt = -Infinity;
   let announced = 0;
@@ -136,6 +138,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
         addedAt: m.addedAt,
         addedBy: nameOf(m.addedBy),
         kind: isSelf ? (deps.deviceKind ?? null) : (kinds.get(m.id) ?? null),
+        versionError: versionErrors.get(m.id) ?? null,
       };
     });
     return { state: 'on', connected: engine?.connected ?? false, auto, members };
@@ -208,6 +211,7 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
         case 'presence':
           if (ev.name) names.set(ev.peerId, ev.name);
           if (ev.kind) kinds.set(ev.peerId, ev.kind);
+          if (ev.online) versionErrors.delete(ev.peerId);
           if (!ev.online) syncing.delete(ev.peerId);
           return publish();
         case 'roster':
@@ -248,6 +252,12 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
           return publish();
         case 'self-shadowed':
           return markDeviceIdShadowed(sql);
+        case 'error':
+          if (ev.peerId && (ev.code === 'peer-outdated' || ev.code === 'self-outdated')) {
+            versionErrors.set(ev.peerId, ev.code);
+            return publish();
+          }
+          return;
         default:
           return;
       }

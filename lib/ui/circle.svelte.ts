@@ -17,6 +17,11 @@ export function statusText(s: CircleState): string {
       : 'Not synced: pair a device to sync this list';
   const others = s.members.filter((m) => !m.self);
   if (others.length === 0) return 'Not synced: no other device in this circle';
+  const stale = others.find((m) => m.versionError);
+  if (stale)
+    return stale.versionError === 'peer-outdated'
+      ? `Not synced: ${stale.name} runs an older version — update it`
+      : `Not synced: ${stale.name} runs a newer version — update this device`;
   const behind = others.filter((m) => m.pending > 0).sort((a, b) => b.pending - a.pending)[0];
   const pending = behind
     ? `${behind.pending} ${behind.pending === 1 ? 'change' : 'changes'} not yet on ${behind.name}`
@@ -49,6 +54,9 @@ export function memberOrigin(m: CircleMember): string {
 /** "Online now", "Last synced 5 min ago", "Never synced". */
 export function memberDetail(m: CircleMember, now: number): string {
   if (m.self) return 'This device';
+  if (m.versionError === 'peer-outdated') return 'Runs an older version of Todo-Tasker: update it to sync';
+  if (m.versionError === 'self-outdated')
+    return 'Runs a newer version of Todo-Tasker: update this device to sync';
   const seen = m.lastSync === null ? 'never synced' : `last synced ${ago(now - m.lastSync)}`;
   const pending =
     m.pending > 0 ? ` · ${m.pending} ${m.pending === 1 ? 'change' : 'changes'} not yet seen` : '';

@@ -31,6 +31,11 @@ import { newSessionKey } from '../../lib/crypto/frame-crypto';
 import { versionOf, type SyncRow } from '../../lib/model/merge';
 
 const results: string[] = [];
+/** CPU time of this process (all threads: zlib and WebCrypto run off the main thread) since `from`. */
+const cpuMs = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return `${((d.user + d.system) / 1000).toFixed(0)} ms CPU`;
+};
 const report = (line: string) => {
   results.push(line);
   console.log(line);
@@ -146,6 +151,7 @@ async function ours(relayUrl: string, n: number) {
   const host = dev(link, hostId, await seeded(n, hostId), 'host', await newIdentity());
   const guest = dev(link, guestId, await openMemoryDb(), 'guest', await newIdentity());
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await host.engine.start();
   await guest.engine.start();
   await Promise.all([host.until(doneWith(guestId)), guest.until(doneWith(hostId))]);
@@ -153,7 +159,7 @@ async function ours(relayUrl: string, n: number) {
   const bytes = () => host.engine.stats.bytesSent + guest.engine.stats.bytesSent;
   const frames = () => host.engine.stats.framesSent + guest.engine.stats.framesSent;
   report(
-    `| ours | ${n} todos into an empty device | ${kb(bytes())} (${(bytes() / n).toFixed(0)} B/todo) | ${frames()} | ${ms.toFixed(0)} ms |`,
+    `| ours | ${n} todos into an empty device | ${kb(bytes())} (${(bytes() / n).toFixed(0)} B/todo) | ${frames()} | ${ms.toFixed(0)} ms, ${cpuMs(cpu0)} |`,
   );
 
   const measure = async (label: string) => {
@@ -332,8 +338,11 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
 /** The same rows, inserted in one transaction with the same multi-row statements (lib/db/dev-bare-insert.ts,
  * which the browser benchmark runs inside the extension's worker). */
 function bareInsert(rowsFrom: Sql, into: Sql, n: number) {
+  const cpu0 = process.cpuUsage();
   const { ms } = bareInsertOf(rowsFrom, () => ({ sql: into, drop: () => {} }));
-  report(`| bare SQLite | insert of the same ${n} rows, one transaction | – | – | ${ms.toFixed(0)} ms |`);
+  report(
+    `| bare SQLite | insert of the same ${n} rows, one transaction (CPU includes reading them) | – | – | ${ms.toFixed(0)} ms, ${cpuMs(cpu0)} |`,
+  );
 }
 
 /**
@@ -381,6 +390,7 @@ async function receiverOnly(from: Sql, n: number) {
   const into = createSqliteSyncStorage(await openMemoryDb());
   const wire = frames.reduce((t, f) => t + f.length, 0);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const f of frames) {
     const env = inboundFrameSchema.parse(JSON.parse(f));
     if (!('ct' in env)) throw new Error('not an envelope');
@@ -391,8 +401,9 @@ async function receiverOnly(from: Sql, n: number) {
     into.applyRows(p.value.rows.map(fromWireRow));
   }
   const ms = performance.now() - t0;
+  const cpu = cpuMs(cpu0);
   report(
-    `| receiver only | ${n} todos: parse, decrypt, validate, apply | ${kb(wire)} (${(wire / n).toFixed(0)} B/todo) | ${frames.length} | ${ms.toFixed(0)} ms |`,
+    `| receiver only | ${n} todos: parse, decrypt, validate, apply | ${kb(wire)} (${(wire / n).toFixed(0)} B/todo) | ${frames.length} | ${ms.toFixed(0)} ms, ${cpu} |`,
   );
 }
 
