@@ -142,33 +142,40 @@ export const epochSchema = z.strictObject({
     .optional(),
 });
 
-export const joinSchema = z.strictObject({
-  /** Display name of the joining device ("Chrome on work laptop"). */
-  name: nameSchema,
-  /** The sender's identity public keys, bound into every pair key it derives. */
-  keys: publicIdentitySchema,
-  /** Fresh per engine instance: a restarted device derives new pair keys, a replayed JOIN none. */
-  nonce: joinNonceSchema,
-  /** The receiver's nonce this JOIN answers (absent in a first broadcast): proves it is live. */
-  echo: joinNonceSchema.optional(),
-  /**
-   * Circle rooms only: the sender's roster, so members added while the receiver was away are known.
-   * Since v4 only in an answer to a member whose `rh` differs from the sender's.
-   */
-  roster: z.array(rosterEntrySchema).max(MAX_MEMBERS).optional(),
-  /** Circle rooms only (v4): digest of the sender's roster (16 hex digits). */
-  rh: z
-    .string()
-    .regex(/^[0-9a-f]{16}$/)
-    .optional(),
-  /** Circle rooms only (v4): digest of the sender's version vector; equal digests skip the catch-up round. */
-  vh: z
-    .string()
-    .regex(/^[0-9a-f]{16}$/)
-    .optional(),
-  /** Circle rooms only (v4): what kind of device the sender is, for the Devices view. */
-  kind: z.enum(DEVICE_KINDS).optional(),
-});
+export const joinSchema = z
+  .strictObject({
+    /** Display name of the joining device ("Chrome on work laptop"). */
+    name: nameSchema,
+    /**
+     * The sender's identity public keys, bound into every pair key it derives. Required in a pairing
+     * (admission ignores a JOIN without them); left out of circle JOINs since v5, where the sender's
+     * roster entry names them (sent anyway, they must equal the entry's).
+     */
+    keys: publicIdentitySchema.optional(),
+    /** Fresh per engine instance: a restarted device derives new pair keys, a replayed JOIN none. */
+    nonce: joinNonceSchema,
+    /** The receiver's nonce this JOIN answers (absent in a first broadcast): proves it is live. */
+    echo: joinNonceSchema.optional(),
+    /**
+     * Circle rooms only: the sender's roster, so members added while the receiver was away are known.
+     * Since v4 only in an answer to a member whose `rh` differs from the sender's.
+     */
+    roster: z.array(rosterEntrySchema).max(MAX_MEMBERS).optional(),
+    /** Circle rooms only (v4): digest of the sender's roster (16 hex digits). */
+    rh: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .optional(),
+    /** Circle rooms only (v4): digest of the sender's version vector; equal digests skip the catch-up round. */
+    vh: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .optional(),
+    /** Circle rooms only (v4): what kind of device the sender is, for the Devices view. */
+    kind: z.enum(DEVICE_KINDS).optional(),
+  })
+  // Keys may be left out only by a circle JOIN, which always carries its roster digest.
+  .refine((j) => j.keys !== undefined || j.rh !== undefined, 'identity keys are required outside a circle');
 /** A device the host vouches for: a guest talks only to the host and to these. */
 export const vouchedPeerSchema = z.strictObject({
   id: uuid,

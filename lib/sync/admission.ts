@@ -61,6 +61,8 @@ export function createPairingAdmission(opts: {
       const live = join.echo === opts.nonce;
       const p = known.get(from);
       if (!isHost && from !== opts.hostId) return { kind: 'ignore', why: 'guests answer only the host' };
+      // Only a circle JOIN may leave its keys out (its roster entry names them); a pairing needs them.
+      if (!join.keys) return { kind: 'ignore', why: 'a pairing JOIN without identity keys' };
       if (p && !sameKeys(p.party.keys, join.keys)) return { kind: 'ignore', why: 'known id with other keys' };
       if (p && p.party.nonce === join.nonce) return { kind: 'same', peer: p, live };
       if (isHost) {

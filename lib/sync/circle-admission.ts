@@ -27,7 +27,9 @@ export function createCircleAdmission(opts: {
       const entry = opts.members().find((m) => m.id === from);
       if (!entry) return { kind: 'ignore', why: 'x' };
       void 0;
-      if (!sameKeys(entry.keys, join.keys)) return { kind: 'ignore', why: 'member id with other keys' };
+      // Since v5 a circle JOIN leaves its keys out: the roster entry names them. Sent anyway, they must match.
+      if (join.keys && !sameKeys(entry.keys, join.keys))
+        return { kind: 'ignore', why: 'member id with other keys' };
       const live = join.echo === opts.nonce;
       const p = known.get(from);
       if (p && p.party.nonce === join.nonce) {
@@ -41,7 +43,7 @@ export function createCircleAdmission(opts: {
         return { kind: 'accept', peer: p, fresh: false };
       }
       const peer: KnownPeer = {
-        party: { id: from, keys: join.keys, nonce: join.nonce },
+        party: { id: from, keys: entry.keys, nonce: join.nonce },
         name: join.name,
         role: 'member',
       };

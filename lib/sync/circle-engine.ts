@@ -230,9 +230,9 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
   const peerVector = new Map<DeviceId, string>();
   const join = (echo?: string, to?: DeviceId, withRoster = false) => {
     const rh = rosterDigest();
+    // No `keys` (v5): every member holds them in our roster entry, and a JOIN counts only with it.
     return {
       name,
-      keys: opts.identity.public,
       nonce: channel.selfParty.nonce,
       rh,
       vh: vectorDigest(),

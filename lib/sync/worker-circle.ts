@@ -16,7 +16,7 @@ import {
   wrapSecret,
   type Removal,
 } from '../circle/epoch';
-import type { DeviceIdentity } from '../crypto/identity';
+import type { DeviceIdentity, PublicIdentity } from '../crypto/identity';
 import {
   forgetCircle,
   loadCircle,
@@ -379,14 +379,14 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
 
   /** Epoch news from any room is judged one at a time. */
   let epochChain: Promise<void> = Promise.resolve();
-  function onEpoch(from: DeviceId, keys: PayloadOf<'JOIN'>['keys'], payload: PayloadOf<'EPOCH'>) {
+  function onEpoch(from: DeviceId, keys: PublicIdentity, payload: PayloadOf<'EPOCH'>) {
     epochChain = epochChain
       .then(() => judge(from, keys, payload))
       .catch((e: unknown) => log('error', `epoch: ${String(e)}`));
     return epochChain;
   }
 
-  async function judge(from: DeviceId, keys: PayloadOf<'JOIN'>['keys'], payload: PayloadOf<'EPOCH'>) {
+  async function judge(from: DeviceId, keys: PublicIdentity, payload: PayloadOf<'EPOCH'>) {
     if (!stored) return;
     const v = await judgeEpoch({
       circle: stored.circle,
