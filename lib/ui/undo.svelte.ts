@@ -15,6 +15,11 @@ export interface UndoNotice {
   message: string;
   /** The deleted todo, or null when the notice reports a failure (nothing to undo). */
   todo: WireTodo | null;
+  /**
+   * What had focus when the delete was asked for (its Delete button). The notice's Undo takes focus
+   * only from there or from nowhere: never from a box the user has moved on to and is typing in.
+   */
+  focusFrom: Element | null;
 }
 
 export function createUndo(client: TodoClient, health: Health) {
@@ -28,9 +33,9 @@ export function createUndo(client: TodoClient, health: Health) {
     delete timers[key];
     notices = notices.filter((n) => n.key !== key);
   };
-  const show = (message: string, todo: WireTodo | null): number => {
+  const show = (message: string, todo: WireTodo | null, focusFrom: Element | null = null): number => {
     const key = nextKey++;
-    const kept = [...notices, { key, message, todo }];
+    const kept = [...notices, { key, message, todo, focusFrom }];
     for (const old of kept.slice(0, Math.max(0, kept.length - MAX_SHOWN))) drop(old.key);
     notices = kept.slice(-MAX_SHOWN);
     timers[key] = setTimeout(() => drop(key), SHOW_MS);
@@ -43,13 +48,14 @@ export function createUndo(client: TodoClient, health: Health) {
       return notices;
     },
     async remove(todo: WireTodo) {
+      const focusFrom = typeof document === 'undefined' ? null : document.activeElement;
       const r = await client.send({ kind: 'todos.remove', id: todo.id });
       if (!r.ok) {
         health.report(r.error);
         show(`Could not delete “${todo.title}”: ${r.error.message}`, null);
         return;
       }
-      show(`Deleted “${todo.title}”`, todo);
+      show(`Deleted “${todo.title}”`, todo, focusFrom);
     },
     dismiss: drop,
     /** Restores the notice's todo; resolves to it once restored, or null (the notice then says why). */

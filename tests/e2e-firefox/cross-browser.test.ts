@@ -15,7 +15,7 @@ import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
 import { KEEP_ALIVE_ALARM, KEEP_ALIVE_PERIOD_MINUTES } from '../../lib/platform/keep-alive-firefox';
 import { launchChromium, openChromeSidePanel } from './chromium';
 import { launchFirefox, newFirefoxProfileDir, openExtensionPage, pollUntil } from './firefox';
-import { addTodo, byName, byRole, retype, waitForText } from './todo-page';
+import { addTodo, byName, byRole, clickUncovered, retype, waitForText } from './todo-page';
 
 const WAIT = { timeout: 30_000, interval: 100 };
 // Long enough that a late alarm on a loaded machine still lands inside it.
@@ -123,7 +123,7 @@ const keepAliveDue = (p: FirefoxPage) =>
 const fBody = (p: FirefoxPage) => p.evaluate(() => document.body.innerText);
 
 async function fSetRelay(p: FirefoxPage, url: string) {
-  await (await byRole(p, 'Settings', 'button')).click();
+  await clickUncovered(await byRole(p, 'Settings', 'button'), 'Settings');
   const box = await byRole(p, 'Relay address', 'textbox');
   await pollUntil(
     () => box.evaluate((el) => (el instanceof HTMLInputElement ? el.value : '')),
@@ -131,15 +131,15 @@ async function fSetRelay(p: FirefoxPage, url: string) {
     'the relay address to load',
   );
   await retype(p, box, url);
-  await (await byRole(p, 'Save', 'button')).click();
+  await clickUncovered(await byRole(p, 'Save', 'button'), 'Save');
   await waitForText(p, 'Saved.');
-  await (await byRole(p, 'Close', 'button')).click();
+  await clickUncovered(await byRole(p, 'Close', 'button'), 'Close');
 }
 
 async function fRename(p: FirefoxPage, from: string, to: string) {
-  await (await byRole(p, `Edit ${from}`, 'button')).click();
+  await clickUncovered(await byRole(p, `Edit ${from}`, 'button'), `Edit ${from}`);
   await retype(p, await byRole(p, 'Title', 'textbox'), to);
-  await (await byRole(p, 'Save', 'button')).click();
+  await clickUncovered(await byRole(p, 'Save', 'button'), 'Save');
   await pollUntil(
     () => fList(p),
     (l) => l.includes(to),
@@ -148,7 +148,7 @@ async function fRename(p: FirefoxPage, from: string, to: string) {
 }
 
 async function fClick(p: FirefoxPage, name: string, role = 'button') {
-  await (await byRole(p, name, role)).click();
+  await clickUncovered(await byRole(p, name, role), name);
 }
 
 // ---- Sessions ---------------------------------------------------------------------------------

@@ -59,6 +59,26 @@ export const waitForText = (page: Page, text: string) =>
   );
 
 /** Replaces a text field's content the way a person does: select all, type over it. */
+/**
+ * Clicks `el` the way a person can: only once nothing covers its centre (a notice sticky at the
+ * bottom of the panel can sit over an editor's buttons for its ten seconds). Puppeteer clicks the
+ * point whatever is on top, where Playwright waits for the element to receive the click.
+ */
+export async function clickUncovered(el: ElementHandle<Element>, what = 'the control'): Promise<void> {
+  await el.scrollIntoView();
+  await pollUntil(
+    () =>
+      el.evaluate((e) => {
+        const r = e.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return hit !== null && (hit === e || e.contains(hit)) ? '' : (hit?.textContent ?? 'nothing').trim();
+      }),
+    (coveredBy) => coveredBy === '',
+    `${what} to be uncovered`,
+  );
+  await el.click();
+}
+
 export async function retype(page: Page, field: ElementHandle<Element>, text: string): Promise<void> {
   await field.click({ count: 3 });
   await page.keyboard.press('Backspace');

@@ -4,6 +4,7 @@ import {
   expect,
   openPopup,
   openSidePanel,
+  sendRequest,
   test,
   todoItem,
   todoList,
@@ -183,6 +184,25 @@ test('undoes each of several quick deletes, and focus goes to the restored todo'
   await panel.getByRole('button', { name: 'Undo delete Second gone' }).click();
   await expect(panel.getByRole('checkbox', { name: 'Complete Second gone' })).toBeFocused();
   await expect(panel.getByRole('button', { name: /Undo/ })).toHaveCount(0);
+});
+
+test('typing on straight after a delete keeps every letter, and Enter adds rather than undoes', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Call the bank');
+  // A slow disk (every write 100 ms): the delete answers well after the typing below has begun.
+  await expect(sendRequest(panel, { kind: 'dev.fail', fault: 'slow' })).resolves.toMatchObject({ ok: true });
+  await todoItem(panel, 'Call the bank').getByRole('button', { name: 'Delete Call the bank' }).click();
+  // Straight on, before the delete has answered: its notice must not take the focus from here.
+  const box = panel.getByRole('textbox', { name: 'New todo' });
+  await box.click();
+  await box.pressSequentially('Fix the bike brakes and pump both tyres', { delay: 30 });
+  await box.press('Enter');
+  await expect(todoItem(panel, 'Fix the bike brakes and pump both tyres')).toBeVisible();
+  await expect(todoItem(panel, 'Call the bank')).toHaveCount(0);
+  await expect(panel.getByRole('button', { name: 'Undo delete Call the bank' })).toBeVisible();
+  await expect(box).toBeFocused();
 });
 
 test('Escape closes a drawer and focus returns to the button that opened it', async ({ context }) => {
