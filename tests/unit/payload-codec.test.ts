@@ -9,6 +9,8 @@ import {
   type Deflate,
 } from '../../lib/protocol/payload-codec';
 import { deriveFrameKey, newSessionKey, openFrame, sealFrame } from '../../lib/crypto/frame-crypto';
+import { plaintextBudget } from '../../lib/sync/stream-out';
+import { TARGET_BATCH_BYTES } from '../../lib/protocol/envelope';
 
 const header = {
   type: 'SYNC_DATA',
@@ -171,4 +173,17 @@ describe('payload codec refusals', () => {
     const env = await sealFrame(key, header, { rows: 'x'.repeat(1000) });
     expect((await openFrame(key, { ...env, ct: env.ct.slice(0, -8) })).ok).toBe(false);
   });
+});
+
+describe('sync batch budget', () => {
+  it('keeps a batch that does not compress at all within TARGET_BATCH_BYTES, padding included', () =>
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60_000 }), (vectorBytes) => {
+        const plain = plaintextBudget(vectorBytes) + vectorBytes;
+        const cipher = padme(plain + 2 + 16);
+        const frame = Math.ceil((cipher * 4) / 3) + 400;
+        expect(frame).toBeLessThanOrEqual(TARGET_BATCH_BYTES);
+        expect(plain).toBeLessThan(MAX_PAYLOAD_BYTES);
+      }),
+    ));
 });
