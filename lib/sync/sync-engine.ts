@@ -62,6 +62,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     nonce: channel.selfParty.nonce,
   });
   const isHost = admission.isHost;
+  /** Host: guests owed a fresh round (and METADATA vouching for a newcomer) when their round ends. */
+  const revouch = new Set<DeviceId>();
   const rounds = createRounds({
     storage,
     clock,
@@ -69,7 +71,14 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     sessionId: session.sessionId,
     send: (type, to, payload) => channel.send(type, to, payload),
     metadataFor: (peer) => ({ name, peers: admission.vouchesFor(peer) }),
-    emit,
+    emit: (e) => {
+      emit(e);
+      // Host: a guest that was mid-round when another joined hears of it in a round of its own.
+      if (e.type === 'done' && revouch.delete(e.peerId) && e.status !== 'failed')
+        void enqueue(async () => {
+          if (!stopped && !rounds.isInRound(e.peerId)) await rounds.startRound(rounds.peerOf(e.peerId));
+        });
+    },
     log,
     now,
     random: opts.random ?? Math.random,
@@ -159,9 +168,14 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         await rounds.startRound(rounds.peerOf(from));
         // Every other guest learns the newcomer (or its new nonce, after a restart) through a
         // fresh round, whose METADATA vouches for it.
-        for (const other of admission.peers())
-          if (other.party.id !== from && !rounds.isInRound(other.party.id as DeviceId))
-            await rounds.startRound(rounds.peerOf(other.party.id as DeviceId));
+        // One mid-round now gets that round when its current one ends: its METADATA went out before
+        // the newcomer was admitted, so it would never hear of it (3-device sessions half-listed).
+        for (const other of admission.peers()) {
+          const id = other.party.id as DeviceId;
+          if (id === from) continue;
+          if (rounds.isInRound(id)) revouch.add(id);
+          else await rounds.startRound(rounds.peerOf(id));
+        }
         return;
       }
     }

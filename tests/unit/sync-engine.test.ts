@@ -123,6 +123,29 @@ describe('sync engine', () => {
     expect(titles(host)).toHaveLength(4);
   });
 
+  it('introduces a guest that joins while another guest is mid-round with the host, once that round ends', async () => {
+    const { relay, host, guests, all } = await pair({ guests: 2, maxGuests: 2 });
+    const [first, second] = guests as [Node, Node];
+    for (const n of all) n.writer.create({ title: `own ${n.id.slice(0, 4)}` });
+    await start([host, first]);
+    // Deliver until host and first are in a round, then cut first off so the round stays open.
+    for (let i = 0; i < 200 && !host.engine.peers().some((p) => p.id === first.id && p.syncing); i++) {
+      await Promise.all(all.map((n) => n.engine.idle()));
+      if (!relay.deliverOne()) break;
+    }
+    expect(host.engine.peers()).toContainEqual(expect.objectContaining({ id: first.id, syncing: true }));
+    relay.hold(first.id, true);
+    await second.engine.start();
+    await settle(relay, all);
+    relay.hold(first.id, false);
+    await settle(relay, all);
+    // No further click: the first guest learns the second from the host, and all three converge.
+    expect(first.engine.peers().map((p) => p.id)).toContain(second.id);
+    expect(second.engine.peers().map((p) => p.id)).toContain(first.id);
+    for (const g of guests) expect(snapshot(g.sql)).toEqual(snapshot(host.sql));
+    expect(titles(host)).toHaveLength(3);
+  });
+
   it('admits at most maxGuests distinct devices and lets an admitted one back in after a restart', async () => {
     const {
       relay,
