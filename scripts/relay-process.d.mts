@@ -9,6 +9,11 @@ export type RelayProcess = {
   pid: number;
   /** Kills wrangler and workerd and removes the temp state directory. Safe to call twice. */
   stop(): Promise<void>;
+  /** The relay's Durable Objects' database files on disk now, and the rows they hold (`[]` when nothing). */
+  stored(): Promise<{
+    objects: string[];
+    rows: { object: string; table: string; rows: number; keys: string[] }[];
+  }>;
 };
 
 export type StartRelayOptions = {

@@ -20,7 +20,7 @@
  * Telemetry and the cf-fetch are off (see PLATFORM-NOTES.md): no login and no network are needed.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -108,6 +108,54 @@ function killGroup(child, signal) {
   }
 }
 
+/**
+ * What the relay's Durable Objects hold on disk now: every row of their key-value storage and of any
+ * table of their own, per object, read from workerd's state directory (`--persist-to`). workerd's
+ * and miniflare's own bookkeeping (`_cf_METADATA`, `__miniflare_do_name`) and SQLite's are left out. `objects` lists the objects'
+ * database files found, so a test can see it looked somewhere; the relay promises `rows` is `[]`.
+ */
+async function storedIn(persistTo) {
+  // Loaded here: only tests that look at storage pay for node:sqlite (and its experimental warning).
+  const { DatabaseSync } = await import('node:sqlite');
+  const rows = [];
+  const objects = [];
+  const walk = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.sqlite') ? [join(dir, e.name)] : [],
+    );
+  // Durable Objects only (v3/do/<worker>-<class>/<id>.sqlite): the dev server's own trace store
+  // (v3/observability) is wrangler's logging of this machine, not the relay's.
+  const doDir = join(persistTo, 'v3', 'do');
+  for (const file of existsSync(doDir) ? walk(doDir) : []) {
+    const object = file.slice(doDir.length + 1);
+    objects.push(object);
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .all()
+        .map((r) => String(r.name))
+        .filter((t) => t !== '_cf_METADATA' && t !== '__miniflare_do_name');
+      for (const table of tables) {
+        const { n } = db.prepare(`SELECT count(*) AS n FROM "${table.replaceAll('"', '""')}"`).get();
+        if (Number(n) === 0) continue;
+        // The storage API's keys say what was kept (its values could be anything; not read).
+        const keys =
+          table === '_cf_KV'
+            ? db
+                .prepare('SELECT key FROM _cf_KV LIMIT 5')
+                .all()
+                .map((r) => String(r.key))
+            : [];
+        rows.push({ object, table, rows: Number(n), keys });
+      }
+    } finally {
+      db.close();
+    }
+  }
+  return { objects, rows };
+}
+
 export async function startRelay({ port, vars, timeoutMs = 60_000, log, assetsDir } = {}) {
   ensurePublicDir();
   const listenPort = port ?? (await freePort());
@@ -154,5 +202,13 @@ export async function startRelay({ port, vars, timeoutMs = 60_000, log, assetsDi
     const tail = output.slice(-40).join('\n');
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${tail}`, { cause: error });
   }
-  return { url, host: `127.0.0.1:${listenPort}`, port: listenPort, pid: child.pid, inspectorPort, stop };
+  return {
+    url,
+    host: `127.0.0.1:${listenPort}`,
+    port: listenPort,
+    pid: child.pid,
+    inspectorPort,
+    stop,
+    stored: () => storedIn(persistTo),
+  };
 }

@@ -309,7 +309,8 @@ function safeClose(connection: Connection, code: number, reason: string): void {
 
 /**
  * A circle's room (docs/protocol.md "Circles"): the same forwarding and limits, with no expiry, since
- * members keep a socket open for as long as they run. It stores nothing at all (no alarm either).
+ * members keep a socket open for as long as they run. No alarm; while a member is connected the only
+ * stored thing is partyserver's `__ps_name`, wiped with the rest when the last member leaves.
  */
 export class Circle extends Relay {
   protected override readonly expires = false;

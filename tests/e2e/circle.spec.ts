@@ -88,6 +88,16 @@ test('paired once, two profiles sync every change live and again after both brow
     // The circle met in its own room, and the relay carried frames, never a title.
     expect(tap.saw('/parties/circle/')).toBe(true);
     for (const t of ['oat milk', 'While B was away', 'After the restart']) expect(tap.saw(t), t).toBe(false);
+    // And it keeps nothing: once both have gone, no room holds a row, the pairing's or the circle's.
+    // (While members are online, partyserver keeps the room's name, `__ps_name`, in its storage.)
+    await Promise.all([a.close(), b.close()]);
+    await expect.poll(async () => (await relay.stored()).rows, { timeout: 15_000 }).toEqual([]);
+    const { objects } = await relay.stored();
+    for (const room of ['-Circle/', '-Relay/'] as const)
+      expect(
+        objects.some((o) => o.includes(room)),
+        `${room} in ${objects.join()}`,
+      ).toBe(true);
   } finally {
     await Promise.all([a.close(), b.close()]).catch(() => {});
     await tap.close();
