@@ -11,21 +11,26 @@ const root = resolve(import.meta.dirname, '..');
 const port = process.env.RELAY_PORT ?? '8787';
 // The extension learns its relay at build time; follow RELAY_PORT unless told otherwise.
 const relayUrl = process.env.WXT_RELAY_URL ?? `http://127.0.0.1:${port}`;
+// Its own folder: `npm test` and `npm run build*` write .output/chrome-mv3 etc. with the default relay,
+// and must not replace the extension a person loaded from here for this relay.
+const outDir = resolve(root, '.output', 'start');
+const chromeDir = resolve(outDir, 'chrome-mv3');
+const firefoxDir = resolve(outDir, 'firefox-mv3');
 
 const build = spawnSync('npm', ['run', 'build:all'], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, WXT_RELAY_URL: relayUrl },
+  env: { ...process.env, WXT_RELAY_URL: relayUrl, TT_OUT_DIR: outDir },
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 console.log(`
 Todo-Tasker is built.
 
-  Chrome   chrome://extensions → turn on "Developer mode" → "Load unpacked" → ${resolve(root, '.output/chrome-mv3')}
+  Chrome   chrome://extensions → turn on "Developer mode" → "Load unpacked" → ${chromeDir}
            Pin the toolbar icon; click it for the popup, "Open side panel" for the whole list.
-  Firefox  about:debugging#/runtime/this-firefox → "Load Temporary Add-on…" → ${resolve(root, '.output/firefox-mv3/manifest.json')}
-           (or: npx web-ext run -s .output/firefox-mv3). The list is in the sidebar (View → Sidebar → Todo-Tasker).
+  Firefox  about:debugging#/runtime/this-firefox → "Load Temporary Add-on…" → ${firefoxDir}/manifest.json
+           (or: npx web-ext run -s ${firefoxDir}). The list is in the sidebar (View → Sidebar → Todo-Tasker).
   Relay    http://127.0.0.1:${port}  (phone companion at /, pairing links at /p#…)
            Extensions built now talk to ${relayUrl}; set WXT_RELAY_URL before
            \`npm start\` to point them elsewhere (a phone needs an address it can reach; see README "Phone").
