@@ -92,6 +92,9 @@ export function createDevice(
     // Tests reconnect on purpose; the default 3 s back-off would only slow them down.
     minReconnectionDelay: 50,
     maxReconnectionDelay: 200,
+    // partysocket gives up on an open after 4 s and reconnects; 150 sockets opening at once on a busy
+    // 2-core machine can take that long, and the reconnect's PEER_LEFT would count as an extra frame.
+    connectionTimeout: 30_000,
   });
   const listeners = new Set<() => void>();
   const notify = (): void => {

@@ -74,6 +74,7 @@ describe('relay over loopback with partysocket', () => {
     await Promise.all(all.map((d) => d.barrier()));
     for (const { room, devices } of sessions) {
       for (const d of devices) {
+        expect(d.opens, 'one connection each (a reconnect would add a PEER_LEFT)').toBe(1);
         expect(d.received).toHaveLength(2 * perDevice);
         expect(d.received.every((frame) => framesOf.get(frame) === room)).toBe(true);
         expect(new Set(d.received).size).toBe(d.received.length);
