@@ -20,7 +20,7 @@ export { UUID_RE };
 /**
  * History in docs/protocol.md: 1 (2026-11) session key only; 2 (2026-12-01) device identities, pair
  * keys, counters, SYNC_ACK; 3 (2026-12-01) circles: CIRCLE, JOIN.roster, circle rooms; 4 (2026-12-02) removal: EPOCH, epoch records; 5 (2026-12-02)
- * payloads compressed before encryption and padded to Padmé lengths.
+ * payloads compressed before encryption and padded to Padmé lengths; PUSH (live push in circles).
  */
 export const PROTOCOL_VERSION = 5;
 
@@ -37,6 +37,8 @@ export const DEVICE_MESSAGE_TYPES = [
   'CIRCLE',
   // Added in v4: a new epoch (a device was removed), told in the room of the epoch before.
   'EPOCH',
+  // Added in v5: a live push of the rows one local commit changed, to one member of the circle.
+  'PUSH',
 ] as const;
 export type DeviceMessageType = (typeof DEVICE_MESSAGE_TYPES)[number];
 

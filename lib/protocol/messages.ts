@@ -223,6 +223,24 @@ export const syncAckSchema = z.strictObject({
   applied: count,
   held: count,
 });
+/** Most rows one PUSH carries; a larger local change (an import, a bulk edit) goes by rounds instead. */
+export const MAX_PUSH_ROWS = 64;
+/**
+ * A live push (v5, circles only): the rows of this device's latest local commits, to one member.
+ * Applied like round rows (same checks, same merge); it moves no version vector and is not
+ * acknowledged, so a lost or refused push is caught up by the next round (docs/protocol.md "Live push").
+ */
+export const pushSchema = z.strictObject({
+  rows: z.array(wireRowSchema).min(1).max(MAX_PUSH_ROWS),
+  /**
+   * The sender's own stamp at its previous push: every write of the sender after it, up to its
+   * greatest stamp in `rows`, is in `rows`. A receiver that holds the sender's writes up to `since`
+   * may move its vector entry for the sender to that stamp.
+   */
+  since: hlcSchema,
+});
+/** PUSH without its rows, which parseBatch checks one by one. */
+const pushHeadSchema = z.strictObject({ rows: z.array(z.never()), since: hlcSchema });
 /** Under the link key (answering a JOIN): LINK_*. Under a pair key: APPLY_FAILED. */
 export const DEVICE_ERROR_CODES = ['LINK_USED', 'LINK_EXPIRED', 'LINK_CANCELLED', 'APPLY_FAILED'] as const;
 export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[number];
@@ -242,6 +260,7 @@ export const payloadSchemas = {
   ERROR: deviceErrorSchema,
   CIRCLE: circleSchema,
   EPOCH: epochSchema,
+  PUSH: pushSchema,
 } as const satisfies Record<DeviceMessageType, z.ZodType>;
 
 export type PayloadOf<T extends DeviceMessageType> = z.output<(typeof payloadSchemas)[T]>;
@@ -258,7 +277,7 @@ export function parsePayload<T extends DeviceMessageType>(
   type: T,
   payload: unknown,
 ): ParseResult<PayloadOf<T>> {
-  if (type === 'SYNC_DATA' || type === 'SYNC_COMPLETE')
+  if (type === 'SYNC_DATA' || type === 'SYNC_COMPLETE' || type === 'PUSH')
     return parseBatch(type, payload) as ParseResult<PayloadOf<T>>;
   const r = payloadSchemas[type].safeParse(payload);
   if (!r.success)
@@ -274,12 +293,17 @@ export function parsePayload<T extends DeviceMessageType>(
  * `isWireRow`, which is as strict as `wireRowSchema` and an order of magnitude cheaper.
  */
 function parseBatch(
-  type: 'SYNC_DATA' | 'SYNC_COMPLETE',
+  type: 'SYNC_DATA' | 'SYNC_COMPLETE' | 'PUSH',
   payload: unknown,
-): ParseResult<PayloadOf<'SYNC_DATA' | 'SYNC_COMPLETE'>> {
+): ParseResult<PayloadOf<'SYNC_DATA' | 'SYNC_COMPLETE' | 'PUSH'>> {
   const rows = (payload as { rows?: unknown } | null)?.rows;
   if (!Array.isArray(rows)) return { ok: false, reason: `${type}: rows is not a list at rows` };
-  const head = payloadSchemas[type].safeParse({ ...(payload as object), rows: [] });
+  if (type === 'PUSH' && (rows.length < 1 || rows.length > MAX_PUSH_ROWS))
+    return { ok: false, reason: `PUSH: ${rows.length} rows at rows` };
+  const head = (type === 'PUSH' ? pushHeadSchema : payloadSchemas[type]).safeParse({
+    ...(payload as object),
+    rows: [],
+  });
   if (!head.success)
     return {
       ok: false,

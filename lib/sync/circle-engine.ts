@@ -3,17 +3,21 @@
  * engine runs for as long as the device does. The same three concerns as a pairing session:
  * - who may talk: circle-admission.ts (the signed roster, JOIN freshness);
  * - how frames travel: channel.ts, with the circle's join key in place of a link key;
- * - what to send: rounds.ts, a version-vector round with each member that comes online, and again
- *   after each local change (`push`), batched.
+ * - what to send: rounds.ts, a version-vector round with each member that comes online; after each
+ *   local change (`push`), batched, a live PUSH of the changed rows to each member online
+ *   (docs/protocol.md "Live push"), and rounds again only when a round brought rows others may lack.
  * JOINs carry the sender's roster, so a member added while this device was away is learned from
  * whoever is online; an entry counts only when its signatures chain back to the founder.
  */
 import { mergeRoster, type Circle } from '../circle/roster';
 import type { CircleRoom } from '../circle/circle-keys';
 import type { DeviceIdentity, PublicIdentity } from '../crypto/identity';
-import type { HybridClock } from '../model/hlc';
+import { deviceOfHlc, type HybridClock, type Hlc } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
-import { DEVICE_NAME_MAX, type DeviceMessage, type PayloadOf } from '../protocol/messages';
+import { versionOf, type SyncRow } from '../model/merge';
+import { SYNC_FIELDS } from '../model/todo';
+import { DEVICE_NAME_MAX, MAX_PUSH_ROWS, type DeviceMessage, type PayloadOf } from '../protocol/messages';
+import { toWireRow } from '../protocol/wire-row';
 import { createCircleAdmission } from './circle-admission';
 import { createChannel, type Opened } from './channel';
 import { versionErrorCode, type SyncEvent, type SyncStats } from './engine-types';
@@ -21,6 +25,7 @@ import { PROTOCOL_VERSION } from '../protocol/envelope';
 import { realTimers, type SyncStorage, type Timers, type Transport } from './ports';
 import { createRounds } from './rounds';
 import type { DeviceKind } from './device-label';
+import { zeroStampOf } from './vector';
 
 export interface CircleEngineOptions {
   storage: SyncStorage;
@@ -38,7 +43,7 @@ export interface CircleEngineOptions {
   timers?: Timers;
   log?: (level: 'debug' | 'warn' | 'error', message: string) => void;
   silenceTimeoutMs?: number;
-  /** Local changes wait this long for more before a round carries them all. Default 100 ms. */
+  /** Local changes wait this long for more before one PUSH carries them all. Default 100 ms. */
   pushDelayMs?: number;
   /** A round that ended short with a member still online is tried again after this, doubling. Default 5 s. */
   retryMs?: number;
@@ -53,6 +58,8 @@ export interface CircleEngineOptions {
 const MAX_RETRY_MS = 5 * 60_000;
 /** Reasons that are no failure of the pair: a newer round took over, or this engine stopped. */
 const NOT_RETRIED = new Set(['superseded', 'stopped']);
+/** Rows of other devices a push scan may step over (rows a round just brought) before it gives up for rounds. */
+const PUSH_SCAN_ROWS = 1024;
 /** After connecting, the JOIN is said again at these delays while a member is still unheard: a relay dropping one (rate limits) must not leave two online members apart until the next reconnect. */
 const REJOIN_MS = [2_000, 8_000, 30_000];
 
@@ -65,12 +72,19 @@ export type CircleEvent =
   /** A member handed us a circle to move to (two circles joined): the wiring decides. */
   | { type: 'circle-offer'; from: DeviceId; payload: PayloadOf<'CIRCLE'> }
   /** A member told us of a new epoch (a removal): the wiring judges it (lib/circle/epoch.ts). */
-  | { type: 'epoch'; from: DeviceId; keys: PublicIdentity; payload: PayloadOf<'EPOCH'> };
+  | { type: 'epoch'; from: DeviceId; keys: PublicIdentity; payload: PayloadOf<'EPOCH'> }
+  /** A PUSH of `rows` of our latest changes went to this member (handed to the relay; not acknowledged). */
+  | { type: 'pushed'; peerId: DeviceId; rows: number }
+  /**
+   * A member's PUSH was applied: `changed` rows took something, `held` were refused (clock ahead),
+   * `top` is the greatest stamp applied.
+   */
+  | { type: 'push-in'; peerId: DeviceId; changed: number; held: number; top: Hlc | null };
 
 export interface CircleEngine {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** A local change was committed: sync it to every member online, soon. */
+  /** A local change was committed: push it to every member online, soon (batched). */
   push(): void;
   /** A round with every member online now, whatever changed. */
   syncNow(): void;
@@ -141,13 +155,15 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
   const retryMs = opts.retryMs ?? 5_000;
   const retries = new Map<DeviceId, number>();
   /**
-   * The version vector as of the last push. When a round brings stamps we did not have (rows another
-   * member wrote, perhaps one that is gone now), they are pushed on to the others online: so a change
-   * reaches every member that meets anyone who has it. Only new stamps grow the vector, so this ends.
+   * The version vector (other devices' entries) as of the last forward. When a round brings stamps
+   * we did not have (rows another member wrote, perhaps one that is gone now), rounds carry them on
+   * to the others online: so a change reaches every member that meets anyone who has it. Only new
+   * stamps grow the vector, so this ends. Our own entry is left out: our writes go by PUSH.
    */
   let pushedVector = '';
   const vectorKey = () => {
     const v = storage.readVector();
+    v.delete(self);
     return JSON.stringify([...v.entries()].sort());
   };
   const emit = (e: SyncEvent) => {
@@ -155,7 +171,7 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     if (e.type !== 'done') return;
     if (e.received > 0 && !stopped) {
       try {
-        if (vectorKey() !== pushedVector) schedulePush();
+        if (vectorKey() !== pushedVector) schedule('forward');
       } catch {
         // Storage fault: the next round or write tries again.
       }
@@ -410,6 +426,7 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     }
     if (opts.herald) return;
     if (msg.type === 'CIRCLE') return emitRaw({ type: 'circle-offer', from: msg.from, payload: msg.payload });
+    if (msg.type === 'PUSH') return onPush(msg.from, msg.payload);
     return rounds.onMessage(msg.from, msg as Parameters<typeof rounds.onMessage>[1]);
   }
 
@@ -442,8 +459,66 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     emitRaw({ type: 'connecting' });
   }
 
-  let pushTimer: (() => void) | null = null;
-  async function pushNow() {
+  /**
+   * A member's live push (docs/protocol.md "Live push"). The frame opened under our pair key with a
+   * counter after the last one, so it is the member's own and fresh; its rows go through the rounds'
+   * checks and merge. Rows held back for a clock far ahead get a round with the member later.
+   */
+  function onPush(from: DeviceId, payload: PayloadOf<'PUSH'>) {
+    if (!circle.members.some((m) => m.id === from)) return log('debug', `PUSH from ${from}, not a member`);
+    const r = rounds.applyPush(from, payload);
+    if (!r) return;
+    emitRaw({ type: 'push-in', peerId: from, changed: r.changed, held: r.held, top: r.top });
+    if (r.held > 0) timers.set(() => void enqueue(() => startRound(from)), retryMs);
+  }
+
+  /** Our own stamp up to which local writes have been pushed (or were there before this engine ran). */
+  let pushedSelf: Hlc = zeroStampOf(self);
+  const selfStamp = () => storage.readVector().get(self) ?? zeroStampOf(self);
+
+  /**
+   * Our rows written since the last push, at most MAX_PUSH_ROWS; null when there are more (an
+   * import), or too many rows of others to step over, or storage fails: rounds carry those instead.
+   */
+  function changedRows(floor: Hlc): SyncRow[] | null {
+    const mine: SyncRow[] = [];
+    let scanned = 0;
+    let after: { version: Hlc; id: SyncRow['id'] } | null = null;
+    for (;;) {
+      const page = storage.pageAbove(floor, after, 256);
+      for (const row of page) {
+        const ours = SYNC_FIELDS.some((f) => row.hlc[f] > floor && deviceOfHlc(row.hlc[f]) === self);
+        if (ours && mine.push(row) > MAX_PUSH_ROWS) return null;
+        if (!ours && ++scanned > PUSH_SCAN_ROWS) return null;
+      }
+      if (page.length < 256) return mine;
+      const last = page[page.length - 1]!;
+      after = { version: versionOf(last), id: last.id };
+    }
+  }
+
+  async function sendPushes() {
+    let rows: SyncRow[] | null;
+    const floor = pushedSelf;
+    try {
+      pushedSelf = selfStamp();
+      rows = changedRows(floor);
+    } catch {
+      rows = null;
+    }
+    if (!rows) {
+      for (const id of online) await startRound(id);
+      return;
+    }
+    if (rows.length === 0) return;
+    const payload = { rows: rows.map(toWireRow), since: floor };
+    for (const id of online) {
+      if (!channel.hasPeer(id)) continue;
+      if (await channel.send('PUSH', id, payload)) emitRaw({ type: 'pushed', peerId: id, rows: rows.length });
+    }
+  }
+
+  async function forwardNow() {
     try {
       pushedVector = vectorKey();
     } catch {
@@ -451,8 +526,21 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     }
     for (const id of online) await startRound(id);
   }
-  function schedulePush() {
-    if (stopped || pushTimer) return;
+
+  let pushTimer: (() => void) | null = null;
+  /** What the batch timer has waiting: our own writes (PUSH), rows a round brought (rounds). */
+  const waiting = { local: false, forward: false };
+  async function pushNow() {
+    const { local, forward } = waiting;
+    waiting.local = waiting.forward = false;
+    if (stopped) return;
+    if (local) await sendPushes();
+    if (forward) await forwardNow();
+  }
+  function schedule(what: 'local' | 'forward') {
+    if (stopped) return;
+    waiting[what] = true;
+    if (pushTimer) return;
     pushTimer = timers.set(() => {
       pushTimer = null;
       void enqueue(pushNow);
@@ -469,6 +557,12 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     },
     async start() {
       await channel.init();
+      try {
+        // Writes from before this start reach members by the catch-up rounds.
+        pushedSelf = selfStamp();
+      } catch {
+        // Storage fault: the first push then falls back to rounds.
+      }
       unsubscribers.push(
         transport.onMessage((frame) => void enqueue(async () => dispatch(await channel.open(frame)))),
         transport.onOpen(() => void enqueue(onOpen)),
@@ -477,7 +571,7 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
       emitRaw({ type: 'connecting' });
       transport.connect();
     },
-    push: schedulePush,
+    push: () => schedule('local'),
     flush() {
       if (!pushTimer) return enqueue(() => {});
       pushTimer();

@@ -17,7 +17,7 @@ import { fromWireRow, type SerializedPayload } from '../protocol/wire-row';
 import type { RoundReason, SyncEvent } from './engine-types';
 import type { SyncStorage, Timers, VersionVector } from './ports';
 import { streamRows } from './stream-out';
-import { devicesOf, vectorFromWire, vectorToWire } from './vector';
+import { devicesOf, vectorFromWire, vectorToWire, zeroStampOf } from './vector';
 
 const MAX_RESEND_REQUESTS = 3;
 
@@ -287,6 +287,32 @@ export function createRounds(d: RoundsDeps) {
     return { vector, exclude };
   }
 
+  /**
+   * A push says: every write of its sender after `since`, up to the sender's greatest stamp in the
+   * rows, is in the rows. If we already hold the sender's writes up to `since` and took every row, we
+   * now hold them up to that stamp, and our vector may say so: the vectors stay equal, and the next
+   * reconnect needs no round. Anything less (a lost push before this one, a row held back) moves
+   * nothing, and the next round repairs it.
+   */
+  function adoptFromPush(
+    from: DeviceId,
+    since: Hlc,
+    accepted: SyncRow[],
+    held: number,
+  ): { vector: VersionVector; exclude: Set<DeviceId> } | undefined {
+    if (held > 0 || deviceOfHlc(since) !== from) return undefined;
+    // No entry yet: we hold none of its writes, which is "up to" its zero stamp.
+    const mine = storage.readVector().get(from) ?? zeroStampOf(from);
+    if (mine < since) return undefined;
+    let top: Hlc | null = null;
+    for (const row of accepted)
+      for (const f of SYNC_FIELDS) {
+        const s = row.hlc[f];
+        if (deviceOfHlc(s) === from && (!top || s > top)) top = s;
+      }
+    return top ? { vector: new Map([[from, top]]), exclude: new Set() } : undefined;
+  }
+
   async function onBatch(
     p: Peer,
     msg: PayloadOf<'SYNC_DATA'> & { vector?: PayloadOf<'SYNC_COMPLETE'>['vector'] },
@@ -421,6 +447,33 @@ export function createRounds(d: RoundsDeps) {
             finishRound(p, 'failed', 'peer-apply-failed');
           return;
       }
+    },
+
+    /**
+     * A live push from an allowed peer (docs/protocol.md "Live push"): its rows pass the same drift
+     * check and the same merge as a round's, outside any round. The vector moves only as far as
+     * `adoptFromPush` proves, so a row refused here, or a push that never came, is sent again by the
+     * next round. `null` on a storage fault (logged; the round repairs it).
+     */
+    applyPush(
+      from: DeviceId,
+      push: PayloadOf<'PUSH'>,
+    ): { changed: number; held: number; top: Hlc | null } | null {
+      const { accepted, refused, maxStamp } = splitByDrift(push.rows.map(fromWireRow));
+      let changed: number;
+      try {
+        changed = storage.applyRows(
+          accepted,
+          adoptFromPush(from, push.since, accepted, refused.length),
+        ).changed;
+      } catch (e) {
+        d.log('error', `write-failed: PUSH from ${from}: ${e instanceof Error ? e.message : String(e)}`);
+        d.emit({ type: 'error', code: 'storage', peerId: from });
+        return null;
+      }
+      if (maxStamp) d.clock.receive(maxStamp);
+      d.stats.rowsRefused += refused.length;
+      return { changed, held: refused.length, top: maxStamp };
     },
 
     /** The relay says the peer's socket closed: its half of any round will not come. */

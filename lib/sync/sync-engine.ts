@@ -239,6 +239,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       if (peer.role === 'host') await opts.circle?.onOffer(msg.from, msg.payload);
       return;
     }
+    // Live pushes belong to circle rooms; a pairing session syncs by rounds only.
+    if (msg.type === 'PUSH') return log('debug', `PUSH from ${msg.from} outside a circle room`);
     if (msg.type === 'METADATA_EXCHANGE' && peer.role === 'host') {
       if (!admitted) {
         admitted = true;

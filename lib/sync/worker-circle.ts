@@ -115,6 +115,16 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     return max;
   }
 
+  const maxOf = (a: Hlc | null, b: Hlc | null): Hlc | null => (a && b ? (a > b ? a : b) : (a ?? b));
+
+  /** `peer` had at most the `rows` of a push pending: it is now seen up to `version`. */
+  function pushSeen(peer: DeviceId, rows: number, version: Hlc | null) {
+    const s = seen.get(peer);
+    if (!s || !version || storage.countAbove(s.version) > rows) return;
+    seen.set(peer, { version: maxOf(version, s.version)!, at: now() });
+    writeSeen(sql, seen);
+  }
+
   const nameOf = (id: string): string | null => {
     if (id === deviceId) return deviceName;
     const m = stored?.circle.members.find((x) => x.id === id);
@@ -237,7 +247,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
           announced = 0;
           if (ev.received > 0) emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
           if (ev.status === 'success') {
-            const version = maxVersion();
+            // Never below what a push already counted as seen.
+            const version = maxOf(maxVersion(), seen.get(ev.peerId)?.version ?? null);
             if (version) seen.set(ev.peerId, { version, at: now() });
             else seen.set(ev.peerId, { version: '' as Hlc, at: now() });
             writeSeen(sql, seen);
@@ -246,6 +257,18 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
               if (e.online().every((id) => sessionDone.has(id))) endSessionSoon(SESSION_TAIL_MS);
             }
           }
+          return publish();
+        case 'pushed':
+          // A push is not acknowledged: the member counts as up to date when this push was all it
+          // lacked. If the push is lost, the next round (on reconnect) brings the rows anyway.
+          pushSeen(ev.peerId, ev.rows, maxVersion());
+          return publish();
+        case 'push-in':
+          if (ev.changed > 0) emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+          // Rows another member pushed are its changes, not ours: they count as pending on no one
+          // that was up to date (the pusher sent them to every member online; rounds catch up the rest).
+          for (const m of stored?.circle.members ?? [])
+            if (m.id !== deviceId) pushSeen(m.id, ev.changed, maxOf(maxVersion(), ev.top));
           return publish();
         case 'connecting':
         case 'waiting':

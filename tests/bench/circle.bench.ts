@@ -1,7 +1,8 @@
 /**
  * Circle benchmark: two members' engines in Node (in-memory SQLite WASM) through the real relay
  * (wrangler dev on loopback, partysocket): a live single-field change from write to the other
- * member's database (p50/p95 over CIRCLE_CHANGES changes, default 50) and its bytes on the wire; a
+ * member's database (p50/p95 over CIRCLE_CHANGES changes, default 50) and its bytes and frames on
+ * the wire, by live PUSH and, for comparison, by a whole round (`syncNow`, how v4 pushed); a
  * reconnect with nothing changed; a reconnect with one change among CIRCLE_ROWS rows (default
  * 100,000). Bytes count every frame both members send (envelopes, nonces, tags, counters).
  * `npm run bench:circle` — results go to BENCHMARKS.md by hand.
@@ -140,27 +141,36 @@ async function main() {
     await start(b);
     await Promise.all([online(a), online(b), nextDone(b)]);
 
-    // Live single-field changes: write on A → in B's database.
-    const ms: number[] = [];
-    const bytes: number[] = [];
-    for (let i = 0; i < CHANGES; i++) {
-      const title = `Buy oat milk ×${i}`;
-      await Promise.all([a.engine!.idle(), b.engine!.idle()]);
-      meter.bytes = 0;
-      meter.frames = 0;
-      const done = Promise.all([nextDone(a), nextDone(b)]);
-      const t0 = performance.now();
-      a.writer.update(id, { title });
-      a.engine!.push();
-      for (let k = 0; k < 10_000 && titleOn(b, id) !== title; k++) await new Promise((r) => setImmediate(r));
-      ms.push(performance.now() - t0);
-      await done;
-      bytes.push(meter.bytes);
-    }
+    // Live single-field changes: write on A → in B's database; by PUSH, then by a whole round.
     const q = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.floor(p * (xs.length - 1))]!;
-    console.log(
-      `live single-field change, write → other member's database (${CHANGES}): p50 ${q(ms, 0.5).toFixed(0)} ms, p95 ${q(ms, 0.95).toFixed(0)} ms; ${q(bytes, 0.5)} B on the wire (median, both directions, push delay 100 ms included)`,
-    );
+    for (const by of ['PUSH', 'round'] as const) {
+      const ms: number[] = [];
+      const bytes: number[] = [];
+      const frames: number[] = [];
+      for (let i = 0; i < CHANGES; i++) {
+        const title = `Buy oat milk ×${i} ${by}`;
+        await Promise.all([a.engine!.idle(), b.engine!.idle()]);
+        meter.bytes = 0;
+        meter.frames = 0;
+        const done = by === 'round' ? Promise.all([nextDone(a), nextDone(b)]) : null;
+        const t0 = performance.now();
+        a.writer.update(id, { title });
+        if (by === 'PUSH') a.engine!.push();
+        else a.engine!.syncNow();
+        for (let k = 0; k < 10_000 && titleOn(b, id) !== title; k++)
+          await new Promise((r) => setImmediate(r));
+        ms.push(performance.now() - t0);
+        await done;
+        // Whatever follows the change (nothing, for a push) is counted too.
+        await new Promise((r) => setTimeout(r, 300));
+        await Promise.all([a.engine!.idle(), b.engine!.idle()]);
+        bytes.push(meter.bytes);
+        frames.push(meter.frames);
+      }
+      console.log(
+        `live single-field change by ${by}, write → other member's database (${CHANGES}): p50 ${q(ms, 0.5).toFixed(0)} ms, p95 ${q(ms, 0.95).toFixed(0)} ms; ${q(bytes, 0.5)} B (min ${Math.min(...bytes)}, max ${Math.max(...bytes)}) in ${q(frames, 0.5)} frames on the wire (median, both directions${by === 'PUSH' ? ', push delay 100 ms included' : ''})`,
+      );
+    }
 
     // Reconnect with nothing changed.
     const reconnect = async () => {

@@ -157,6 +157,20 @@ const table: Record<DeviceMessageType, { accepts: [string, unknown][]; rejects: 
     ],
     rejects: [['a missing vector', { stream: 'abcdef12', seq: 3, total: 9, rows: [] }]],
   },
+  PUSH: {
+    accepts: [
+      ['one changed row', { rows: [row], since: sA }],
+      ['64 rows', { rows: Array.from({ length: 64 }, () => row), since: sA }],
+    ],
+    rejects: [
+      ['no rows', { rows: [], since: sA }],
+      ['more rows than a push may carry', { rows: Array.from({ length: 65 }, () => row), since: sA }],
+      ['a malformed row', { rows: [{ ...row, h: '000009' }], since: sA }],
+      ['no previous stamp', { rows: [row] }],
+      ['a previous stamp that is not one', { rows: [row], since: 'yesterday' }],
+      ['a vector', { rows: [row], since: sA, vector: [sA] }],
+    ],
+  },
   SYNC_ACK: {
     accepts: [['counts for a stream', { stream: 'abcdef12', applied: 10, held: 0 }]],
     rejects: [
