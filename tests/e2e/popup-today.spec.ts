@@ -1,9 +1,21 @@
 /**
  * The popup shows what is due (issue 12): overdue and today's todos with checkboxes, and a date
- * picker per row, not only the last five created. Dates are relative to the page's own day.
+ * picker per row, not only the last five created. Dates are relative to the page's own day, and the
+ * pages' clock reads noon today: a todo due today at 16:30 is still to come whenever the test runs
+ * (at 16:48 it was overdue, and the test failed).
  */
-import type { Page } from '@playwright/test';
-import { expect, openPopup, sendRequest, test } from './fixtures';
+import type { BrowserContext, Page } from '@playwright/test';
+import { expect, extensionUrl, sendRequest, test } from './fixtures';
+
+async function openPopupAtNoon(context: BrowserContext): Promise<Page> {
+  const noon = new Date();
+  noon.setHours(12, 0, 0, 0);
+  const page = await context.newPage();
+  // Date reads noon; timers still run.
+  await page.clock.setFixedTime(noon);
+  await page.goto(extensionUrl('popup.html'));
+  return page;
+}
 
 const day = (page: Page, n: number) =>
   page.evaluate((k) => {
@@ -18,7 +30,7 @@ type Todo = { id: string; title: string; completed: boolean; due_date: string | 
 test('the popup lists overdue and today’s todos, completes one and moves another to a new date', async ({
   context,
 }) => {
-  const seeder = await openPopup(context);
+  const seeder = await openPopupAtNoon(context);
   const ids: Record<string, string> = {};
   for (const [title, due] of [
     ['Pay the bill', await day(seeder, -1)],
@@ -35,7 +47,7 @@ test('the popup lists overdue and today’s todos, completes one and moves anoth
   const get = async (title: string) =>
     ((await sendRequest(seeder, { kind: 'todos.get', id: ids[title] })) as { data: Todo }).data;
 
-  const popup = await openPopup(context);
+  const popup = await openPopupAtNoon(context);
   const overdue = popup.getByRole('list', { name: 'Overdue todos' });
   const today = popup.getByRole('list', { name: 'Today’s todos' });
   await expect(overdue.getByRole('listitem')).toHaveCount(1);
