@@ -18,6 +18,8 @@ import { createWorkerSync, type WorkerSync } from '../../lib/sync/worker-sync';
 import { manualTimers } from './sync-harness';
 
 export const RELAY = 'http://127.0.0.1:8787';
+/** The clock the circle tests start at. */
+export const T0 = 1_800_000_000_000;
 
 /** Every room of the relay: `party/room` → an in-memory relay of its own. */
 export class Rooms {
@@ -175,6 +177,22 @@ export async function pair(rooms: Rooms, host: Device, guest: Device, all: Devic
   host.send({ kind: 'sync.cancel' });
   guest.send({ kind: 'sync.cancel' });
   await settle(rooms, all);
+}
+
+/**
+ * One device a name, in one circle: the first pairs each of the others in turn. With `time` left out, all of them
+ * read one clock starting at T0.
+ */
+export async function circleOf<const N extends readonly string[]>(
+  names: N,
+  rooms = new Rooms(),
+  time = { now: T0 },
+) {
+  const devices: Device[] = [];
+  for (const n of names) devices.push(await device(rooms, time, n));
+  const [host, ...guests] = devices;
+  for (const g of guests) await pair(rooms, host!, g, devices);
+  return { rooms, time, devices: devices as { -readonly [K in keyof N]: Device } };
 }
 
 /** The device's circle socket drops (browser closed, network gone) or comes back. */

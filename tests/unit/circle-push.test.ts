@@ -7,16 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { circleRoom } from '../../lib/circle/circle-keys';
 import { loadCircle } from '../../lib/db/circle-store';
 import { MAX_CLOCK_DRIFT_MS } from '../../lib/model/hlc';
-import { data, device, goOffline, pair, Rooms, settle, type Device } from './circle-harness';
-
-const T0 = 1_800_000_000_000;
+import { circleOf, data, device, goOffline, pair, Rooms, settle, T0, type Device } from './circle-harness';
 
 async function twoInACircle() {
-  const rooms = new Rooms();
-  const time = { now: T0 };
-  const a = await device(rooms, time, 'Laptop');
-  const b = await device(rooms, time, 'Phone');
-  await pair(rooms, a, b, [a, b]);
+  const {
+    rooms,
+    time,
+    devices: [a, b],
+  } = await circleOf(['Laptop', 'Phone']);
   const t = data<{ id: string }>(a.send({ kind: 'todos.create', input: { title: 'Buy oat milk' } }));
   await settle(rooms, [a, b]);
   return { rooms, time, a, b, todo: t.id as never };
@@ -152,13 +150,11 @@ describe('live push', () => {
   });
 
   it('a PUSH of a removed member, or from the epoch before, changes nothing', async () => {
-    const rooms = new Rooms();
-    const time = { now: T0 };
-    const a = await device(rooms, time, 'Laptop');
-    const b = await device(rooms, time, 'Firefox');
-    const c = await device(rooms, time, 'Old phone');
-    await pair(rooms, a, b, [a, b, c]);
-    await pair(rooms, a, c, [a, b, c]);
+    const {
+      rooms,
+      time,
+      devices: [a, b, c],
+    } = await circleOf(['Laptop', 'Firefox', 'Old phone']);
     const oldRoom = await roomOf(rooms, a);
 
     // C's last push before its removal never arrives; it is kept by whoever holds a socket.

@@ -5,27 +5,29 @@
 import { describe, expect, it } from 'vitest';
 import { circleRoom } from '../../lib/circle/circle-keys';
 import { loadCircle, loadOldRooms } from '../../lib/db/circle-store';
-import { cutOff, data, device, goOffline, pair, Rooms, settle, type Device } from './circle-harness';
+import {
+  circleOf,
+  cutOff,
+  data,
+  device,
+  goOffline,
+  memberNames as names,
+  pair,
+  settle,
+  type Device,
+} from './circle-harness';
 import { mulberry32 } from './seeded-random';
 
-const T0 = 1_800_000_000_000;
-
 async function threeInACircle() {
-  const rooms = new Rooms();
-  const time = { now: T0 };
-  const a = await device(rooms, time, 'Laptop');
-  const b = await device(rooms, time, 'Firefox');
-  const c = await device(rooms, time, 'Old phone');
-  await pair(rooms, a, b, [a, b, c]);
-  await pair(rooms, a, c, [a, b, c]);
+  const {
+    rooms,
+    time,
+    devices: [a, b, c],
+  } = await circleOf(['Laptop', 'Firefox', 'Old phone']);
   return { rooms, time, a, b, c };
 }
 
 const idOf = (d: Device) => d.id;
-const names = (d: Device) => {
-  const s = d.circle();
-  return s.state === 'on' ? s.members.map((m) => m.name).sort() : [];
-};
 const epochOf = (d: Device) => loadCircle(d.sql)?.circle.epoch ?? null;
 const secretOf = (d: Device) => loadCircle(d.sql)?.circle.secret ?? null;
 
@@ -147,11 +149,7 @@ describe('concurrent removals', () => {
   for (let seed = 1; seed <= SEEDS; seed++) {
     it(`converge to one roster and one epoch (seed ${seed})`, async () => {
       const rand = mulberry32(seed);
-      const rooms = new Rooms();
-      const time = { now: T0 };
-      const all: Device[] = [];
-      for (const n of ['A', 'B', 'C', 'D', 'E']) all.push(await device(rooms, time, n));
-      for (const d of all.slice(1)) await pair(rooms, all[0]!, d, all);
+      const { rooms, time, devices: all } = await circleOf(['A', 'B', 'C', 'D', 'E']);
       // Two or three members each remove another at the same moment, some of the rest offline.
       const shuffled = [...all].sort(() => rand() - 0.5);
       const removers = shuffled.slice(0, 2 + Math.floor(rand() * 2));
