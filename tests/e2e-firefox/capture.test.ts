@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CAPTURE_CLICKS, CAPTURED_TITLES, SAVED_AS_TEXT, SAVED_LINKS } from '../e2e/capture-clicks';
 import { launchFirefox, newFirefoxProfileDir, openExtensionPage, pollUntil } from './firefox';
 import { waitForTitles } from './todo-page';
 
@@ -76,25 +77,10 @@ it('has the menu items, and a click saves a link, a page and a selection; a java
       info,
       tab,
     );
-  await click(
-    { menuItemId: 'tt-add-link', linkUrl: 'https://example.com/article', linkText: 'A good article' },
-    { title: 'Blog', url: 'https://example.com/' },
-  );
-  await click(
-    { menuItemId: 'tt-add-page', pageUrl: 'https://shop.example/kettle' },
-    { title: 'Blue kettle' },
-  );
-  await click(
-    { menuItemId: 'tt-add-selection', selectionText: 'Renew passport', pageUrl: 'https://gov.example/' },
-    { title: 'Gov' },
-  );
-  await click(
-    { menuItemId: 'tt-add-link', linkUrl: 'javascript:alert(1)', linkText: 'Sneaky' },
-    { title: 'Evil' },
-  );
+  for (const c of CAPTURE_CLICKS) await click(c.info, c.tab);
 
   // The open sidebar shows them without a reload, each URL a link that opens a new tab.
-  await waitForTitles(sidebar, ['A good article', 'Blue kettle', 'Renew passport', 'Sneaky']);
+  await waitForTitles(sidebar, CAPTURED_TITLES);
   const links = await sidebar.evaluate(() =>
     [...document.querySelectorAll('ul[aria-label="Todos"] a')].map((a) => ({
       href: a.getAttribute('href'),
@@ -103,12 +89,10 @@ it('has the menu items, and a click saves a link, a page and a selection; a java
     })),
   );
   expect(links).toEqual(
-    expect.arrayContaining([
-      { href: 'https://example.com/article', target: '_blank', rel: 'noopener noreferrer' },
-      { href: 'https://shop.example/kettle', target: '_blank', rel: 'noopener noreferrer' },
-      { href: 'https://gov.example/', target: '_blank', rel: 'noopener noreferrer' },
-    ]),
+    expect.arrayContaining(
+      SAVED_LINKS.map(({ href }) => ({ href, target: '_blank', rel: 'noopener noreferrer' })),
+    ),
   );
   expect(links.some((l) => l.href?.startsWith('javascript'))).toBe(false);
-  expect(await sidebar.evaluate(() => document.body.innerText)).toContain('javascript:alert(1)');
+  expect(await sidebar.evaluate(() => document.body.innerText)).toContain(SAVED_AS_TEXT.text);
 });

@@ -6,6 +6,7 @@
  * driven directly; the items' contexts are checked in tests/unit/capture.test.ts.
  */
 import type { BrowserContext, Worker } from '@playwright/test';
+import { CAPTURE_CLICKS, SAVED_AS_TEXT, SAVED_LINKS } from './capture-clicks';
 import { expect, openSidePanel, test, todoItem } from './fixtures';
 
 const worker = async (context: BrowserContext): Promise<Worker> =>
@@ -53,22 +54,7 @@ test('the context-menu items exist and a click saves a link, a page and a select
         ).ttCapture.onClick(i, t),
       [info, tab] as const,
     );
-  await click(
-    { menuItemId: 'tt-add-link', linkUrl: 'https://example.com/article', linkText: 'A good article' },
-    { title: 'Blog', url: 'https://example.com/' },
-  );
-  await click(
-    { menuItemId: 'tt-add-page', pageUrl: 'https://shop.example/kettle' },
-    { title: 'Blue kettle' },
-  );
-  await click(
-    { menuItemId: 'tt-add-selection', selectionText: 'Renew passport', pageUrl: 'https://gov.example/' },
-    { title: 'Gov' },
-  );
-  await click(
-    { menuItemId: 'tt-add-link', linkUrl: 'javascript:alert(1)', linkText: 'Sneaky' },
-    { title: 'Evil' },
-  );
+  for (const c of CAPTURE_CLICKS) await click(c.info, c.tab);
   // The toolbar badge says it was saved (read in the same turn as the click: it clears after 3 s).
   expect(
     await sw.evaluate(async () => {
@@ -80,22 +66,18 @@ test('the context-menu items exist and a click saves a link, a page and a select
   ).toBe('✓');
 
   const panel = await openSidePanel(context);
-  const article = todoItem(panel, 'A good article');
-  const link = article.getByRole('link', { name: 'https://example.com/article' });
-  await expect(link).toHaveAttribute('href', 'https://example.com/article');
-  await expect(link).toHaveAttribute('target', '_blank');
-  await expect(link).toHaveAttribute('rel', 'noopener noreferrer');
-  await expect(todoItem(panel, 'Blue kettle').getByRole('link')).toHaveAttribute(
-    'href',
-    'https://shop.example/kettle',
-  );
-  await expect(todoItem(panel, 'Renew passport').getByRole('link')).toHaveAttribute(
-    'href',
-    'https://gov.example/',
-  );
+  for (const { title, href } of SAVED_LINKS) {
+    const link = todoItem(panel, title).getByRole('link');
+    await expect(link).toHaveAttribute('href', href);
+    await expect(link).toHaveAttribute('target', '_blank');
+    await expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+  }
+  await expect(
+    todoItem(panel, SAVED_LINKS[0]!.title).getByRole('link', { name: SAVED_LINKS[0]!.href }),
+  ).toBeVisible();
   // A javascript: URL is kept as text and never becomes a link.
-  const sneaky = todoItem(panel, 'Sneaky');
-  await expect(sneaky).toContainText('javascript:alert(1)');
+  const sneaky = todoItem(panel, SAVED_AS_TEXT.title);
+  await expect(sneaky).toContainText(SAVED_AS_TEXT.text);
   await expect(sneaky.getByRole('link')).toHaveCount(0);
   expect(await panel.locator('a[href^="javascript"]').count()).toBe(0);
 });
