@@ -6,12 +6,14 @@
  * "Delete forever" cannot drop the row: the tombstone is what stops a device that still holds the
  * todo from bringing it back. It hides that deletion from this device's trash instead
  * (`trash_hidden`, keyed by the deletion's stamp, so a later restore and delete shows it again).
- * The row, its content and its stamps stay as they are until tombstone collection (not built).
+ * The row, its content and its stamps stay as they are until tombstone collection purges its content
+ * (lib/db/tombstone-purge.ts): a purged todo leaves this view for good.
  */
 import type { TodoId } from '../model/ids';
 import { wallOfHlc, type Hlc } from '../model/hlc';
 import type { Todo } from '../model/todo';
 import type { Sql } from './sql';
+import { NOT_PURGED } from './tombstone-purge';
 import { searchClause } from './todo-queries';
 import { TODO_COLUMNS, todoFromRow, type TodoRow } from './todo-row';
 
@@ -26,8 +28,8 @@ export interface TrashPage {
   total: number;
 }
 
-/** Deleted, and not hidden for this very deletion. */
-const SHOWN = `deleted = 1 AND NOT EXISTS
+/** Deleted, not purged (lib/db/tombstone-purge.ts), and not hidden for this very deletion. */
+const SHOWN = `deleted = 1 AND ${NOT_PURGED} AND NOT EXISTS
   (SELECT 1 FROM trash_hidden h WHERE h.id = todos.id AND h.deleted_hlc = todos.deleted_hlc)`;
 
 export function createTrash(sql: Sql) {

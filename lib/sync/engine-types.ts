@@ -3,7 +3,7 @@ import type { DeviceIdentity, PublicIdentity } from '../crypto/identity';
 import type { PayloadOf } from '../protocol/messages';
 import type { HybridClock } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
-import type { SyncStorage, Timers, Transport } from './ports';
+import type { SyncStorage, Timers, Transport, VersionVector } from './ports';
 
 export interface SyncSession {
   sessionId: SessionId;
@@ -100,6 +100,8 @@ export type SyncEvent =
       received: number;
       status: 'success' | 'partial' | 'failed';
       reason: RoundReason | null;
+      /** The vector the peer told us in this round (absent: no round was needed, its vector equals ours). */
+      vector?: VersionVector;
     }
   /** A peer holds writes under our device id that we do not: take a new id for future writes. */
   | { type: 'self-shadowed'; peerId: DeviceId }

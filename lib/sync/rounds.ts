@@ -34,6 +34,8 @@ interface Round {
   awaitingAck: string | null;
   awaitingReply: boolean;
   partial: RoundReason | null;
+  /** The vector the peer told us for this round (what it held as the round began). */
+  peerVector: VersionVector | null;
 }
 
 interface Inbound {
@@ -118,6 +120,7 @@ export function createRounds(d: RoundsDeps) {
       awaitingAck: null,
       awaitingReply: false,
       partial: null,
+      peerVector: null,
     };
     armSilence(p);
     return p.round;
@@ -140,6 +143,7 @@ export function createRounds(d: RoundsDeps) {
       received: r.received,
       status,
       reason,
+      ...(r.peerVector ? { vector: r.peerVector } : {}),
     });
   }
 
@@ -211,6 +215,7 @@ export function createRounds(d: RoundsDeps) {
     const r = p.round;
     if (!r) return;
     r.outDone = false;
+    r.peerVector = peerVector;
     if (selfShadowed(peerVector)) {
       d.log('warn', `${p.id} holds writes of this device id that this device does not`);
       d.emit({ type: 'self-shadowed', peerId: p.id });

@@ -35,6 +35,7 @@ import {
 import { markDeviceIdShadowed } from '../db/device';
 import { getKv, setKv } from '../db/kv';
 import type { Sql } from '../db/sql';
+import { purgeDaily, writeMemberVector } from '../db/tombstone-purge';
 import { createSqliteSyncStorage } from '../db/sync-storage';
 import type { CircleMember, CircleState } from '../messages/circle-schema';
 import type { WorkerEvent } from '../messages/events';
@@ -43,7 +44,7 @@ import type { DeviceId, SessionId } from '../model/ids';
 import { DEVICE_NAME_MAX, type PayloadOf } from '../protocol/messages';
 import { createCircleEngine, type CircleEngine, type CircleEngineOptions } from './circle-engine';
 import type { PairingCircle } from './engine-types';
-import { realTimers, type Transport } from './ports';
+import { realTimers, type Transport, type VersionVector } from './ports';
 import type { DeviceKind } from './device-label';
 
 export interface WorkerCircleDeps {
@@ -113,6 +114,20 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
     let max: Hlc | null = null;
     for (const v of storage.readVector().values()) if (!max || v > max) max = v;
     return max;
+  }
+
+  /**
+   * Tombstone collection (lib/db/tombstone-purge.ts), at most once a day: at start, and after a round with a
+   * member has told us its vector. A storage fault leaves it for the next time.
+   */
+  function collectTombstones(told?: { member: DeviceId; vector: VersionVector }) {
+    try {
+      if (told) writeMemberVector(sql, told.member, told.vector);
+      const others = stored?.circle.members.map((m) => m.id).filter((id) => id !== deviceId) ?? [];
+      if (purgeDaily(sql, now(), others)?.length) emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+    } catch (e) {
+      log('warn', `tombstone collection: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   const maxOf = (a: Hlc | null, b: Hlc | null): Hlc | null => (a && b ? (a > b ? a : b) : (a ?? b));
@@ -252,6 +267,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
             if (version) seen.set(ev.peerId, { version, at: now() });
             else seen.set(ev.peerId, { version: '' as Hlc, at: now() });
             writeSeen(sql, seen);
+            // No vector: no round was needed, the member's vector equals ours.
+            collectTombstones({ member: ev.peerId, vector: ev.vector ?? storage.readVector() });
             if (manualSession) {
               sessionDone.add(ev.peerId);
               if (e.online().every((id) => sessionDone.has(id))) endSessionSoon(SESSION_TAIL_MS);
@@ -515,7 +532,10 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
 
   return {
     /** Starts the circle's engine if this device has one (at worker start). */
-    start: () => run(),
+    start: () => {
+      collectTombstones();
+      return run();
+    },
     /** Settles once the latest engine start and epoch change have finished (tests). */
     async started() {
       for (;;) {

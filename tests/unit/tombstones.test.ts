@@ -1,0 +1,160 @@
+/**
+ * Tombstone collection (issue 14): the rule (lib/model/tombstones.ts) and its SQL
+ * (lib/db/tombstone-purge.ts) on in-memory SQLite.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ensureDeviceId } from '../../lib/db/device';
+import { openMemoryDb } from '../../lib/db/node-memory';
+import {
+  PURGED_TITLE,
+  purgeDaily,
+  purgeTombstones,
+  readMemberVectors,
+  writeMemberVector,
+} from '../../lib/db/tombstone-purge';
+import { createTodoWriter } from '../../lib/db/todo-writes';
+import { createTrash } from '../../lib/db/trash';
+import { createHybridClock, encodeHlc, type Hlc } from '../../lib/model/hlc';
+import { newDeviceId, type DeviceId } from '../../lib/model/ids';
+import { DAY_MS, mayPurge, PURGE_AFTER_MS, purgeBounds, type Vector } from '../../lib/model/tombstones';
+
+const T0 = Date.UTC(2026, 0, 1);
+const A = '00000000-0000-4000-8000-00000000000a' as DeviceId;
+const B = '00000000-0000-4000-8000-00000000000b' as DeviceId;
+const C = '00000000-0000-4000-8000-00000000000c' as DeviceId;
+const stamp = (wall: number, deviceId: DeviceId, counter = 0) => encodeHlc({ wall, counter, deviceId });
+const vector = (...stamps: Hlc[]): Vector => new Map(stamps.map((s) => [s.slice(-36) as DeviceId, s]));
+
+describe('the rule', () => {
+  const deletion = stamp(T0, A);
+
+  it('purges a deletion every other member has seen, once it is 30 days old', () => {
+    const seen = [vector(stamp(T0 + 5, A)), vector(stamp(T0, A), stamp(T0 + 9, B))];
+    expect(mayPurge(deletion, T0 + PURGE_AFTER_MS - 1, seen)).toBe(false);
+    expect(mayPurge(deletion, T0 + PURGE_AFTER_MS, seen)).toBe(true);
+  });
+
+  it('waits while one member has not seen the deletion, or has never told us its vector', () => {
+    const late = T0 + 365 * DAY_MS;
+    expect(mayPurge(deletion, late, [vector(stamp(T0, A)), vector(stamp(T0 - 1, A))])).toBe(false);
+    expect(mayPurge(deletion, late, [vector(stamp(T0, A)), vector(stamp(T0 + 9, B))])).toBe(false);
+    expect(mayPurge(deletion, late, [vector(stamp(T0, A)), undefined])).toBe(false);
+  });
+
+  it('a device alone waits only for the 30 days', () => {
+    expect(mayPurge(deletion, T0 + PURGE_AFTER_MS - 1, [])).toBe(false);
+    expect(mayPurge(deletion, T0 + PURGE_AFTER_MS, [])).toBe(true);
+  });
+
+  it('the bounds a query uses say the same as the rule', () => {
+    const devices = [A, B, C];
+    const arbStamp = fc
+      .tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom(...devices))
+      .map(([day, counter, d]) => stamp(T0 + day * DAY_MS, d, counter));
+    const arbVector = fc.array(arbStamp, { maxLength: 3 }).map((s) => vector(...s));
+    fc.assert(
+      fc.property(
+        arbStamp,
+        fc.integer({ min: 0, max: 90 }),
+        fc.array(fc.option(arbVector, { nil: undefined }), { maxLength: 3 }),
+        (deletion, day, others) => {
+          const now = T0 + day * DAY_MS;
+          const b = purgeBounds(now, others);
+          const byBounds =
+            b !== null &&
+            deletion < b.before &&
+            (b.upTo === null || deletion <= (b.upTo.get(deletion.slice(-36) as DeviceId) ?? ''));
+          expect(byBounds).toBe(mayPurge(deletion, now, others));
+        },
+      ),
+      { seed: 14, numRuns: 2000 },
+    );
+  });
+});
+
+async function aDevice() {
+  const sql = await openMemoryDb();
+  const deviceId = ensureDeviceId(sql);
+  const time = { now: T0 };
+  const clock = createHybridClock(deviceId, () => time.now);
+  const writer = createTodoWriter({ sql, deviceId, clock, now: () => time.now });
+  const add = (title: string, description?: string) => {
+    const r = writer.create({ title, description });
+    if (!r.ok) throw new Error(r.error);
+    return r.todo.id;
+  };
+  const row = (id: string) =>
+    sql.get<Record<string, unknown>>(
+      'SELECT title, description, deleted, title_hlc, description_hlc, deleted_hlc, version FROM todos WHERE id = ?',
+      [id],
+    );
+  return { sql, deviceId, time, writer, add, row, trash: createTrash(sql) };
+}
+
+describe('purging in SQLite', () => {
+  it('clears title, description and history of old deletions; keeps the id, flags and stamps', async () => {
+    const d = await aDevice();
+    const gone = d.add('Renew passport', 'Form B at the post office');
+    d.time.now += 1000;
+    d.writer.update(gone, { title: 'Renew passport soon' });
+    const kept = d.add('Water the plants');
+    d.time.now += 1000;
+    d.writer.remove(gone);
+    const before = d.row(gone)!;
+    const history = (id: string) =>
+      d.sql.get<{ n: number }>('SELECT count(*) AS n FROM todo_history WHERE todo_id = ?', [id])!.n;
+    expect(history(gone)).toBe(4); // the title and the deleted flag, before and after
+
+    expect(purgeTombstones(d.sql, d.time.now + PURGE_AFTER_MS - 1000, [])).toEqual([]);
+    expect(purgeTombstones(d.sql, d.time.now + PURGE_AFTER_MS, [])).toEqual([gone]);
+    expect(d.row(gone)).toEqual({ ...before, title: PURGED_TITLE, description: null });
+    expect(history(gone)).toBe(0);
+    expect(d.row(kept)).toMatchObject({ title: 'Water the plants', deleted: 0 });
+    // It leaves "Recently deleted"; a second run finds nothing more.
+    expect(d.trash.list('', 10)).toEqual({ items: [], total: 0 });
+    expect(purgeTombstones(d.sql, d.time.now + 2 * PURGE_AFTER_MS, [])).toEqual([]);
+  });
+
+  it('in a circle, purges only what every other member told us it holds', async () => {
+    const d = await aDevice();
+    const first = d.add('First');
+    d.writer.remove(first);
+    d.time.now += 60_000;
+    const second = d.add('Second');
+    d.writer.remove(second);
+    const firstStamp = d.row(first)!.deleted_hlc as Hlc;
+    const secondStamp = d.row(second)!.deleted_hlc as Hlc;
+    const later = d.time.now + PURGE_AFTER_MS;
+
+    // B has told us a vector covering the first deletion only; C has told us nothing yet.
+    writeMemberVector(d.sql, B, vector(firstStamp));
+    expect(purgeTombstones(d.sql, later, [B, C])).toEqual([]);
+    writeMemberVector(d.sql, C, vector(secondStamp));
+    expect(purgeTombstones(d.sql, later, [B, C])).toEqual([first]);
+    writeMemberVector(d.sql, B, vector(secondStamp));
+    expect(purgeTombstones(d.sql, later, [B, C])).toEqual([second]);
+    expect(d.trash.list('', 10).total).toBe(0);
+    expect(readMemberVectors(d.sql).get(B)).toEqual(vector(secondStamp));
+  });
+
+  it('runs at most once a day', async () => {
+    const d = await aDevice();
+    const id = d.add('Old');
+    d.writer.remove(id);
+    const t = d.time.now + PURGE_AFTER_MS - 12 * 60 * 60 * 1000;
+    expect(purgeDaily(d.sql, t, [])).toEqual([]);
+    // Old enough twelve hours later, but the day is not over.
+    expect(purgeDaily(d.sql, t + 12 * 60 * 60 * 1000, [])).toBeNull();
+    expect(purgeDaily(d.sql, t + DAY_MS, [])).toEqual([id]);
+  });
+
+  it('a damaged record of vectors blocks purges in a circle, never throws', async () => {
+    const d = await aDevice();
+    const id = d.add('Old');
+    d.writer.remove(id);
+    d.sql.run("INSERT INTO kv (key, value) VALUES ('tombstones.memberVectors', '{\"x\": [1')");
+    expect(readMemberVectors(d.sql).size).toBe(0);
+    expect(purgeTombstones(d.sql, d.time.now + PURGE_AFTER_MS, [newDeviceId()])).toEqual([]);
+  });
+});
