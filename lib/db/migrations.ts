@@ -199,6 +199,17 @@ CREATE TABLE trash_hidden (
 ) STRICT;`,
   },
   { version: 4, name: 'history: the values each field had', sql: HISTORY_SQL },
+  {
+    version: 6,
+    name: 'sorts with completed todos last',
+    // One index per sort of the list, on the sort's key (lib/db/todo-queries.ts SORTS, the same
+    // expressions: SQLite uses an expression index only for the same expression), so each sort,
+    // with completed todos below the open ones, walks its index and stops at the page size.
+    sql: `
+CREATE INDEX idx_todos_sink_created ON todos(deleted, (created_at - completed * 100000000000000));
+CREATE INDEX idx_todos_sink_due ON todos(deleted, (completed || IFNULL(due_date, '~')));
+CREATE INDEX idx_todos_sink_priority ON todos(deleted, ((completed * 3 + (CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END)) * 100000000000000 + (99999999999999 - created_at)));`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,7 +3,12 @@
  * change them, and ask for the notifications permission that reminders need.
  */
 import { browser } from 'wxt/browser';
-import { createPreferences, REMINDER_PERMISSION, type Preferences } from './preferences';
+import {
+  createPreferences,
+  onPreferencesChanged,
+  REMINDER_PERMISSION,
+  type Preferences,
+} from './preferences';
 
 export interface PreferencePort {
   read(): Promise<Preferences>;
@@ -14,6 +19,8 @@ export interface PreferencePort {
    * Firefox honours `permissions.request` only synchronously inside a user action.
    */
   requestPermission(): Promise<boolean>;
+  /** Calls `fn` with the new preferences whenever they change (here or in another page). */
+  watch(fn: (p: Preferences) => void): () => void;
 }
 
 export function extensionPreferences(): PreferencePort {
@@ -25,5 +32,10 @@ export function extensionPreferences(): PreferencePort {
     hasPermission: () => browser.permissions.contains({ ...perm, permissions: [...perm.permissions] }),
     requestPermission: () =>
       browser.permissions.request({ permissions: [...perm.permissions] }).catch(() => false),
+    watch(fn) {
+      let on = true;
+      onPreferencesChanged(browser.storage.onChanged, (p) => on && fn(p));
+      return () => void (on = false);
+    },
   };
 }

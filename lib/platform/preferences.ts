@@ -1,5 +1,5 @@
 /**
- * The extension's own settings for reminders and the toolbar badge (issue 12), in
+ * The extension's own settings for reminders, the toolbar badge and hiding completed todos (issue 12), in
  * `storage.local` rather than the database's `settings.*`: the background reads them on every wake
  * without starting the DB host (Chrome's offscreen document), and every page and the background get
  * `storage.onChanged` when one changes. Per device, never synced. Read through a schema, so a
@@ -16,9 +16,11 @@ export const preferencesSchema = z.object({
   reminders: z.boolean().catch(false),
   /** Count overdue and today's open todos on the toolbar icon. */
   badge: z.boolean().catch(true),
+  /** Leave completed todos out of the list's "All" filter, its date views and the popup. */
+  hideCompleted: z.boolean().catch(false),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
-export const DEFAULT_PREFERENCES: Preferences = { reminders: false, badge: true };
+export const DEFAULT_PREFERENCES: Preferences = { reminders: false, badge: true, hideCompleted: false };
 
 /** The slice of `storage.local` used here, so tests can pass a fake. */
 export interface PreferenceStorage {

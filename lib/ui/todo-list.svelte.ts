@@ -6,6 +6,13 @@
  * box under "All", a title when not searching) patches that row by id from the write's answer or a
  * per-id fetch; other changes refetch the count and the rows on screen, not every row seen.
  *
+ * Completed todos sink below the open ones (or are hidden, a setting), but completing or reopening
+ * one never moves it: the row stays where it is, struck through, until the list is next loaded
+ * (another view, filter, sort or search, a todo added, the panel opened again). So a row never slides
+ * from under the pointer (two quick clicks complete the two rows clicked), x with the keyboard keeps
+ * focus where it is, Undo is a second click on the same place, and a toggle stays a patch by id
+ * (no refetch at 100,000 todos).
+ *
  * The virtual list reaches this state through Svelte context (`getListWindow`), set while the
  * owning component initialises, so the components that create the list need no new props.
  */
@@ -41,6 +48,10 @@ export function createTodoList(client: TodoClient, health: Health) {
   let search = $state('');
   /** Today, Upcoming, Overdue or All (lib/model/views.ts). */
   let view = $state<View>('all');
+  /** Leave completed todos out of "All" and the date views (the setting; "Completed" still lists them). */
+  let hideCompleted = $state(false);
+  /** The filter the queries use: "All" means the open todos while completed ones are hidden. */
+  const queryFilter = (): Filter => (hideCompleted && filter === 'all' ? 'active' : filter);
   /** One slot per row of the result; undefined where that row is not fetched yet. */
   let todos = $state.raw<(WireTodo | undefined)[]>([]);
   let counts = $state<Counts>({ all: 0, active: 0, completed: 0 });
@@ -53,13 +64,14 @@ export function createTodoList(client: TodoClient, health: Health) {
   // Answers to an older query must not overwrite a newer one (typing in search sends many).
   let generation = 0;
 
-  /** The change leaves the row where it is and in the result: patching it in place is exact. */
+  /**
+   * The row is patched in place: the change cannot move it, or it is a completion, which leaves the
+   * row in place until the next load (see above) though every sort, filter and view would move it.
+   */
   function staysPut(before: WireTodo, after: WireTodo): boolean {
     if (after.deleted) return false;
-    // A date view orders by completed, then due date, and decides membership by both.
-    if (view !== 'all' && (before.completed !== after.completed || before.due_date !== after.due_date))
-      return false;
-    if (filter !== 'all' && before.completed !== after.completed) return false;
+    // A date view orders by due date and decides membership by it.
+    if (view !== 'all' && before.due_date !== after.due_date) return false;
     if (sort === 'due' && before.due_date !== after.due_date) return false;
     if (sort === 'priority' && before.priority !== after.priority) return false;
     if (search.trim() && (before.title !== after.title || before.description !== after.description))
@@ -73,8 +85,10 @@ export function createTodoList(client: TodoClient, health: Health) {
     todos = todos.with(i, after);
     return true;
   }
-  const totalOf = (c: Counts) =>
-    filter === 'active' ? c.active : filter === 'completed' ? c.completed : c.all;
+  const totalOf = (c: Counts) => {
+    const f = queryFilter();
+    return f === 'active' ? c.active : f === 'completed' ? c.completed : c.all;
+  };
   async function refreshCounts() {
     const gen = generation;
     const c = await client.send({ kind: 'todos.counts', search, ...viewParams() });
@@ -97,7 +111,7 @@ export function createTodoList(client: TodoClient, health: Health) {
     const r = await client.send({
       kind: 'todos.page',
       query: {
-        filter,
+        filter: queryFilter(),
         sort,
         search,
         cursor: null,
@@ -186,6 +200,15 @@ export function createTodoList(client: TodoClient, health: Health) {
       view = v;
       void reload();
     },
+    get hideCompleted() {
+      return hideCompleted;
+    },
+    set hideCompleted(v: boolean) {
+      if (v === hideCompleted) return;
+      hideCompleted = v;
+      // Before the first load, the setting is read first and the first load uses it.
+      if (loaded) void reload();
+    },
     set sort(v: Sort) {
       sort = v;
       void reload();
@@ -200,8 +223,9 @@ export function createTodoList(client: TodoClient, health: Health) {
     get todos() {
       return todos;
     },
+    /** While completed todos are hidden, "All" counts the open ones it lists. */
     get counts() {
-      return counts;
+      return hideCompleted ? { ...counts, all: counts.active } : counts;
     },
     /** Every row has its place in the virtual list; nothing is loaded by "more". */
     get hasMore() {

@@ -94,7 +94,7 @@ describe('todo queries', () => {
     writer.remove(c.todo.id);
     expect(q.page(query({ filter: 'active' })).todos.map((t) => t.title)).toEqual(['a']);
     expect(q.page(query({ filter: 'completed' })).todos.map((t) => t.title)).toEqual(['b']);
-    expect(q.page(query()).todos.map((t) => t.title)).toEqual(['b', 'a']);
+    expect(q.page(query()).todos.map((t) => t.title)).toEqual(['a', 'b']);
     expect(q.counts('')).toEqual({ all: 2, active: 1, completed: 1 });
     expect(q.get(c.todo.id)?.deleted).toBe(true);
   });
@@ -109,6 +109,75 @@ describe('todo queries', () => {
     expect(q.page(query({ search: 'snake_case' })).todos.map((t) => t.title)).toEqual(['plain']);
     expect(q.counts('SAVE')).toEqual({ all: 2, active: 2, completed: 0 });
     expect(likePattern('a\\b')).toBe('%a\\\\b%');
+  });
+
+  it('lists completed todos below the open ones in every sort, each part in its order', async () => {
+    const { writer, q } = await setup();
+    const made = [];
+    for (let i = 0; i < 60; i++) {
+      const r = writer.create({
+        title: `t${i}`,
+        priority: (['high', 'medium', 'low'] as const)[i % 3],
+        due_date: i % 4 ? `2026-05-${String(10 + (i % 17)).padStart(2, '0')}` : null,
+      });
+      if (!r.ok) throw new Error('setup');
+      made.push(r.todo);
+    }
+    for (const t of made.filter((_, i) => i % 5 === 0)) writer.update(t.id, { completed: true });
+    const rank = { high: 0, medium: 1, low: 2 };
+    // Code-unit order, as SQLite compares text ('~' after every digit); localeCompare is not that.
+    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const expected: Record<string, (a: WireTodo, b: WireTodo) => number> = {
+      created: (a, b) => b.created_at - a.created_at,
+      due: (a, b) => byText(a.due_date ?? '~', b.due_date ?? '~') || byText(a.id, b.id),
+      priority: (a, b) => rank[a.priority] - rank[b.priority] || b.created_at - a.created_at,
+    };
+    for (const sort of ['created', 'due', 'priority'] as const) {
+      const rows = allPages(q, { sort, limit: 7 });
+      expect(rows).toHaveLength(60);
+      const open = rows.filter((t) => !t.completed);
+      expect(rows.slice(0, open.length)).toEqual(open);
+      expect(open).toHaveLength(48);
+      expect(open.map((t) => t.id)).toEqual([...open].sort(expected[sort]).map((t) => t.id));
+      const done = rows.slice(open.length);
+      expect(done.map((t) => t.id)).toEqual([...done].sort(expected[sort]).map((t) => t.id));
+      // The virtual list asks by offset; the same order, across the open/completed border.
+      expect(q.page(query({ sort, offset: 45, limit: 6 })).todos).toEqual(rows.slice(45, 51));
+      expect(q.page(query({ sort, filter: 'active', limit: 100 })).todos).toEqual(open);
+    }
+  });
+
+  it('walks an index for every sort (no sort of the whole list), at an offset and after a cursor', async () => {
+    const { sql, writer, q } = await setup();
+    for (let i = 0; i < 30; i++) writer.create({ title: `t${i}`, due_date: i % 2 ? '2026-05-05' : null });
+    // The statements the queries send, replayed under EXPLAIN QUERY PLAN with their parameters.
+    const sent: { text: string; params: readonly unknown[] }[] = [];
+    const spy: Sql = {
+      ...sql,
+      all: (text, params) => {
+        sent.push({ text, params: params ?? [] });
+        return sql.all(text, params);
+      },
+    } as Sql;
+    const spied = createTodoQueries(spy);
+    for (const sort of ['created', 'due', 'priority'] as const)
+      for (const filter of ['all', 'active', 'completed'] as const) {
+        sent.length = 0;
+        const first = spied.page(query({ sort, filter, limit: 5, offset: 10 }));
+        spied.page(query({ sort, filter, limit: 5, cursor: first.next }));
+        spied.page(query({ sort, filter, limit: 5, search: 't1' }));
+        expect(sent).toHaveLength(3);
+        for (const s of sent) {
+          const plan = sql
+            .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${s.text}`, s.params as never)
+            .map((r) => r.detail)
+            .join(' | ');
+          expect(plan, `${sort}/${filter}`).toMatch(new RegExp(`USING INDEX idx_todos_sink_${sort}\\b`));
+          // Only rows that tie on the key are ordered by id ('USE TEMP B-TREE FOR LAST TERM OF ORDER BY').
+          expect(plan, `${sort}/${filter}`).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+        }
+      }
+    void q;
   });
 
   it('answers a missing id with null', async () => {

@@ -189,19 +189,25 @@ describe('shouldNotify and snooze', () => {
 
 describe('preferences', () => {
   it('defaults to reminders off and the badge on, also for a mangled value', () => {
-    expect(parsePreferences(undefined)).toEqual({ reminders: false, badge: true });
-    expect(parsePreferences({ reminders: 'yes', badge: 0 })).toEqual({ reminders: false, badge: true });
-    expect(parsePreferences('x')).toEqual({ reminders: false, badge: true });
+    expect(parsePreferences(undefined)).toEqual({ reminders: false, badge: true, hideCompleted: false });
+    expect(parsePreferences({ reminders: 'yes', badge: 0 })).toEqual({
+      reminders: false,
+      badge: true,
+      hideCompleted: false,
+    });
+    expect(parsePreferences('x')).toEqual({ reminders: false, badge: true, hideCompleted: false });
   });
-  it('changes one setting and keeps the other', async () => {
+  it('changes one setting and keeps the others', async () => {
     const store: Record<string, unknown> = {};
     const prefs = createPreferences({
       get: async (k) => ({ [k]: store[k] }),
       set: async (items) => void Object.assign(store, items),
     });
     await prefs.update({ badge: false });
-    expect(await prefs.update({ reminders: true })).toEqual({ reminders: true, badge: false });
-    expect(store[PREFERENCES_KEY]).toEqual({ reminders: true, badge: false });
+    await prefs.update({ hideCompleted: true });
+    const all = { reminders: true, badge: false, hideCompleted: true };
+    expect(await prefs.update({ reminders: true })).toEqual(all);
+    expect(store[PREFERENCES_KEY]).toEqual(all);
   });
 });
 
