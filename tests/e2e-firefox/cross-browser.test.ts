@@ -3,7 +3,8 @@
  * through the real relay (wrangler dev on loopback) using only the side panel / sidebar UI, in both
  * directions and by both means (pasted link, QR image), and end every session with identical lists.
  * Paired once, they form a circle: changes travel live both ways, and Firefox's event page stays up
- * (keep-alive) for as long as it is in the circle.
+ * (keep-alive) for as long as it is in the circle. Paired again after leaving, both browsers quit and
+ * start again on their profiles, and changes still travel live both ways (issue 10).
  */
 import type { Page as ChromePage } from 'playwright-core';
 import type { Browser as FirefoxBrowser, ElementHandle, Page as FirefoxPage } from 'puppeteer-core';
@@ -351,5 +352,62 @@ it(
       'the background to idle out again',
       600,
     );
+  },
+);
+
+// Issue 10: "Chrome ↔ Firefox ESR the same, over their restarts". The first test left the circle, so
+// the two pair again, both browsers quit and start again on the same profiles, and changes still
+// travel both ways by themselves.
+it(
+  'paired again, both browsers restart and every change still travels live both ways',
+  { timeout: 300_000 },
+  async () => {
+    // The lists are already the same, so only the session's own result says the pairing is over
+    // (closing the drawer before that cancels it).
+    const before = await cList(chrome);
+    const link = await chromeShowsLink();
+    await fClick(ff, 'Join a device');
+    await (await byRole(ff, 'Pairing link', 'textbox')).type(link);
+    await fClick(ff, 'Join');
+    await expectSession(before);
+    await closeDrawers();
+    // In one circle again: live before the restarts.
+    await cAdd(chrome, 'Added in Chrome before the restarts');
+    await pollUntil(
+      () => fList(ff),
+      (l) => l.includes('Added in Chrome before the restarts'),
+      'Chrome’s todo, live on Firefox',
+    );
+
+    // Both browsers quit; each starts again on its own profile with nothing open but its list.
+    await chromeClose();
+    await firefox?.close();
+    const context = await launchChromium(chromeDir);
+    chromeClose = () => context.close();
+    chrome = await openChromeSidePanel(context);
+    firefox = await launchFirefox(firefoxDir, { backgroundIdleMs: IDLE_MS });
+    ff = await openExtensionPage(firefox, 'sidepanel.html');
+    await expect
+      .poll(() => cList(chrome), WAIT)
+      .toEqual([...before, 'Added in Chrome before the restarts'].sort());
+
+    await cAdd(chrome, 'Added in Chrome after the restarts');
+    await pollUntil(
+      () => fList(ff),
+      (l) => l.includes('Added in Chrome after the restarts'),
+      'Chrome’s todo, live on Firefox after both restarted',
+    );
+    await addTodo(ff, 'Added in Firefox after the restarts');
+    await fClick(ff, 'Complete Added in Firefox after the restarts', 'checkbox');
+    await expect.poll(() => cList(chrome), WAIT).toContain('Added in Firefox after the restarts ✓');
+    await cRename(chrome, 'Added in Chrome after the restarts', 'Renamed in Chrome after the restarts');
+    await pollUntil(
+      () => fList(ff),
+      (l) =>
+        l.includes('Renamed in Chrome after the restarts') &&
+        !l.includes('Added in Chrome after the restarts'),
+      'Chrome’s rename, live on Firefox',
+    );
+    expect(await fList(ff)).toEqual(await cList(chrome));
   },
 );
