@@ -11,6 +11,7 @@
  * frame (another type, sender, addressee or counter) makes it fail to decrypt. WebCrypto only.
  */
 import { PROTOCOL_VERSION, type DeviceMessageType, type Envelope } from '../protocol/envelope';
+import { encodeBinaryEnvelope, type BinaryEnvelope } from '../protocol/binary-envelope';
 import { decodePayload, encodePayload } from '../protocol/payload-codec';
 import { fromBase64Url, toBase64Url } from './base64url';
 import { agree, type DeviceIdentity, type PublicIdentity } from './identity';
@@ -109,30 +110,58 @@ export function sealFrame(key: FrameKey, header: FrameHeader, payload: unknown):
   return sealFrameJson(key, header, JSON.stringify(payload));
 }
 
-/**
- * Encrypts a payload already serialised as JSON text (a sync batch is assembled from rows
- * serialised once each). Compressed, then padded (lib/protocol/payload-codec.ts), then sealed.
- */
-export async function sealFrameJson(key: FrameKey, header: FrameHeader, json: string): Promise<Envelope> {
-  const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+/** Compresses, pads (lib/protocol/payload-codec.ts) and seals a payload's JSON text: nonce and ciphertext. */
+async function sealBytes(
+  key: FrameKey,
+  header: FrameHeader,
+  json: string,
+): Promise<{ n: Uint8Array<ArrayBuffer>; ct: Uint8Array<ArrayBuffer> }> {
+  const n = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
   const plain = await encodePayload(json);
   const ct = new Uint8Array(
     await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv: nonce, additionalData: aad(PROTOCOL_VERSION, header) },
+      { name: 'AES-GCM', iv: n, additionalData: aad(PROTOCOL_VERSION, header) },
       key,
       plain,
     ),
   );
+  return { n, ct };
+}
+
+/**
+ * Encrypts a payload already serialised as JSON text (a sync batch is assembled from rows
+ * serialised once each) into a JSON envelope.
+ */
+export async function sealFrameJson(key: FrameKey, header: FrameHeader, json: string): Promise<Envelope> {
+  const { n, ct } = await sealBytes(key, header, json);
   const env: Envelope = {
     v: PROTOCOL_VERSION,
     type: header.type,
     from: header.from,
     c: header.c,
-    n: toBase64Url(nonce),
+    n: toBase64Url(n),
     ct: toBase64Url(ct),
   };
   if (header.to !== undefined) env.to = header.to;
   return env;
+}
+
+/** The same, as a binary frame (lib/protocol/binary-envelope.ts; since v6, for PUSH). */
+export async function sealFrameBinary(
+  key: FrameKey,
+  header: FrameHeader,
+  json: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const { n, ct } = await sealBytes(key, header, json);
+  return encodeBinaryEnvelope({
+    v: PROTOCOL_VERSION,
+    type: header.type,
+    from: header.from,
+    ...(header.to !== undefined ? { to: header.to } : {}),
+    c: header.c,
+    n,
+    ct,
+  });
 }
 
 export type OpenResult = { ok: true; payload: unknown } | { ok: false; reason: string };
@@ -141,9 +170,9 @@ export type OpenResult = { ok: true; payload: unknown } | { ok: false; reason: s
  * Decrypts, inflates (at most MAX_PAYLOAD_BYTES) and JSON-parses a payload; never throws.
  * Validation of the payload is the caller's next step.
  */
-export async function openFrame(key: FrameKey, env: Envelope): Promise<OpenResult> {
-  const nonce = fromBase64Url(env.n);
-  const ct = fromBase64Url(env.ct);
+export async function openFrame(key: FrameKey, env: Envelope | BinaryEnvelope): Promise<OpenResult> {
+  const nonce = typeof env.n === 'string' ? fromBase64Url(env.n) : env.n;
+  const ct = typeof env.ct === 'string' ? fromBase64Url(env.ct) : env.ct;
   if (!nonce || nonce.length !== NONCE_BYTES || !ct) return { ok: false, reason: 'bad encoding' };
   let plain: ArrayBuffer;
   try {

@@ -2,7 +2,8 @@
  * The only part of a device-to-device frame the relay reads. Everything device-specific (todos,
  * device names, vectors) is inside `ct`, AES-GCM encrypted end to end; the relay never has the key.
  *
- * Wire form: one JSON text frame per message.
+ * Wire form: one JSON text frame per message; since v6 a PUSH is a binary frame with the same fields
+ * (binary-envelope.ts).
  *   device → relay → other devices: { v, type, from, to?, c, n, ct }
  *     v: protocol version (number); type: one of DEVICE_MESSAGE_TYPES; from: sender DeviceId;
  *     to: addressee DeviceId, absent = everyone in the session; c: the sender's frame counter
@@ -20,9 +21,10 @@ export { UUID_RE };
 /**
  * History in docs/protocol.md: 1 (2026-11) session key only; 2 (2026-12-01) device identities, pair
  * keys, counters, SYNC_ACK; 3 (2026-12-01) circles: CIRCLE, JOIN.roster, circle rooms; 4 (2026-12-02) removal: EPOCH, epoch records; 5 (2026-12-02)
- * payloads compressed before encryption and padded to Padmé lengths; PUSH (live push in circles).
+ * payloads compressed before encryption and padded to Padmé lengths; PUSH (live push in circles); 6 (2026-12-02)
+ * PUSH as a binary frame (binary-envelope.ts).
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** Message names from the original design. */
 export const DEVICE_MESSAGE_TYPES = [

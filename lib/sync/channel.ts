@@ -16,6 +16,7 @@ import {
   deriveFrameKey,
   derivePairKey,
   openFrame,
+  sealFrameBinary,
   sealFrameJson,
   type FrameKey,
   type TranscriptParty,
@@ -32,12 +33,19 @@ import {
 } from '../protocol/envelope';
 import { parsePayload, type DeviceMessage, type WirePayloadOf } from '../protocol/messages';
 import { isSerialized, type SerializedPayload } from '../protocol/wire-row';
-import type { Transport } from './ports';
+import { decodeBinaryEnvelope, type BinaryEnvelope } from '../protocol/binary-envelope';
+import type { Frame, Transport } from './ports';
 
 /** Frames held per unknown sender, senders held at once, and bytes held in all: a stranger cannot grow it. */
 const HOLD_FRAMES = 8;
 const HOLD_SENDERS = 8;
 const HOLD_BYTES = 1024 * 1024;
+/**
+ * Types sent as binary frames (v6): a PUSH is one changed field or a few, so its JSON envelope
+ * (keys, two ids as text, base64url of nonce and ciphertext) was more than half its bytes.
+ * Everything else stays a JSON envelope; a device reads both.
+ */
+const BINARY_TYPES: ReadonlySet<DeviceMessageType> = new Set<DeviceMessageType>(['PUSH']);
 
 export type Opened =
   | { kind: 'message'; msg: DeviceMessage; viaLink: boolean }
@@ -80,9 +88,9 @@ export function createChannel(opts: {
   const nonce = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
   const selfParty: TranscriptParty = { id: self, keys: identity.public, nonce };
   const pairKeys = new Map<DeviceId, PeerKey>();
-  const held = new Map<DeviceId, string[]>();
+  const held = new Map<DeviceId, Frame[]>();
   /** Frames being replayed out of `held`: not held again. */
-  const stale = new Set<string>();
+  const stale = new Set<Frame>();
   let heldBytes = 0;
   let linkKey: FrameKey | null = null;
   let counter = 0;
@@ -103,7 +111,7 @@ export function createChannel(opts: {
     return { kind: 'dropped', reason };
   }
 
-  function hold(from: DeviceId, frame: string): Opened {
+  function hold(from: DeviceId, frame: Frame): Opened {
     const q = held.get(from) ?? [];
     const full =
       q.length >= HOLD_FRAMES ||
@@ -134,7 +142,7 @@ export function createChannel(opts: {
     },
     hasPeer: (id: DeviceId) => pairKeys.has(id),
     /** Frames `id` sent before we knew its key, oldest first; the caller feeds them back through `open`. */
-    takeHeld(id: DeviceId): string[] {
+    takeHeld(id: DeviceId): Frame[] {
       const q = held.get(id) ?? [];
       held.delete(id);
       for (const f of q) heldBytes -= f.length;
@@ -161,9 +169,11 @@ export function createChannel(opts: {
       const header = to ? { type, from: self, to, c } : { type, from: self, c };
       const json = isSerialized(payload) ? payload.json : JSON.stringify(payload);
       // Sealing starts at once (a sender may build its next batch meanwhile); sending waits its turn.
-      const sealed = sealFrameJson(key, header, json);
+      const sealed = BINARY_TYPES.has(type)
+        ? sealFrameBinary(key, header, json)
+        : sealFrameJson(key, header, json).then((env) => JSON.stringify(env));
       const sent = tail.then(async () => {
-        const frame = JSON.stringify(await sealed);
+        const frame = await sealed;
         const ok = transport.send(frame);
         if (ok) {
           stats.framesSent++;
@@ -175,28 +185,38 @@ export function createChannel(opts: {
       return sent;
     },
 
-    async open(frame: string): Promise<Opened> {
+    async open(frame: Frame): Promise<Opened> {
       stats.framesReceived++;
       stats.bytesReceived += frame.length;
       if (frame === PONG_FRAME) return { kind: 'ignored' };
-      let json: unknown;
-      try {
-        json = JSON.parse(frame);
-      } catch {
-        return drop('not JSON');
+      let env: Envelope | BinaryEnvelope;
+      if (typeof frame === 'string') {
+        let json: unknown;
+        try {
+          json = JSON.parse(frame);
+        } catch {
+          return drop('not JSON');
+        }
+        const parsed = inboundFrameSchema.safeParse(json);
+        if (!parsed.success) return drop('not a valid frame');
+        const f = parsed.data;
+        if ('device' in f) return { kind: 'peer-left', id: f.device as DeviceId };
+        if ('code' in f) return { kind: 'relay-error', code: f.code };
+        env = f;
+      } else {
+        const b = decodeBinaryEnvelope(frame);
+        if (!b.ok) return drop(`binary frame ${b.code}`);
+        env = b.envelope;
       }
-      const parsed = inboundFrameSchema.safeParse(json);
-      if (!parsed.success) return drop('not a valid frame');
-      const f = parsed.data;
-      if ('device' in f) return { kind: 'peer-left', id: f.device as DeviceId };
-      if ('code' in f) return { kind: 'relay-error', code: f.code };
-      const env: Envelope = f;
       if (env.from === self || (env.to !== undefined && env.to !== self)) return { kind: 'ignored' };
       const from = env.from as DeviceId;
       if (env.v !== PROTOCOL_VERSION) {
         drop(`protocol version ${env.v}`);
         return { kind: 'version', from, v: env.v };
       }
+      // One form per type: a PUSH only binary, everything else only JSON (no second spelling to test).
+      if ((typeof frame === 'string') === BINARY_TYPES.has(env.type))
+        return drop(`${env.type} from ${from} as a ${typeof frame === 'string' ? 'text' : 'binary'} frame`);
       const pk = pairKeys.get(from);
       let viaLink = false;
       let payload: unknown;

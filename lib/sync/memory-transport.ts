@@ -6,12 +6,13 @@
  * Nothing is delivered until the test calls deliverOne/deliverAll, so schedules are reproducible.
  */
 import { PING_FRAME, PONG_FRAME } from '../protocol/envelope';
-import type { Transport } from './ports';
+import { decodeBinaryEnvelope } from '../protocol/binary-envelope';
+import type { Frame, Transport } from './ports';
 
 interface Queued {
   from: string;
   to: string;
-  frame: string;
+  frame: Frame;
   type: string;
 }
 
@@ -33,12 +34,16 @@ export interface MemoryRelay {
   /** Frames matching the predicate are delivered twice (a relay or network repeating itself). */
   setDuplicate(pred: ((f: Queued) => boolean) | null): void;
   /** Puts a raw frame on the link to `to`, as the relay (or whoever holds a socket) could. */
-  inject(to: string, frame: string, from?: string): void;
+  inject(to: string, frame: Frame, from?: string): void;
   /** Every frame accepted from a sender, for wire accounting. */
   readonly sent: { from: string; type: string; bytes: number }[];
 }
 
-function typeOf(frame: string): string {
+function typeOf(frame: Frame): string {
+  if (typeof frame !== 'string') {
+    const b = decodeBinaryEnvelope(frame);
+    return b.ok ? b.envelope.type : '?';
+  }
   try {
     const v: unknown = JSON.parse(frame);
     return typeof v === 'object' && v !== null && 'type' in v && typeof v.type === 'string' ? v.type : '?';
@@ -52,7 +57,7 @@ export function createMemoryRelay(): MemoryRelay {
     string,
     {
       open: boolean;
-      message: Set<(f: string) => void>;
+      message: Set<(f: Frame) => void>;
       openCbs: Set<() => void>;
       closeCbs: Set<(r: string) => void>;
     }
@@ -96,7 +101,7 @@ export function createMemoryRelay(): MemoryRelay {
     transport(deviceId) {
       const s = {
         open: false,
-        message: new Set<(f: string) => void>(),
+        message: new Set<(f: Frame) => void>(),
         openCbs: new Set<() => void>(),
         closeCbs: new Set<(r: string) => void>(),
       };
@@ -112,7 +117,11 @@ export function createMemoryRelay(): MemoryRelay {
             return true;
           }
           const type = typeOf(frame);
-          sent.push({ from: deviceId, type, bytes: new TextEncoder().encode(frame).length });
+          sent.push({
+            from: deviceId,
+            type,
+            bytes: typeof frame === 'string' ? new TextEncoder().encode(frame).length : frame.byteLength,
+          });
           for (const [id, other] of sockets) {
             if (id === deviceId || !other.open) continue;
             const q = { from: deviceId, to: id, frame, type };

@@ -7,7 +7,7 @@
 import { PartySocket } from 'partysocket';
 import { isFinalRelayClose, PING_FRAME, RELAY_LIMITS, TARGET_BATCH_BYTES } from '../protocol/envelope';
 import type { DeviceId, SessionId } from '../model/ids';
-import type { Transport } from './ports';
+import type { Frame, Transport } from './ports';
 
 /** The relay replaces a socket only after RELAY_LIMITS.liveWindowMs of silence, which is longer. */
 export const PING_INTERVAL_MS = RELAY_LIMITS.keepaliveMs;
@@ -43,8 +43,10 @@ export function createPartySocketTransport(opts: {
     startClosed: true,
     maxReconnectionDelay: 10_000,
   });
+  // PUSH frames are binary (v6); as ArrayBuffer they arrive synchronously, a Blob would need a read.
+  socket.binaryType = 'arraybuffer';
   let ping: ReturnType<typeof setInterval> | null = null;
-  const queue: string[] = [];
+  const queue: Frame[] = [];
   let tokens = SEND_BURST;
   let refilledAt = Date.now();
   let drainTimer: ReturnType<typeof setTimeout> | null = null;
@@ -97,6 +99,7 @@ export function createPartySocketTransport(opts: {
     onMessage(cb) {
       const h = (e: MessageEvent) => {
         if (typeof e.data === 'string') cb(e.data);
+        else if (e.data instanceof ArrayBuffer) cb(new Uint8Array(e.data));
       };
       socket.addEventListener('message', h);
       return () => socket.removeEventListener('message', h);

@@ -68,11 +68,17 @@ export interface SyncStorage {
   rememberPeer(peerId: DeviceId, name: string | null, lastSync: number | null, now: number): void;
 }
 
+/**
+ * One WebSocket message: text (JSON envelopes, relay frames) or binary (the v6 binary envelope,
+ * lib/protocol/binary-envelope.ts). `length` of either is its size on the wire, in bytes for binary.
+ */
+export type Frame = string | Uint8Array<ArrayBuffer>;
+
 /** A socket to the relay. Reconnect-aware: onOpen fires again after a reconnect. */
 export interface Transport {
-  /** Sends one text frame; false if the socket is not open (the frame is not queued). */
-  send(frame: string): boolean;
-  onMessage(cb: (frame: string) => void): () => void;
+  /** Sends one frame; false if the socket is not open (the frame is not queued). */
+  send(frame: Frame): boolean;
+  onMessage(cb: (frame: Frame) => void): () => void;
   onOpen(cb: () => void): () => void;
   onClose(cb: (reason: string) => void): () => void;
   readonly isOpen: boolean;

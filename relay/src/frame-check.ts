@@ -5,9 +5,13 @@ import {
   type Envelope,
   type RelayErrorCode,
 } from '../../lib/protocol/envelope';
+import { decodeBinaryEnvelope, frameBytesOf } from '../../lib/protocol/binary-envelope';
+
+/** What the relay reads of a frame it forwards: who sent it and to whom. */
+export type FrameHeader = Pick<Envelope, 'type' | 'from' | 'to'>;
 
 export type FrameVerdict =
-  | { ok: true; envelope: Envelope; bytes: number }
+  | { ok: true; envelope: FrameHeader; bytes: number }
   | { ok: false; code: RelayErrorCode; message: string; bytes: number };
 
 const encoder = new TextEncoder();
@@ -25,6 +29,7 @@ export function frameBytes(frame: string | ArrayBuffer | ArrayBufferView, maxFra
 /**
  * Reads only what routing needs, in the documented order: size, JSON shape, type, envelope.
  * The ciphertext is never decoded. `senderId` must match `from` so a device cannot speak for another.
+ * A binary frame (v6) is checked as strictly, field by field (lib/protocol/binary-envelope.ts).
  */
 export function checkFrame(
   frame: string | ArrayBuffer | ArrayBufferView,
@@ -36,7 +41,16 @@ export function checkFrame(
     return { ok: false, code: 'FRAME_TOO_LARGE', message: `frame over ${maxFrameBytes} bytes`, bytes };
   }
   if (typeof frame !== 'string') {
-    return { ok: false, code: 'BAD_FRAME', message: 'binary frames are not accepted', bytes };
+    const b = decodeBinaryEnvelope(frameBytesOf(frame));
+    if (!b.ok) {
+      const code = b.code === 'unknown-type' ? 'UNKNOWN_TYPE' : 'BAD_FRAME';
+      return { ok: false, code, message: `binary frame: ${b.code}`, bytes };
+    }
+    if (b.envelope.from !== senderId) {
+      return { ok: false, code: 'BAD_FRAME', message: 'from does not match the connection', bytes };
+    }
+    const { type, from, to } = b.envelope;
+    return { ok: true, envelope: to === undefined ? { type, from } : { type, from, to }, bytes };
   }
   let parsed: unknown;
   try {

@@ -32,7 +32,8 @@ function counted(t: Transport): Transport {
     },
     send(frame) {
       const ok = t.send(frame);
-      if (ok && frame.includes('"type":"EPOCH"')) epochFrames.push(Buffer.byteLength(frame));
+      if (ok && typeof frame === 'string' && frame.includes('"type":"EPOCH"'))
+        epochFrames.push(Buffer.byteLength(frame));
       return ok;
     },
     onMessage: (cb) => t.onMessage(cb),

@@ -306,10 +306,12 @@ async function baseline(relayUrl: string, hostSql: Sql, guestSql: Sql, label: st
   let chainB = Promise.resolve();
   a.t.onMessage(
     (f) =>
+      typeof f === 'string' &&
       void (chainA = chainA.then(() => handle(a)(f)).catch((e: unknown) => console.error('baseline', e))),
   );
   b.t.onMessage(
     (f) =>
+      typeof f === 'string' &&
       void (chainB = chainB.then(() => handle(b)(f)).catch((e: unknown) => console.error('baseline', e))),
   );
   const opened = (s: Side) => new Promise<void>((r) => s.t.onOpen(r));

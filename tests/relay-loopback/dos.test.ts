@@ -320,7 +320,7 @@ describe('denial-of-service probes over loopback', () => {
       });
       const answers: string[] = [];
       const closes: string[] = [];
-      transport.onMessage((frame) => answers.push(frame));
+      transport.onMessage((frame) => answers.push(typeof frame === 'string' ? frame : '<binary>'));
       transport.onClose((reason) => closes.push(reason));
       const opened = new Promise<void>((resolve) => transport.onOpen(() => resolve()));
       transport.connect();

@@ -62,7 +62,7 @@ function watchedTransport(
     notify();
   });
   transport.onMessage((frame) => {
-    watched.received.push(frame);
+    watched.received.push(typeof frame === 'string' ? frame : '<binary>');
     notify();
   });
   return watched;

@@ -56,7 +56,7 @@ describe('typed errors', () => {
     await expectRefused(envelope(uuid()), 'BAD_FRAME');
   });
 
-  it('rejects a binary frame with BAD_FRAME', async () => {
+  it('rejects a binary frame too short to be a binary envelope with BAD_FRAME', async () => {
     await expectRefused(new Uint8Array([1, 2, 3]).buffer, 'BAD_FRAME');
   });
 

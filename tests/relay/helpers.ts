@@ -6,6 +6,7 @@ import {
   relayErrorSchema,
   type DeviceMessageType,
 } from '../../lib/protocol/envelope';
+import { encodeBinaryEnvelope } from '../../lib/protocol/binary-envelope';
 
 export const BASE = 'https://relay.test';
 
@@ -38,6 +39,27 @@ export function envelope(
     ct: randomB64url(48),
     ...extra,
   });
+}
+
+/** A binary envelope (v6) as a device sends a PUSH; random bytes for nonce and ciphertext. */
+export function binaryEnvelope(from: string, to?: string, ctBytes = 48): ArrayBuffer {
+  counter += 1;
+  const frame = encodeBinaryEnvelope({
+    v: PROTOCOL_VERSION,
+    type: 'PUSH',
+    from,
+    ...(to !== undefined ? { to } : {}),
+    c: counter,
+    n: crypto.getRandomValues(new Uint8Array(12)),
+    // getRandomValues fills at most 64 KiB; the relay cannot tell zeros from ciphertext either.
+    ct: ctBytes <= 65_536 ? crypto.getRandomValues(new Uint8Array(ctBytes)) : new Uint8Array(ctBytes),
+  });
+  return frame.buffer;
+}
+
+/** How a test device records a binary frame it receives: `binary:` and its bytes in hex. */
+export function binaryText(frame: ArrayBuffer): string {
+  return `binary:${[...new Uint8Array(frame)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** A valid envelope of exactly `bytes` bytes (ASCII), for the byte budget and the output cap. */
@@ -91,11 +113,17 @@ export async function connect(
   const ws = response.webSocket;
   if (ws === null) throw new Error(`upgrade refused: ${response.status} ${await response.text()}`);
   ws.accept();
+  ws.binaryType = 'arraybuffer';
   const queue: string[] = [];
   const waiters: ((frame: string) => void)[] = [];
   const listeners = new Set<() => void>();
   ws.addEventListener('message', (event) => {
-    const frame = typeof event.data === 'string' ? event.data : '<binary>';
+    const frame =
+      typeof event.data === 'string'
+        ? event.data
+        : event.data instanceof ArrayBuffer
+          ? binaryText(event.data)
+          : '<binary>';
     const waiter = waiters.shift();
     if (waiter) waiter(frame);
     else queue.push(frame);

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { circleRoom } from '../../lib/circle/circle-keys';
 import { loadCircle } from '../../lib/db/circle-store';
 import { MAX_CLOCK_DRIFT_MS } from '../../lib/model/hlc';
+import { decodeBinaryEnvelope, encodeBinaryEnvelope } from '../../lib/protocol/binary-envelope';
+import type { Frame } from '../../lib/sync/ports';
 import { circleOf, data, device, goOffline, pair, Rooms, settle, T0, type Device } from './circle-harness';
 
 async function twoInACircle() {
@@ -30,7 +32,7 @@ const pendingOn = (d: Device, name: string) => {
 };
 
 describe('live push', () => {
-  it('brings a change on A to B in one PUSH, with no round, under 512 bytes', async () => {
+  it('brings a change on A to B in one binary PUSH, with no round, in at most 300 bytes', async () => {
     const { rooms, time, a, b, todo } = await twoInACircle();
     const room = await roomOf(rooms, a);
     const before = room.sent.length;
@@ -41,7 +43,8 @@ describe('live push', () => {
     expect(b.titles()).toEqual(['Buy oat milk and bread']);
     const frames = room.sent.slice(before);
     expect(frames.map((f) => [f.type, f.from])).toEqual([['PUSH', a.id]]);
-    expect(frames[0]!.bytes).toBeLessThanOrEqual(512);
+    // A binary frame (v6) within issue 13's 300 bytes: 240 B here.
+    expect(frames[0]!.bytes).toBeLessThanOrEqual(300);
     // B's list is told; both sides count nothing pending.
     expect(b.events).toContainEqual({ kind: 'todos.changed', ids: [], op: 'bulk' });
     expect(pendingOn(a, 'Phone')).toBe(0);
@@ -93,7 +96,7 @@ describe('live push', () => {
   it('refuses a forged PUSH and a replayed one', async () => {
     const { rooms, time, a, b, todo } = await twoInACircle();
     const room = await roomOf(rooms, a);
-    let captured: string | null = null;
+    let captured: Frame | null = null;
     room.setDrop((f) => {
       if (f.type === 'PUSH' && f.to === b.id) captured = f.frame;
       return false;
@@ -111,15 +114,49 @@ describe('live push', () => {
     // Replayed as it was: its counter is not after the last one from A.
     room.inject(b.id, captured!, a.id);
     // Forged: A's header and nonce with a ciphertext that is not A's.
-    const env = JSON.parse(captured!) as { c: number; ct: string };
-    const forged = { ...env, c: env.c + 100, ct: (env.ct[0] === 'A' ? 'B' : 'A') + env.ct.slice(1) };
-    room.inject(b.id, JSON.stringify(forged), a.id);
+    const env = decodeBinaryEnvelope(captured! as Uint8Array<ArrayBuffer>);
+    if (!env.ok) throw new Error(env.code);
+    const ct = env.envelope.ct.slice();
+    ct[0] = ct[0]! ^ 1;
+    room.inject(b.id, encodeBinaryEnvelope({ ...env.envelope, c: env.envelope.c + 100, ct }), a.id);
     await settle(rooms, [a, b]);
 
     expect(b.titles()).toEqual(['Later on B']);
     expect(a.titles()).toEqual(['Later on B']);
     // The replay is dropped at once; the forgery fails to open (held at most, never applied).
     expect(engine.stats.framesDropped).toBeGreaterThanOrEqual(dropped + 1);
+  });
+
+  it('drops a truncated, relabelled or re-addressed binary PUSH with a reason, and applies nothing', async () => {
+    const { rooms, time, a, b, todo } = await twoInACircle();
+    const room = await roomOf(rooms, a);
+    let captured: Uint8Array<ArrayBuffer> | null = null;
+    room.setDrop((f) => {
+      if (f.type !== 'PUSH' || f.to !== b.id || typeof f.frame === 'string') return false;
+      captured = f.frame;
+      return true;
+    });
+    time.now += 1_000;
+    a.send({ kind: 'todos.update', id: todo, patch: { title: 'Never arrives whole' } });
+    await settle(rooms, [a, b]);
+    room.setDrop(null);
+    const frame = captured! as Uint8Array<ArrayBuffer>;
+    const engine = b.sync.circle.engine!;
+    const dropped = engine.stats.framesDropped;
+
+    // Cut inside the ciphertext's tag; relabelled as SYNC_DATA (type index 3); the flags byte made
+    // unknown; the counter byte made 0.
+    const relabelled = frame.slice();
+    relabelled[1] = 3;
+    const flagged = frame.slice();
+    flagged[2] = 0x81;
+    const zeroCounter = frame.slice();
+    zeroCounter[3 + 16 + 16] = 0;
+    for (const bad of [frame.slice(0, 3 + 16 + 16 + 1 + 12 + 15), relabelled, flagged, zeroCounter])
+      room.inject(b.id, bad, a.id);
+    await settle(rooms, [a, b]);
+    expect(b.titles()).toEqual(['Buy oat milk']);
+    expect(engine.stats.framesDropped).toBe(dropped + 4);
   });
 
   it('holds back a pushed row stamped too far ahead; a round brings it once the clocks agree', async () => {
@@ -158,7 +195,7 @@ describe('live push', () => {
     const oldRoom = await roomOf(rooms, a);
 
     // C's last push before its removal never arrives; it is kept by whoever holds a socket.
-    const captured = new Map<string, string>();
+    const captured = new Map<string, Frame>();
     oldRoom.setDrop((f) => {
       if (f.type !== 'PUSH' || f.from !== c.id) return false;
       captured.set(f.to, f.frame);

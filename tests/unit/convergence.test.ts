@@ -86,7 +86,7 @@ export async function runConvergence(seed: number): Promise<string | null> {
   const hostile = relay.transport(hostileId);
   const heard: string[] = [];
   hostile.onMessage((f) => {
-    if (heard.length < 500) heard.push(f);
+    if (heard.length < 500 && typeof f === 'string') heard.push(f);
   });
   hostile.connect();
   const junk = () =>

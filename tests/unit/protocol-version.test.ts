@@ -8,6 +8,7 @@ import { createChannel } from '../../lib/sync/channel';
 import { newIdentity } from '../../lib/crypto/identity';
 import { newSessionKey } from '../../lib/crypto/frame-crypto';
 import { PROTOCOL_VERSION } from '../../lib/protocol/envelope';
+import { encodeBinaryEnvelope } from '../../lib/protocol/binary-envelope';
 import { versionErrorCode } from '../../lib/sync/engine-types';
 import { errorText } from '../../lib/messages/sync-text';
 import { memberDetail, statusText } from '../../lib/ui/circle.svelte';
@@ -49,9 +50,87 @@ const frame = (v: number) =>
 describe('another protocol version', () => {
   it('is reported with the sender and its version, and counted as dropped', async () => {
     const { c, stats } = await channel();
-    expect(await c.open(frame(PROTOCOL_VERSION - 1))).toEqual({ kind: 'version', from: PEER, v: 4 });
-    expect(await c.open(frame(PROTOCOL_VERSION + 1))).toEqual({ kind: 'version', from: PEER, v: 6 });
+    expect(await c.open(frame(PROTOCOL_VERSION - 1))).toEqual({
+      kind: 'version',
+      from: PEER,
+      v: PROTOCOL_VERSION - 1,
+    });
+    expect(await c.open(frame(PROTOCOL_VERSION + 1))).toEqual({
+      kind: 'version',
+      from: PEER,
+      v: PROTOCOL_VERSION + 1,
+    });
     expect(stats.framesDropped).toBe(2);
+  });
+
+  it('is reported for a v5 PUSH (a JSON envelope) and for a binary frame of a later version', async () => {
+    const { c, stats } = await channel();
+    const v5Push = JSON.stringify({
+      v: 5,
+      type: 'PUSH',
+      from: PEER,
+      to: SELF,
+      c: 3,
+      n: 'A'.repeat(16),
+      ct: 'AAAA',
+    });
+    expect(await c.open(v5Push)).toEqual({ kind: 'version', from: PEER, v: 5 });
+    const later = encodeBinaryEnvelope({
+      v: PROTOCOL_VERSION + 1,
+      type: 'PUSH',
+      from: PEER,
+      to: SELF,
+      c: 4,
+      n: new Uint8Array(12),
+      ct: new Uint8Array(32),
+    });
+    expect(await c.open(later)).toEqual({ kind: 'version', from: PEER, v: PROTOCOL_VERSION + 1 });
+    expect(stats.framesDropped).toBe(2);
+  });
+
+  it('a frame of this version in the other form (a JSON PUSH, a binary JOIN) is dropped with a reason', async () => {
+    const { c } = await channel();
+    const jsonPush = JSON.stringify({
+      v: PROTOCOL_VERSION,
+      type: 'PUSH',
+      from: PEER,
+      to: SELF,
+      c: 3,
+      n: 'A'.repeat(16),
+      ct: 'AAAA',
+    });
+    expect(await c.open(jsonPush)).toEqual({ kind: 'dropped', reason: `PUSH from ${PEER} as a text frame` });
+    const binaryJoin = encodeBinaryEnvelope({
+      v: PROTOCOL_VERSION,
+      type: 'JOIN',
+      from: PEER,
+      c: 4,
+      n: new Uint8Array(12),
+      ct: new Uint8Array(32),
+    });
+    expect(await c.open(binaryJoin)).toEqual({
+      kind: 'dropped',
+      reason: `JOIN from ${PEER} as a binary frame`,
+    });
+  });
+
+  it('a truncated or malformed binary frame is dropped with its code, never opened', async () => {
+    const { c, stats } = await channel();
+    const good = encodeBinaryEnvelope({
+      v: PROTOCOL_VERSION,
+      type: 'PUSH',
+      from: PEER,
+      to: SELF,
+      c: 5,
+      n: new Uint8Array(12),
+      ct: new Uint8Array(32),
+    });
+    expect(await c.open(good.slice(0, 40))).toEqual({ kind: 'dropped', reason: 'binary frame truncated' });
+    const badType = good.slice();
+    badType[1] = 99;
+    expect(await c.open(badType)).toEqual({ kind: 'dropped', reason: 'binary frame unknown-type' });
+    expect(await c.open(new Uint8Array(0))).toEqual({ kind: 'dropped', reason: 'binary frame truncated' });
+    expect(stats.framesDropped).toBe(3);
   });
 
   it('means updating the other device when it is older, this one when it is newer', () => {

@@ -8,6 +8,7 @@ import {
   type DeviceMessageType,
 } from '../../lib/protocol/envelope';
 import { parsePayload, payloadSchemas } from '../../lib/protocol/messages';
+import { BINARY_ENVELOPE_ERRORS, encodeBinaryEnvelope } from '../../lib/protocol/binary-envelope';
 import { fromWireRow, toWireRow } from '../../lib/protocol/wire-row';
 import type { SyncRow } from '../../lib/model/merge';
 import { encodeHlc } from '../../lib/model/hlc';
@@ -270,6 +271,23 @@ describe('wire shapes', () => {
     payloads: Object.fromEntries(
       Object.entries(payloadSchemas).map(([t, s]) => [t, z.toJSONSchema(s, { io: 'input' })]),
     ),
+    // Since v6: the binary envelope's layout, as the bytes of one frame and the refusal codes.
+    binaryEnvelope: {
+      sample: [
+        ...encodeBinaryEnvelope({
+          v: PROTOCOL_VERSION,
+          type: 'PUSH',
+          from: A,
+          to: B,
+          c: 300,
+          n: new Uint8Array(12).fill(0x4e),
+          ct: new Uint8Array(16).fill(0xc7),
+        }),
+      ]
+        .map((b) => b.toString(16).padStart(2, '0'))
+        .join(''),
+      errors: BINARY_ENVELOPE_ERRORS,
+    },
   };
   const file = new URL(`../fixtures/protocol-v${PROTOCOL_VERSION}.json`, import.meta.url);
 

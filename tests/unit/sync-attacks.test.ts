@@ -110,7 +110,7 @@ describe('sync under attack', () => {
     // The relay gives the guest's id to a newcomer, which introduces itself with its own keys.
     const impostor = relay.transport(guest.id);
     const received: string[] = [];
-    impostor.onMessage((f) => received.push(f));
+    impostor.onMessage((f) => received.push(typeof f === 'string' ? f : '<binary>'));
     impostor.connect();
     const keys = (await newIdentity()).public;
     impostor.send(
