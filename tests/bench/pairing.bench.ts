@@ -19,6 +19,12 @@ import { startWiretap, type Wiretap } from '../e2e/wiretap';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const DIRECT = process.env.BENCH_DIRECT === '1';
+const SEED_CHUNK = 10_000;
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 interface Profile {
   ctx: BrowserContext;
@@ -32,6 +38,15 @@ async function profile(relayUrl: string): Promise<Profile> {
   const page = await openSidePanel(ctx);
   await sendRequest(page, { kind: 'settings.set', relayUrl });
   return { ctx, page, dir };
+}
+
+async function countOf(p: Profile): Promise<number> {
+  const r = (await sendRequest(p.page, { kind: 'todos.counts', search: '' })) as {
+    ok: boolean;
+    data: { all: number };
+  };
+  if (!r.ok) throw new Error(`todos.counts failed: ${JSON.stringify(r)}`);
+  return r.data.all;
 }
 
 /** Resolves in the page with performance.now() of the first `sync.state` done event. */
@@ -105,17 +120,33 @@ async function main() {
       ]);
       try {
         const seedStart = Date.now();
-        await sendRequest(a.page, { kind: 'dev.seed', count: n });
+        // In chunks: one 100,000-row seed can outlast the extension's request timeout on a loaded
+        // machine, and a refused seed used to go unnoticed (the sync then moved 0 rows).
+        for (let done = 0; done < n; done += SEED_CHUNK) {
+          const r = (await sendRequest(a.page, {
+            kind: 'dev.seed',
+            count: Math.min(SEED_CHUNK, n - done),
+          })) as {
+            ok: boolean;
+          };
+          if (!r.ok) throw new Error(`seeding A failed: ${JSON.stringify(r)}`);
+        }
+        const seeded = await countOf(a);
+        if (seeded !== n) throw new Error(`A holds ${seeded} todos, not ${n}`);
         console.log(`N=${n}: seeded A in ${Date.now() - seedStart} ms`);
         const first = await session(a, b, tap);
         console.log(
-          `N=${n}: into an empty device: ${first.ms.toFixed(0)} ms, ${first.bytesText}; ${summary(first.b)}`,
+          `N=${n}: into an empty device: ${first.ms.toFixed(0)} ms, ${first.bytesText}; ${summary(first.b)}; load ${load()}`,
         );
+        const arrived = await countOf(b);
+        if (arrived !== n) throw new Error(`B holds ${arrived} todos after the sync, not ${n}`);
         // The yardstick in the same runtime: B's worker inserts the same rows into an empty database
         // on OPFS, one transaction, through the same Sql port (lib/db/dev-bare-insert.ts).
         const bare = (await sendRequest(b.page, { kind: 'dev.bareInsert' })) as {
+          ok: boolean;
           data: { rows: number; ms: number };
         };
+        if (!bare.ok || bare.data.rows !== n) throw new Error(`bare insert failed: ${JSON.stringify(bare)}`);
         console.log(
           `N=${n}: bare SQLite insert of the same ${bare.data.rows} rows in B's worker on OPFS: ${bare.data.ms.toFixed(0)} ms; sync = ${(first.ms / bare.data.ms).toFixed(1)}× that`,
         );
