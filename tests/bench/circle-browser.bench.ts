@@ -32,7 +32,7 @@ import type { Page } from '@playwright/test';
 import type { Browser as FirefoxBrowser, Page as FirefoxPage } from 'puppeteer-core';
 import { startRelay } from '../../scripts/relay-process.mjs';
 import { expect, newProfileDir } from '../e2e/fixtures';
-import { drawer, joinByLink, openProfile, setRelay, type Profile } from '../e2e/sync-ui';
+import { openProfile, pairOnce, setRelay, showPairingLink } from '../e2e/sync-ui';
 import { startWiretap, type TappedStream, type Wiretap } from '../e2e/wiretap';
 import { launchFirefox, newFirefoxProfileDir, openExtensionPage, pollUntil } from '../e2e-firefox/firefox';
 import { byRole, retype } from '../e2e-firefox/todo-page';
@@ -268,25 +268,11 @@ async function deviceId(page: { evaluate: Page['evaluate'] } | FirefoxPage): Pro
   });
 }
 
-async function pairChromes(a: Profile, b: Profile) {
-  await a.panel.getByRole('button', { name: 'Pair a device' }).click();
-  const link = (await drawer(a.panel).getByText(/\/p#/).textContent())?.trim() ?? '';
-  await joinByLink(b.panel, link);
-  for (const [p, other] of [
-    [a, b],
-    [b, a],
-  ] as const)
-    await expect(p.panel.getByRole('status').filter({ hasText: `Synced with ${other.label}.` })).toBeVisible({
-      timeout: 60_000,
-    });
-  for (const p of [a, b]) await p.panel.getByRole('button', { name: 'Close' }).click();
-}
-
 async function chromeChrome(tap: Wiretap) {
   const [a, b] = await Promise.all([openProfile(newProfileDir()), openProfile(newProfileDir())]);
   try {
     for (const p of [a, b]) await setRelay(p.panel, tap.url);
-    await pairChromes(a, b);
+    await pairOnce(a, b, { timeout: 60_000 });
     const names = new Map([
       [await deviceId(a.panel), 'Chromium A'],
       [await deviceId(b.panel), 'Chromium B'],
@@ -329,8 +315,7 @@ async function chromeFirefox(tap: Wiretap) {
     await (await byRole(ff, 'Close', 'button')).click();
 
     // Chromium shows the link; Firefox pastes it.
-    await chrome.panel.getByRole('button', { name: 'Pair a device' }).click();
-    const link = (await drawer(chrome.panel).getByText(/\/p#/).textContent())?.trim() ?? '';
+    const link = await showPairingLink(chrome.panel);
     await (await byRole(ff, 'Join a device', 'button')).click();
     await (await byRole(ff, 'Pairing link', 'textbox')).type(link);
     await (await byRole(ff, 'Join', 'button')).click();

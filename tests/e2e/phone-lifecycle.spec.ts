@@ -6,8 +6,8 @@
  */
 import type { Page } from '@playwright/test';
 import { addTodo, todoItem } from './fixtures';
-import { drawer, expect, openPhone, setRelay, test } from './phone-fixtures';
-import { openProfile, type Profile } from './sync-ui';
+import { expect, openPhone, setRelay, test } from './phone-fixtures';
+import { openProfile, showPairingLink, type Profile } from './sync-ui';
 
 async function setVisibility(page: Page, state: 'visible' | 'hidden') {
   await page.evaluate((s) => {
@@ -25,13 +25,7 @@ test('hidden, the phone sends what waits and leaves the room; shown, it catches 
   try {
     a = await openProfile();
     await setRelay(a.panel, relay.url);
-    await a.panel.getByRole('button', { name: 'Pair a device' }).click();
-    const link =
-      (
-        await drawer(a.panel)
-          .getByText(/\/p(air)?#/)
-          .textContent()
-      )?.trim() ?? '';
+    const link = await showPairingLink(a.panel);
     const mobile = await openPhone(phone, relay.url);
     await mobile.goto(link);
     await expect(mobile.getByRole('status').filter({ hasText: `Synced with ${a.label}.` })).toBeVisible({

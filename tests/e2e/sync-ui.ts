@@ -140,21 +140,27 @@ export function decodeWithZbar(png: Buffer): string[] {
  * Pairs two profiles once through the UI (A shows its link, B joins) and waits until each says
  * "Synced with" the other; closes both drawers. From then on they are in one circle.
  */
-export async function pairOnce(a: Profile, b: Profile) {
-  await a.panel.getByRole('button', { name: 'Pair a device' }).click();
-  const link =
-    (
-      await drawer(a.panel)
-        .getByText(/\/p(air)?#/)
-        .textContent()
-    )?.trim() ?? '';
+export async function pairOnce(a: Profile, b: Profile, { timeout = 30_000 } = {}) {
+  const link = await showPairingLink(a.panel);
   await joinByLink(b.panel, link);
   for (const [p, other] of [
     [a, b],
     [b, a],
   ] as const)
     await expect(p.panel.getByRole('status').filter({ hasText: `Synced with ${other.label}.` })).toBeVisible({
-      timeout: 30_000,
+      timeout,
     });
   for (const p of [a, b]) await drawer(p.panel).getByRole('button', { name: 'Close' }).click();
+}
+
+/** Opens "Pair a device" in the side panel and reads the pairing link it shows. */
+export async function showPairingLink(panel: Page): Promise<string> {
+  await panel.getByRole('button', { name: 'Pair a device' }).click();
+  return (
+    (
+      await drawer(panel)
+        .getByText(/\/p(air)?#/)
+        .textContent()
+    )?.trim() ?? ''
+  );
 }
