@@ -56,29 +56,34 @@ export function searchClause(search: string): { sql: string; params: SqlValue[] 
 }
 
 /**
- * Date views (lib/model/views.ts, `inView` says the same in TypeScript). Due dates are text, so
- * "before today" and "before this minute" are text comparisons; a day without a time is overdue
- * only once the day has passed.
+ * Date views (lib/model/views.ts, `inView` says the same in TypeScript). Due dates are text
+ * (`YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`, the column's CHECK), so a day is the range from `day` to
+ * `dayT99:99` and "before this minute" a text comparison; a day without a time is overdue only once
+ * the day has passed. Each view is a range of due_date, so it walks idx_todos_due (deleted, due_date)
+ * over the todos in range instead of reading all 100,000 (the badge, reminders and the popup ask
+ * after every change).
  */
 function viewClause(view: View, now: string): { sql: string; params: SqlValue[] } {
   const today = now.slice(0, 10);
+  const endOf = (day: string) => `${day}T99:99`;
   switch (view) {
     case 'all':
       return { sql: '', params: [] };
     case 'today':
-      return { sql: ' AND substr(due_date, 1, 10) = ?', params: [today] };
+      return { sql: ' AND due_date >= ? AND due_date <= ?', params: [today, endOf(today)] };
     case 'upcoming':
       return {
-        sql: ' AND substr(due_date, 1, 10) > ? AND substr(due_date, 1, 10) <= ?',
-        params: [today, addDays(today, UPCOMING_DAYS)],
+        sql: ' AND due_date > ? AND due_date <= ?',
+        params: [endOf(today), endOf(addDays(today, UPCOMING_DAYS))],
       };
     case 'overdue':
+      // Before this minute; and a date without a time only before today.
       return {
-        sql: ' AND completed = 0 AND ((length(due_date) = 10 AND due_date < ?) OR (length(due_date) = 16 AND due_date < ?))',
-        params: [today, now],
+        sql: ' AND completed = 0 AND due_date < ? AND (length(due_date) = 16 OR due_date < ?)',
+        params: [now, today],
       };
     case 'due':
-      return { sql: ' AND completed = 0 AND substr(due_date, 1, 10) <= ?', params: [today] };
+      return { sql: ' AND completed = 0 AND due_date <= ?', params: [endOf(today)] };
   }
 }
 /**

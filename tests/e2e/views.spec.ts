@@ -51,8 +51,14 @@ test('Today, Upcoming and Overdue show the todos due then, completed last, and U
 
   await show('Today');
   await expect(titles(panel)).toHaveText(['Water plants', 'Buy stamps', 'Post the parcel']);
-  // Completing one sinks it below the open ones.
-  await todoList(panel).getByRole('checkbox', { name: 'Complete Water plants' }).check();
+  // Completing one leaves it in place (nothing moves under the pointer); shown again, it sits below
+  // the open ones.
+  const water = todoList(panel).getByRole('checkbox', { name: 'Complete Water plants' });
+  await water.check();
+  await expect(water).toBeChecked();
+  await expect(titles(panel)).toHaveText(['Water plants', 'Buy stamps', 'Post the parcel']);
+  await show('All');
+  await show('Today');
   await expect(titles(panel)).toHaveText(['Buy stamps', 'Water plants', 'Post the parcel']);
 
   await show('Upcoming');
@@ -69,8 +75,12 @@ test('Today, Upcoming and Overdue show the todos due then, completed last, and U
 
   await show('Overdue');
   await expect(titles(panel)).toHaveText(['Pay the bill']);
-  // A view with nothing in it says so.
-  await todoList(panel).getByRole('checkbox', { name: 'Complete Pay the bill' }).check();
+  // Completed, it stays (checked) until the view is shown again; then a view with nothing in it says so.
+  const bill = todoList(panel).getByRole('checkbox', { name: 'Complete Pay the bill' });
+  await bill.check();
+  await expect(bill).toBeChecked();
+  await show('Today');
+  await show('Overdue');
   await expect(panel.getByText('Nothing overdue.')).toBeVisible();
   // The sort menu is for All only.
   await expect(panel.getByLabel('Sort by')).toBeHidden();

@@ -180,6 +180,46 @@ describe('todo queries', () => {
     void q;
   });
 
+  it('reads a date view (page and counts) through the due-date index, not every todo', async () => {
+    const { sql } = await setup();
+    const sent: { text: string; params: readonly unknown[] }[] = [];
+    const record = (text: string, params?: readonly unknown[]) =>
+      void sent.push({ text, params: params ?? [] });
+    const spy = {
+      ...sql,
+      all: (text, params) => (record(text, params), sql.all(text, params)),
+      get: (text, params) => (record(text, params), sql.get(text, params)),
+    } as Sql;
+    const spied = createTodoQueries(spy);
+    for (const view of ['today', 'upcoming', 'overdue', 'due'] as const) {
+      sent.length = 0;
+      spied.page(query({ view, now: '2026-12-02T10:00' }));
+      spied.counts('', { view, now: '2026-12-02T10:00' });
+      expect(sent).toHaveLength(2);
+      for (const s of sent) {
+        const plan = sql
+          .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${s.text}`, s.params as never)
+          .map((r) => r.detail)
+          .join(' | ');
+        expect(plan, view).toMatch(/USING (COVERING )?INDEX idx_todos_due \(deleted=\? AND due_date[<>]/);
+      }
+    }
+  });
+
+  it('counts all, active and completed from an index alone', async () => {
+    const { sql } = await setup();
+    let sent = '';
+    createTodoQueries({
+      ...sql,
+      get: (text, params) => ((sent = text), sql.get(text, params)),
+    } as Sql).counts('');
+    const plan = sql
+      .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sent}`)
+      .map((r) => r.detail)
+      .join(' | ');
+    expect(plan).toMatch(/USING COVERING INDEX idx_todos_completed/);
+  });
+
   it('answers a missing id with null', async () => {
     const { q, deviceId } = await setup();
     expect(q.get(`${deviceId}-1-abcdefgh` as WireTodo['id'])).toBeNull();
