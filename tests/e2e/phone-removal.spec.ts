@@ -5,19 +5,8 @@
  */
 import type { Page } from '@playwright/test';
 import { addTodo, todoItem } from './fixtures';
-import { drawer, expect, openPhone, setRelay, test } from './phone-fixtures';
-import { joinByLink, openProfile, type Profile } from './sync-ui';
-
-async function showLink(panel: Page): Promise<string> {
-  await panel.getByRole('button', { name: 'Pair a device' }).click();
-  return (
-    (
-      await drawer(panel)
-        .getByText(/\/p(air)?#/)
-        .textContent()
-    )?.trim() ?? ''
-  );
-}
+import { expect, openPhone, setRelay, test } from './phone-fixtures';
+import { joinByLink, openProfile, showPairingLink as showLink, type Profile } from './sync-ui';
 
 const syncedWith = (page: Page, label: string) =>
   expect(page.getByRole('status').filter({ hasText: `Synced with ${label}.` })).toBeVisible({
