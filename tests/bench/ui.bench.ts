@@ -74,83 +74,82 @@ async function addToPanel(popup: Page, panel: Page, title: string): Promise<numb
   return (await seen) - start;
 }
 
-const TOGGLE_LOADED = Number(process.env.BENCH_TOGGLE_LOADED ?? 2000);
 const TOGGLES = Number(process.env.BENCH_TOGGLES ?? 10);
 
+/** Seeds `count` todos through the dev seeder, 10,000 a request (as the scale e2e does). */
+async function seed(panel: Page, count: number): Promise<void> {
+  for (let left = count; left > 0; left -= 10_000)
+    await sendRequest(panel, { kind: 'dev.seed', count: Math.min(10_000, left) });
+}
+
+/** Clicks the checkbox of the row at `posinset` (1-based) and times it until the row shows the change and a frame is drawn. */
+function timeToggle(panel: Page, posinset: number): Promise<number> {
+  return panel.evaluate(
+    (pos) =>
+      new Promise<number>((resolve) => {
+        const li = document.querySelector<HTMLLIElement>(
+          `ul[aria-label="Todos"] > li[aria-posinset="${pos}"]`,
+        )!;
+        const was = li.classList.contains('done');
+        const t0 = performance.now();
+        const obs = new MutationObserver(() => {
+          if (li.classList.contains('done') !== was) {
+            obs.disconnect();
+            requestAnimationFrame(() => resolve(performance.now() - t0));
+          }
+        });
+        obs.observe(li, { attributes: true });
+        li.querySelector<HTMLInputElement>('input[type="checkbox"]')!.click();
+      }),
+    posinset,
+  );
+}
+
 /**
- * Toggle → painted with many rows loaded (issue 12.4): seeds 10,000 todos, scrolls the side panel
- * until TOGGLE_LOADED rows are in the list, then times a click on the first row's checkbox until
- * its row shows as done (or not done), read by a MutationObserver.
+ * Toggle → painted in the virtual list over COUNT todos (issue 12's Measure): seeds them, then times
+ * TOGGLES clicks on the first row's checkbox, and TOGGLES on the last row's after one jump to the
+ * end; the clock runs in the page from the click until the row's `done` class flips and the next
+ * frame is drawn (a MutationObserver). A toggle patches the row in place (completed todos sink only
+ * on the next load), so this is one write, one todos.get and one count.
  */
-async function toggleBench(): Promise<void> {
+async function toggleBench(count: number): Promise<void> {
   await withProfile(async (ctx) => {
     const panel = await openSidePanel(ctx);
     await markTime(panel, 'tt:list-painted');
-    await sendRequest(panel, { kind: 'dev.seed', count: 10_000 });
+    await seed(panel, count);
     await panel.reload();
     await markTime(panel, 'tt:list-painted');
-    // Bounded: each round scrolls to the end once. A virtual list (rows carry aria-setsize) has
-    // every row in place and only those on screen in the DOM: nothing to load, so no loop.
-    const virtual = await panel.evaluate(
-      () => document.querySelector('ul[aria-label="Todos"] > li[aria-setsize]') !== null,
-    );
-    for (let i = 0; i < 200 && !virtual; i++) {
-      const n = await panel.evaluate(() => {
-        window.scrollTo(0, document.body.scrollHeight);
-        return document.querySelectorAll('ul[aria-label="Todos"] > li').length;
-      });
-      if (n >= TOGGLE_LOADED) break;
-      await panel.waitForFunction(
-        (k) => document.querySelectorAll('ul[aria-label="Todos"] > li').length > k,
-        n,
-      );
-    }
-    const loaded = await panel.evaluate(
-      () => document.querySelectorAll('ul[aria-label="Todos"] > li').length,
-    );
     const nodes = await panel.evaluate(() => document.getElementsByTagName('*').length);
-    const times: number[] = [];
-    for (let i = 0; i < TOGGLES; i++)
-      times.push(
-        await panel.evaluate(
-          () =>
-            new Promise<number>((resolve) => {
-              const li = document.querySelector<HTMLLIElement>('ul[aria-label="Todos"] > li')!;
-              const was = li.classList.contains('done');
-              const t0 = performance.now();
-              const obs = new MutationObserver(() => {
-                if (li.classList.contains('done') !== was) {
-                  obs.disconnect();
-                  requestAnimationFrame(() => resolve(performance.now() - t0));
-                }
-              });
-              obs.observe(li, { attributes: true });
-              li.querySelector<HTMLInputElement>('input[type="checkbox"]')!.click();
-            }),
-        ),
-      );
-    console.log(
-      virtual
-        ? `toggle → row painted, virtual list over 10,000 (${loaded} rows in the DOM, ${nodes} DOM elements): ${fmt(times)}`
-        : `toggle → row painted, ${loaded} rows loaded of 10,000 (${nodes} DOM elements): ${fmt(times)}`,
+    const top: number[] = [];
+    for (let i = 0; i < TOGGLES; i++) top.push(await timeToggle(panel, 1));
+    await panel.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await panel.waitForFunction(
+      (n) => document.querySelector(`ul[aria-label="Todos"] > li[aria-posinset="${n}"] input`) !== null,
+      count,
+      { timeout: 120_000 },
     );
+    const end: number[] = [];
+    for (let i = 0; i < TOGGLES; i++) end.push(await timeToggle(panel, count));
+    const label = count.toLocaleString('en');
+    console.log(`toggle → row painted, ${label} todos, first row (${nodes} DOM elements): ${fmt(top)}`);
+    console.log(`toggle → row painted, ${label} todos, last row after one jump to the end: ${fmt(end)}`);
   });
 }
 
 const SCROLL_FRAMES = Number(process.env.BENCH_SCROLL_FRAMES ?? 400);
 
 /**
- * A long list scrolled (issue 12.4), on any build: seeds 10,000 todos, makes the whole list
+ * A long list scrolled (issue 12.4), on any build: seeds BENCH_SCROLL_COUNT (10,000) todos, makes the whole list
  * reachable (scrolls to the end until the 10,000th row is in the DOM: every page loaded on a build
  * without a virtual list, one jump on a build with one), counting the `todos.page` requests that
  * took; then from the top scrolls 40 px per frame for SCROLL_FRAMES frames and reports the time
  * between frames (requestAnimationFrame deltas) and the DOM element count.
  */
-async function scrollBench(): Promise<void> {
+async function scrollBench(count: number): Promise<void> {
   await withProfile(async (ctx) => {
     const panel = await openSidePanel(ctx);
     await markTime(panel, 'tt:list-painted');
-    await sendRequest(panel, { kind: 'dev.seed', count: 10_000 });
+    await seed(panel, count);
     await panel.reload();
     await markTime(panel, 'tt:list-painted');
     await panel.evaluate(() => {
@@ -166,18 +165,19 @@ async function scrollBench(): Promise<void> {
     // Bounded: each round scrolls to the end once and waits for something new. (The check is
     // written out twice: the page's CSP forbids building it from text.)
     for (let i = 0; i < 300; i++) {
-      const s = await panel.evaluate(() => {
+      const s = await panel.evaluate((total) => {
         window.scrollTo(0, document.documentElement.scrollHeight);
         const n = document.querySelectorAll('ul[aria-label="Todos"] > li').length;
-        const last = document.querySelector('ul[aria-label="Todos"] > li[aria-posinset="10000"]');
-        return { n, end: n >= 10_000 || last !== null };
-      });
+        const last = document.querySelector(`ul[aria-label="Todos"] > li[aria-posinset="${total}"]`);
+        return { n, end: n >= total || last !== null };
+      }, count);
       if (s.end) break;
       await panel.waitForFunction(
-        (k) =>
+        ([k, total]) =>
           document.querySelectorAll('ul[aria-label="Todos"] > li').length > k ||
-          document.querySelector('ul[aria-label="Todos"] > li[aria-posinset="10000"]') !== null,
-        s.n,
+          document.querySelector(`ul[aria-label="Todos"] > li[aria-posinset="${total}"]`) !== null,
+        [s.n, count] as const,
+        { timeout: 120_000 },
       );
     }
     const reachMs = Date.now() - t0;
@@ -205,9 +205,9 @@ async function scrollBench(): Promise<void> {
     );
     const nodesScrolled = await panel.evaluate(() => document.getElementsByTagName('*').length);
     console.log(
-      `reach the end of 10,000 todos: ${pages} todos.page requests, ${reachMs} ms; DOM elements ${nodesTop} at the top, ${nodesScrolled} after scrolling`,
+      `reach the end of ${count.toLocaleString('en')} todos: ${pages} todos.page requests, ${reachMs} ms; DOM elements ${nodesTop} at the top, ${nodesScrolled} after scrolling`,
     );
-    console.log(`scroll 40 px per frame, frame time: ${fmt(deltas)}`);
+    console.log(`scroll 40 px per frame, ${count.toLocaleString('en')} todos, frame time: ${fmt(deltas)}`);
   });
 }
 
@@ -235,10 +235,17 @@ async function popupTodayBench(): Promise<void> {
   });
 }
 
+/** BENCH_TOGGLE_COUNTS: comma-separated list sizes, 10,000 and 100,000 unless told. */
+async function toggleBenches(): Promise<void> {
+  const counts = (process.env.BENCH_TOGGLE_COUNTS ?? '10000,100000').split(',').map(Number);
+  for (const n of counts) await toggleBench(n);
+}
+
 async function main() {
-  if (process.env.BENCH_ONLY === 'toggle') return toggleBench();
+  if (process.env.BENCH_ONLY === 'toggle') return toggleBenches();
   if (process.env.BENCH_ONLY === 'popup') return popupTodayBench();
-  if (process.env.BENCH_ONLY === 'scroll') return scrollBench();
+  if (process.env.BENCH_ONLY === 'scroll')
+    return scrollBench(Number(process.env.BENCH_SCROLL_COUNT ?? 10_000));
   console.log(
     `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}`,
   );
@@ -278,8 +285,8 @@ async function main() {
       `side panel first paint with 10,000 todos, DB ready (navigation → list painted): ${fmt(paints)}`,
     );
   });
-  await toggleBench();
-  await scrollBench();
+  await toggleBenches();
+  await scrollBench(Number(process.env.BENCH_SCROLL_COUNT ?? 10_000));
   await popupTodayBench();
 }
 
