@@ -91,3 +91,31 @@ test('the popup lists overdue and today’s todos, completes one and moves anoth
   await box.press('Enter');
   await expect(popup.getByRole('list', { name: 'Today’s todos' })).toContainText('Buy milk');
 });
+
+test('today’s completed todos come after the open ones, or not at all under Hide completed todos', async ({
+  context,
+}) => {
+  const seeder = await openPopupAtNoon(context);
+  for (const [title, done] of [
+    ['Renew passport', true],
+    ['Water plants', false],
+  ] as const) {
+    const r = (await sendRequest(seeder, {
+      kind: 'todos.create',
+      input: { title, due_date: await day(seeder, 0) },
+    })) as { data: Todo };
+    if (done) await sendRequest(seeder, { kind: 'todos.update', id: r.data.id, patch: { completed: true } });
+  }
+  const titles = (popup: Page) => popup.getByRole('list', { name: 'Today’s todos' }).getByRole('listitem');
+
+  const shown = await openPopupAtNoon(context);
+  await expect(titles(shown)).toHaveText([/Water plants/, /Renew passport/]);
+  await shown.close();
+
+  // The setting is written where Settings writes it (storage.local, read by every extension page).
+  await seeder.evaluate(() =>
+    chrome.storage.local.set({ 'tt.preferences': { reminders: false, badge: true, hideCompleted: true } }),
+  );
+  const hidden = await openPopupAtNoon(context);
+  await expect(titles(hidden)).toHaveText([/Water plants/]);
+});
