@@ -16,6 +16,7 @@ import { FILTER_SQL, searchClause } from './todo-queries';
 import { TODO_STORED_COLUMNS } from './todo-row';
 import { rowToTodo } from './todo-writes';
 import type { Hlc } from '../model/hlc';
+import { LEGACY_EXTRAS, withExtras } from '../model/causal-extras';
 import type { Todo } from '../model/todo';
 
 const SELECT_CHUNK = 500;
@@ -110,7 +111,11 @@ export function restoreRows(
   const ok = rows.filter((r) => SYNC_FIELDS.every((f) => wallOfHlc(r.hlc[f]) <= limit));
   const before = existingIds(sql, [...new Set(ok.map((r) => r.id))]);
   const added = new Set(ok.filter((r) => !before.has(r.id)).map((r) => r.id)).size;
-  const { changed, unchanged } = createSqliteSyncStorage(sql, () => now).applyRows(ok);
+  // Backups carry no causal contexts (issue 14): a restored value's is unknown, so it reports no
+  // conflict as a winner (lib/model/causal-extras.ts LEGACY_EXTRAS).
+  const { changed, unchanged } = createSqliteSyncStorage(sql, () => now).applyRows(
+    ok.map((r) => withExtras(r, LEGACY_EXTRAS)),
+  );
   for (const r of ok) for (const f of SYNC_FIELDS) clock.receive(r.hlc[f]);
   return { added, changed: changed - added, unchanged, skipped: rows.length - ok.length };
 }

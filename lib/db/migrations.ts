@@ -119,6 +119,33 @@ BEGIN
   DELETE FROM todo_history WHERE todo_id = OLD.id;
 END;`;
 
+/**
+ * v5: conflicts (issue 14, lib/model/conflicts.ts). `todos.causal` holds a row's causal contexts
+ * beyond its stamps (lib/db/causal-column.ts): NULL for a plain row; every row older than the column
+ * reads the default, all contexts empty, which reports nothing (an upgrade claims no conflicts it
+ * cannot prove). `conflict_journal`, local to this device (never synced or backed up): the open
+ * conflicts seen here (lib/db/conflict-journal.ts states and keeps its bounds).
+ */
+const CONFLICTS_SQL = `
+ALTER TABLE todos ADD COLUMN causal TEXT DEFAULT '-,-,-,-,-,-';
+CREATE TABLE conflict_journal (
+  todo_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  loser_hlc TEXT NOT NULL,
+  loser_value ANY,
+  loser_ctx TEXT NOT NULL,
+  winner_field TEXT NOT NULL,
+  winner_hlc TEXT NOT NULL,
+  winner_value ANY,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY (todo_id, field, loser_hlc)
+) STRICT;
+CREATE INDEX idx_conflict_recorded ON conflict_journal(recorded_at);
+CREATE TRIGGER conflict_journal_gone AFTER DELETE ON todos
+BEGIN
+  DELETE FROM conflict_journal WHERE todo_id = OLD.id;
+END;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -199,6 +226,7 @@ CREATE TABLE trash_hidden (
 ) STRICT;`,
   },
   { version: 4, name: 'history: the values each field had', sql: HISTORY_SQL },
+  { version: 5, name: 'conflicts: causal contexts and the journal', sql: CONFLICTS_SQL },
   {
     version: 6,
     name: 'sorts with completed todos last',

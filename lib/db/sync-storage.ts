@@ -2,25 +2,23 @@
 import { beginSyncLog, closeInterruptedSyncLogs, finishSyncLog } from './sync-log';
 import type { Row, Sql, SqlValue } from './sql';
 import { TODO_STORED_COLUMNS } from './todo-row';
-import { rowToTodo } from './todo-writes';
+import { toSyncRow } from './todo-writes';
 import { deviceOfHlc, type Hlc } from '../model/hlc';
 import type { DeviceId, TodoId } from '../model/ids';
 import { mergeRows, versionOf, type SyncRow } from '../model/merge';
+import { causalOf, mergeCompact } from '../model/causal-extras';
+import type { Conflict } from '../model/conflicts';
+import { causalColumn } from './causal-column';
+import { createConflictJournal } from './conflict-journal';
 import { SYNC_FIELDS, type SyncField } from '../model/todo';
 import type { ApplyOutcome, SyncStorage, VersionVector } from '../sync/ports';
 import { devicesOf, zeroStampOf } from '../sync/vector';
 
-function toSyncRow(r: Row): SyncRow {
-  const { updated_at: _updated, ...todo } = rowToTodo(r);
-  const hlc = Object.fromEntries(SYNC_FIELDS.map((f) => [f, String(r[`${f}_hlc`]) as Hlc])) as SyncRow['hlc'];
-  return { ...todo, hlc };
-}
-
 const sqlValue = (v: string | number | boolean | null): SqlValue =>
   typeof v === 'boolean' ? (v ? 1 : 0) : v;
 
-const INSERT_COLUMNS = TODO_STORED_COLUMNS;
-const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_COLUMNS = `${TODO_STORED_COLUMNS}, causal`;
+const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** Rows per multi-row INSERT / ids per IN list: each statement is compiled per call, so fewer, bigger ones. */
 const INSERT_CHUNK = 50;
 const SELECT_CHUNK = 500;
@@ -38,9 +36,27 @@ const insertParams = (r: SyncRow, t: number): SqlValue[] => [
   sqlValue(r.deleted),
   ...SYNC_FIELDS.map((f) => r.hlc[f]),
   versionOf(r),
+  causalColumn(r),
 ];
 
-export function createSqliteSyncStorage(sql: Sql, now: () => number = Date.now): SyncStorage {
+export interface SqliteSyncOptions {
+  /**
+   * Benchmarks only (journal on vs off): false merges by plain last-writer-wins (mergeRows) and keeps
+   * no journal, as before conflicts were tracked. Never false in the extension.
+   */
+  conflicts?: boolean;
+}
+
+export function createSqliteSyncStorage(
+  sql: Sql,
+  now: () => number = Date.now,
+  options: SqliteSyncOptions = {},
+): SyncStorage {
+  const tracking = options.conflicts !== false;
+  const journal = createConflictJournal(sql);
+  const merge = (local: SyncRow, remote: SyncRow) =>
+    tracking ? mergeCompact(local, remote) : { ...mergeRows(local, remote), conflicts: [], seenGrew: false };
+
   function existingRows(ids: TodoId[]): Map<TodoId, SyncRow> {
     const out = new Map<TodoId, SyncRow>();
     for (let i = 0; i < ids.length; i += SELECT_CHUNK) {
@@ -51,17 +67,26 @@ export function createSqliteSyncStorage(sql: Sql, now: () => number = Date.now):
     return out;
   }
 
-  /** Merges the batch in memory first (a batch may name one id twice), then writes each row once. */
+  /**
+   * Merges the batch in memory first (a batch may name one id twice), then writes each row once, and
+   * brings the conflict journal of every todo it changed up to date (adds what the merges report,
+   * drops what they closed).
+   */
   function applyBatch(batch: readonly SyncRow[], t: number): number {
     const existing = existingRows([...new Set(batch.map((r) => r.id))]);
     const inserts = new Map<TodoId, SyncRow>();
-    const updates = new Map<TodoId, { row: SyncRow; fields: Set<SyncField> }>();
+    const updates = new Map<TodoId, { row: SyncRow; fields: Set<SyncField>; causal: boolean }>();
+    const found = new Map<TodoId, Conflict[]>();
+    const report = (id: TodoId, cs: Conflict[]) => {
+      if (cs.length) found.set(id, [...(found.get(id) ?? []), ...cs]);
+    };
     let changed = 0;
     for (const remote of batch) {
       const pending = inserts.get(remote.id);
       if (pending) {
-        const m = mergeRows(pending, remote);
+        const m = merge(pending, remote);
         if (m.changed.length) changed++;
+        report(remote.id, m.conflicts);
         inserts.set(remote.id, m.row);
         continue;
       }
@@ -71,12 +96,15 @@ export function createSqliteSyncStorage(sql: Sql, now: () => number = Date.now):
         changed++;
         continue;
       }
-      const m = mergeRows(local, remote);
+      const m = merge(local, remote);
+      report(remote.id, m.conflicts);
       const identity = m.row.created_at !== local.created_at || m.row.device_id !== local.device_id;
-      if (m.changed.length === 0 && !identity) continue;
-      changed++;
-      const u = updates.get(remote.id) ?? { row: m.row, fields: new Set<SyncField>() };
+      if (m.changed.length === 0 && !identity && !m.seenGrew) continue;
+      // A new conflict changes what the user sees (the marker) even when the local values all won.
+      if (m.changed.length || identity || m.conflicts.length) changed++;
+      const u = updates.get(remote.id) ?? { row: m.row, fields: new Set<SyncField>(), causal: false };
       u.row = m.row;
+      u.causal ||= tracking;
       for (const f of m.changed) u.fields.add(f);
       updates.set(remote.id, u);
     }
@@ -88,13 +116,29 @@ export function createSqliteSyncStorage(sql: Sql, now: () => number = Date.now):
         chunk.flatMap((r) => insertParams(r, t)),
       );
     }
-    for (const [id, { row, fields }] of updates) {
+    for (const [id, { row, fields, causal }] of updates) {
       const sets = [...fields].flatMap((f) => [`${f} = ?`, `${f}_hlc = ?`]);
-      const params = [...fields].flatMap((f) => [sqlValue(row[f]), row.hlc[f]]);
+      const params: SqlValue[] = [...fields].flatMap((f) => [sqlValue(row[f]), row.hlc[f]]);
+      if (causal) {
+        sets.push('causal = ?');
+        params.push(causalColumn(row));
+      }
+      const before = existing.get(id);
+      // Only `seen` grew: nothing the user sees changed, so neither does updated_at.
+      const news =
+        fields.size > 0 || row.created_at !== before?.created_at || row.device_id !== before?.device_id;
       sql.run(
-        `UPDATE todos SET ${[...sets, 'created_at = ?', 'device_id = ?', 'version = ?', 'updated_at = ?', 'synced = 1'].join(', ')} WHERE id = ?`,
-        [...params, row.created_at, row.device_id, versionOf(row), t, id],
+        `UPDATE todos SET ${[...sets, 'created_at = ?', 'device_id = ?', 'version = ?', ...(news ? ['updated_at = ?'] : []), 'synced = 1'].join(', ')} WHERE id = ?`,
+        [...params, row.created_at, row.device_id, versionOf(row), ...(news ? [t] : []), id],
       );
+    }
+    if (tracking) {
+      const journaled = found.size || updates.size ? journal.ids() : new Set<TodoId>();
+      for (const id of new Set([...found.keys(), ...[...updates.keys()].filter((i) => journaled.has(i))])) {
+        const row = updates.get(id)?.row ?? inserts.get(id) ?? existing.get(id);
+        if (row) journal.update(id, causalOf(row), found.get(id) ?? [], t);
+      }
+      if (found.size) journal.prune(t);
     }
     return changed;
   }

@@ -18,8 +18,13 @@ import {
   type SyncField,
   type Todo,
 } from '../model/todo';
+import type { SyncRow } from '../model/merge';
+import { causalOf, compactOf } from '../model/causal-extras';
+import { resolve, writeCausal, type CausalRow } from '../model/conflicts';
 import type { Row, Sql, SqlValue } from './sql';
 import { TODO_STORED_COLUMNS } from './todo-row';
+import { causalColumn, withCausalColumn } from './causal-column';
+import { createConflictJournal } from './conflict-journal';
 
 export interface NewTodo {
   title: string;
@@ -59,6 +64,13 @@ export function rowToTodo(row: Row): Todo {
   };
 }
 
+/** A `todos` row (SELECT *) as it syncs, with its causal contexts (plain when the column is NULL). */
+export function toSyncRow(r: Row): SyncRow {
+  const { updated_at: _updated, ...todo } = rowToTodo(r);
+  const hlc = Object.fromEntries(SYNC_FIELDS.map((f) => [f, String(r[`${f}_hlc`]) as Hlc])) as SyncRow['hlc'];
+  return withCausalColumn({ ...todo, hlc }, r.causal);
+}
+
 type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
 function checkDueDate(d: string | null | undefined): Checked<DueDate | null> {
@@ -89,8 +101,9 @@ function checkNew(input: NewTodo): Checked<Omit<FieldValues, 'completed' | 'dele
   };
 }
 
-const INSERT_SQL = `INSERT INTO todos (${TODO_STORED_COLUMNS})
-  VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)`;
+/** A new todo is plain (`causal` NULL): one write, which has seen only itself. */
+const INSERT_SQL = `INSERT INTO todos (${TODO_STORED_COLUMNS}, causal)
+  VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, NULL)`;
 
 const BUMP_SELF_SQL = `INSERT INTO version_vector (device_id, hlc) VALUES (?, ?)
   ON CONFLICT(device_id) DO UPDATE SET hlc = max(hlc, excluded.hlc)`;
@@ -134,6 +147,41 @@ export function createTodoWriter(deps: TodoWriterDeps) {
     };
   }
 
+  const journal = createConflictJournal(sql);
+
+  /**
+   * Writes `next` (the row after a local write of `fields` under `stamp`, lib/model/conflicts.ts
+   * writeCausal): values, stamps, causal contexts; then the journal drops what the write closed.
+   */
+  function commit(
+    id: TodoId,
+    row: Row,
+    next: CausalRow,
+    fields: readonly SyncField[],
+    stamp: Hlc,
+  ): WriteResult {
+    const t = Math.floor(now());
+    const sets: string[] = [];
+    const params: SqlValue[] = [];
+    for (const f of fields) {
+      const v = next[f];
+      sets.push(`${f} = ?`, `${f}_hlc = ?`);
+      params.push(typeof v === 'boolean' ? (v ? 1 : 0) : (v as SqlValue), stamp);
+    }
+    const version = maxHlc(String(row.version) as Hlc, stamp);
+    sql.run(`UPDATE todos SET ${sets.join(', ')}, causal = ?, version = ?, updated_at = ? WHERE id = ?`, [
+      ...params,
+      causalColumn(compactOf(next)),
+      version,
+      t,
+      id,
+    ]);
+    sql.run(BUMP_SELF_SQL, [deviceId, stamp]);
+    journal.update(id, next, [], t);
+    const after = getRow(id);
+    return after ? { ok: true, todo: rowToTodo(after) } : { ok: false, error: 'That todo no longer exists.' };
+  }
+
   /** Sets the given fields with one fresh stamp; fields whose value is unchanged are not re-stamped. */
   function stampFields(id: TodoId, values: Partial<FieldValues>): WriteResult {
     return sql.transaction((): WriteResult => {
@@ -149,26 +197,30 @@ export function createTodoWriter(deps: TodoWriterDeps) {
       let floor = HLC_ZERO;
       for (const f of changed) floor = maxHlc(floor, String(row[`${f}_hlc`]) as Hlc);
       const stamp = clock.nowAbove(floor);
-      const t = Math.floor(now());
-      const sets: string[] = [];
-      const params: SqlValue[] = [];
-      for (const f of changed) {
-        const v = values[f];
-        sets.push(`${f} = ?`, `${f}_hlc = ?`);
-        params.push(typeof v === 'boolean' ? (v ? 1 : 0) : (v as SqlValue), stamp);
-      }
-      const version = maxHlc(String(row.version) as Hlc, stamp);
-      sql.run(`UPDATE todos SET ${sets.join(', ')}, version = ?, updated_at = ? WHERE id = ?`, [
-        ...params,
-        version,
-        t,
-        id,
-      ]);
-      sql.run(BUMP_SELF_SQL, [deviceId, stamp]);
-      const after = getRow(id);
-      return after
-        ? { ok: true, todo: rowToTodo(after) }
-        : { ok: false, error: 'That todo no longer exists.' };
+      const written = Object.fromEntries(changed.map((f) => [f, values[f]])) as Partial<FieldValues>;
+      return commit(id, row, writeCausal(causalOf(toSyncRow(row)), written, stamp), changed, stamp);
+    });
+  }
+
+  /**
+   * "Keep this one" (`keep: 'loser'`, the value not shown) or "Dismiss" (`'winner'`) on a journaled
+   * conflict: a new write of the field (of `deleted` for a deletion vs an edit) that has seen both
+   * values, so it closes the conflict here and on every device it reaches.
+   */
+  function resolveConflict(
+    id: TodoId,
+    field: SyncField,
+    loserHlc: Hlc,
+    keep: 'loser' | 'winner',
+  ): WriteResult {
+    return sql.transaction((): WriteResult => {
+      const row = getRow(id);
+      if (!row) return { ok: false, error: 'That todo no longer exists.' };
+      const c = journal.load(id).find((e) => e.field === field && e.loser.hlc === loserHlc);
+      if (!c) return { ok: false, error: 'That conflict was already resolved.' };
+      const written: SyncField = c.winner.field === c.field ? c.field : 'deleted';
+      const stamp = clock.nowAbove(String(row[`${written}_hlc`]) as Hlc);
+      return commit(id, row, resolve(causalOf(toSyncRow(row)), c, keep, stamp), [written], stamp);
     });
   }
 
@@ -215,6 +267,8 @@ export function createTodoWriter(deps: TodoWriterDeps) {
     restore(id: TodoId): WriteResult {
       return stampFields(id, { deleted: false });
     },
+
+    resolveConflict,
 
     createMany(inputs: NewTodo[]): { ok: true; count: number } | { ok: false; error: string } {
       const checked: Omit<FieldValues, 'completed' | 'deleted'>[] = [];

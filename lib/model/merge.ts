@@ -6,9 +6,14 @@
  */
 import { SYNC_FIELDS, type FieldValues, type SyncField, type TodoRecord } from './todo';
 import type { Hlc } from './hlc';
+import type { Ctx } from './conflicts';
 
-/** A todo as it travels: `updated_at` is local (display only) and never merged. */
-export type SyncRow = Omit<TodoRecord, 'updated_at'>;
+/**
+ * A todo as it travels: `updated_at` is local (display only) and never merged. `ctx` and `seen` are
+ * its causal contexts (lib/model/conflicts.ts); absent on a plain row, whose stamps say it all
+ * (lib/model/causal-extras.ts).
+ */
+export type SyncRow = Omit<TodoRecord, 'updated_at'> & { ctx?: Record<SyncField, Ctx>; seen?: Ctx };
 
 export interface MergeResult {
   row: SyncRow;

@@ -13,7 +13,7 @@ import { isTodoId, type DeviceId, type TodoId } from '../model/ids';
 import { DESCRIPTION_MAX, PRIORITIES, TITLE_MAX } from '../model/todo';
 import { DUE_DATE_RE, isDueDate, type DueDate } from '../model/due-date';
 import type { DeviceMessageType } from './envelope';
-import { isWireRow } from './wire-row-check';
+import { isWireRow, WIRE_X_MAX, WIRE_X_RE } from './wire-row-check';
 import { MAX_MEMBERS } from '../circle/roster';
 
 const uuid = z.string().regex(UUID_RE);
@@ -61,8 +61,13 @@ const dueDateSchema = z
  * A todo row on the wire, compact because every byte of a one-change sync counts:
  * `f` = values in SYNC_FIELDS order (title, description, completed, priority, due_date, deleted),
  * `s` = the distinct stamps of the row, `h` = for each field the index of its stamp in `s`.
+ * `x` (v6, absent on a plain row) = the causal contexts beyond the stamps (lib/model/causal-extras.ts):
+ * up to 7 comma-separated groups, a field's `ctx` extras then `seen` extras, each stamp one index
+ * character into `s` (`0-9a-zA-Z`), `-` for an empty `ctx`. See docs/protocol.md "Conflicts".
  * The creator device is the id's prefix, so it is not sent.
  */
+const stampIndex = (ch: string) =>
+  ch <= '9' ? ch.charCodeAt(0) - 48 : ch <= 'Z' ? ch.charCodeAt(0) - 29 : ch.charCodeAt(0) - 87;
 export const wireRowSchema = z
   .strictObject({
     id: todoIdSchema,
@@ -75,10 +80,15 @@ export const wireRowSchema = z
       dueDateSchema.nullable(),
       z.boolean(),
     ]),
-    s: z.array(hlcSchema).min(1).max(6),
+    s: z.array(hlcSchema).min(1).max(62),
     h: z.string().regex(/^[0-5]{6}$/),
+    x: z.string().min(1).max(WIRE_X_MAX).regex(WIRE_X_RE).optional(),
   })
-  .refine((r) => [...r.h].every((d) => Number(d) < r.s.length), 'stamp index out of range');
+  .refine((r) => [...r.h].every((d) => Number(d) < r.s.length), 'stamp index out of range')
+  .refine(
+    (r) => r.x === undefined || [...r.x].every((c) => c === ',' || c === '-' || stampIndex(c) < r.s.length),
+    'context stamp index out of range',
+  );
 export type WireRow = z.infer<typeof wireRowSchema>;
 
 const streamId = z.string().regex(/^[0-9a-z]{8,16}$/);

@@ -11,8 +11,13 @@ import { isDueDate } from '../model/due-date';
 import { DESCRIPTION_MAX, PRIORITIES, TITLE_MAX } from '../model/todo';
 import type { WireRow } from './messages';
 
+/** A row's `x` (messages.ts wireRowSchema): up to 7 groups of stamp indexes, a field group may be `-`. */
+export const WIRE_X_RE = /^(?:-|[0-9a-zA-Z]*)(?:,(?:-|[0-9a-zA-Z]*)){0,5}(?:,[0-9a-zA-Z]*)?$/;
+export const WIRE_X_MAX = 440;
+
 const ROW_KEYS = ['id', 'c', 'f', 's', 'h'] as const;
 const STAMP_INDEXES = /^[0-5]{6}$/;
+const STAMPS_MAX = 62;
 const priorities: ReadonlySet<unknown> = new Set(PRIORITIES);
 
 const isCount = (n: unknown): n is number =>
@@ -22,9 +27,10 @@ const isCount = (n: unknown): n is number =>
 export function isWireRow(x: unknown): x is WireRow {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
   const keys = Object.keys(x);
-  if (keys.length !== ROW_KEYS.length) return false;
+  const hasX = Object.hasOwn(x, 'x');
+  if (keys.length !== ROW_KEYS.length + (hasX ? 1 : 0)) return false;
   for (const k of ROW_KEYS) if (!Object.hasOwn(x, k)) return false;
-  const r = x as Record<(typeof ROW_KEYS)[number], unknown>;
+  const r = x as Record<(typeof ROW_KEYS)[number] | 'x', unknown>;
   if (typeof r.id !== 'string' || r.id.length > 80 || !isTodoId(r.id)) return false;
   if (!isCount(r.c)) return false;
   const f = r.f;
@@ -37,9 +43,20 @@ export function isWireRow(x: unknown): x is WireRow {
   if (!priorities.has(priority)) return false;
   if (due !== null && !isDueDate(due)) return false;
   const s = r.s;
-  if (!Array.isArray(s) || s.length < 1 || s.length > 6) return false;
+  if (!Array.isArray(s) || s.length < 1 || s.length > STAMPS_MAX) return false;
   for (const stamp of s) if (!isHlc(stamp)) return false;
   if (typeof r.h !== 'string' || !STAMP_INDEXES.test(r.h)) return false;
   for (let i = 0; i < 6; i++) if (r.h.charCodeAt(i) - 48 >= s.length) return false;
+  // An own `x` holding undefined passes, as zod's optional() lets it (JSON never makes one).
+  if (hasX && r.x !== undefined) {
+    const v = r.x;
+    if (typeof v !== 'string' || v.length < 1 || v.length > WIRE_X_MAX || !WIRE_X_RE.test(v)) return false;
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c === 44 || c === 45) continue; // , -
+      const n = c <= 57 ? c - 48 : c <= 90 ? c - 29 : c - 87;
+      if (n >= s.length) return false;
+    }
+  }
   return true;
 }

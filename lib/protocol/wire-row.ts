@@ -1,5 +1,6 @@
 /** Conversion between the merge model's SyncRow and the compact WireRow of messages.ts. */
 import type { Hlc } from '../model/hlc';
+import { extrasOf, extrasText, parseExtras, withExtras, type CausalExtras } from '../model/causal-extras';
 import { creatorOf } from '../model/ids';
 import type { SyncRow } from '../model/merge';
 import { SYNC_FIELDS } from '../model/todo';
@@ -33,6 +34,22 @@ export function batchJson<T extends 'SYNC_DATA' | 'SYNC_COMPLETE'>(
   return { type, json: `${before},"rows":[${rows.join(',')}]${after}}` };
 }
 
+/**
+ * Stamp indexes in `x` (a row's causal contexts beyond its stamps, v6): one character each, so a row
+ * names at most 62 distinct stamps. `h` keeps digits: the six field stamps come first in `s`.
+ */
+export const STAMP_INDEX_CHARS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+export const WIRE_STAMPS_MAX = STAMP_INDEX_CHARS.length;
+
+/** Extras whose stamps do not all fit are sent weaker: first every field context as unknown (reports nothing), then without seen extras. */
+function fitting(e: CausalExtras, base: number): CausalExtras {
+  const count = (x: CausalExtras) => new Set([...x.fields.flatMap((g) => g ?? []), ...x.seen]).size;
+  if (base + count(e) <= WIRE_STAMPS_MAX) return e;
+  const unknown = { fields: e.fields.map(() => null), seen: e.seen };
+  if (base + count(unknown) <= WIRE_STAMPS_MAX) return unknown;
+  return { fields: unknown.fields, seen: [] };
+}
+
 export function toWireRow(r: SyncRow): WireRow {
   const s: Hlc[] = [];
   let h = '';
@@ -41,19 +58,36 @@ export function toWireRow(r: SyncRow): WireRow {
     if (i < 0) i = s.push(r.hlc[f]) - 1;
     h += i;
   }
-  return {
+  const row: WireRow = {
     id: r.id,
     c: r.created_at,
     f: [r.title, r.description, r.completed, r.priority, r.due_date, r.deleted],
     s,
     h,
   };
+  const extras = extrasOf(r);
+  if (extras) {
+    const index = (stamp: Hlc) => {
+      let i = s.indexOf(stamp);
+      if (i < 0) i = s.push(stamp) - 1;
+      return STAMP_INDEX_CHARS[i]!;
+    };
+    row.x = extrasText(fitting(extras, s.length), index, '');
+  }
+  return row;
+}
+
+/** The extras of a checked wire row's `x` (isWireRow has checked every index). */
+function extrasOfWire(w: WireRow): CausalExtras | null {
+  if (w.x === undefined) return null;
+  const split = (g: string) => [...g].map((ch) => w.s[STAMP_INDEX_CHARS.indexOf(ch)]!);
+  return parseExtras(w.x, split) ?? null;
 }
 
 export function fromWireRow(w: WireRow): SyncRow {
   const stamp = (i: number) => w.s[Number(w.h[i])]!;
   const [title, description, completed, priority, due_date, deleted] = w.f;
-  return {
+  const row: SyncRow = {
     id: w.id,
     device_id: creatorOf(w.id),
     created_at: w.c,
@@ -72,4 +106,6 @@ export function fromWireRow(w: WireRow): SyncRow {
       deleted: stamp(5),
     },
   };
+  const extras = extrasOfWire(w);
+  return extras ? withExtras(row, extras) : row;
 }

@@ -1,7 +1,8 @@
 /** SyncStorage in plain memory: the reference the SQLite adapter is checked against (same contract suite). */
 import { deviceOfHlc, type Hlc } from '../model/hlc';
 import type { DeviceId, TodoId } from '../model/ids';
-import { mergeRows, versionOf, type SyncRow } from '../model/merge';
+import { versionOf, type SyncRow } from '../model/merge';
+import { mergeCompact } from '../model/causal-extras';
 import type { SyncStatus, SyncStorage, VersionVector } from './ports';
 import { devicesOf, zeroStampOf } from './vector';
 
@@ -65,15 +66,13 @@ export function createMemorySyncStorage(): MemorySyncStorage {
           changed++;
           continue;
         }
-        const m = mergeRows(local, remote);
-        if (
-          m.changed.length ||
+        const m = mergeCompact(local, remote);
+        const news =
+          m.changed.length > 0 ||
           m.row.created_at !== local.created_at ||
-          m.row.device_id !== local.device_id
-        ) {
-          staged.set(remote.id, m.row);
-          changed++;
-        }
+          m.row.device_id !== local.device_id;
+        if (news || m.seenGrew) staged.set(remote.id, m.row);
+        if (news) changed++;
       }
       for (const [id, r] of staged) rows.set(id, r);
       for (const r of batch) for (const d of devicesOf(r)) if (!vector.has(d)) vector.set(d, zeroStampOf(d));

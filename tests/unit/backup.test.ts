@@ -36,8 +36,11 @@ async function device(): Promise<Device> {
 }
 
 /** Every stored column but `updated_at` (local display time) and `synced`, by id. */
+/** Values and stamps; not `causal`, the contexts, which backups do not carry (a restored value's is unknown). */
 const dump = (sql: Sql) =>
-  sql.all<Row>('SELECT * FROM todos ORDER BY id').map(({ updated_at: _u, synced: _s, ...r }) => r);
+  sql
+    .all<Row>('SELECT * FROM todos ORDER BY id')
+    .map(({ updated_at: _u, synced: _s, causal: _c, ...r }) => r);
 
 const add = (d: Device, title: string) => {
   const r = d.writer.create({ title });

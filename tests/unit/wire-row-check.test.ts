@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isWireRow } from '../../lib/protocol/wire-row-check';
-import { batchJson } from '../../lib/protocol/wire-row';
+import { batchJson, STAMP_INDEX_CHARS } from '../../lib/protocol/wire-row';
 import { wireRowSchema } from '../../lib/protocol/messages';
 import { encodeHlc, HLC_ZERO } from '../../lib/model/hlc';
 
@@ -49,12 +49,42 @@ const validRow = fc
     fc.constantFrom('low', 'medium', 'high'),
     due,
     fc.boolean(),
-    fc.array(stamp, { minLength: 1, maxLength: 6 }),
+    fc.oneof(
+      fc.array(stamp, { minLength: 1, maxLength: 6 }),
+      fc.array(stamp, { minLength: 7, maxLength: 63 }),
+    ),
   )
   .chain(([id, c, t, d, done, p, dd, del, s]) =>
     fc
-      .array(fc.integer({ min: 0, max: s.length - 1 }), { minLength: 6, maxLength: 6 })
-      .map((h) => ({ id, c, f: [t, d, done, p, dd, del], s, h: h.join('') })),
+      .tuple(
+        fc.array(fc.integer({ min: 0, max: Math.min(5, s.length - 1) }), { minLength: 6, maxLength: 6 }),
+        // `x` (v6 contexts): groups of stamp indexes (some past the end of `s`), `-`, or junk.
+        fc.option(
+          fc.oneof(
+            fc
+              .array(
+                fc.oneof(
+                  fc.constant('-'),
+                  fc
+                    .array(fc.integer({ min: 0, max: s.length }), { maxLength: 4 })
+                    .map((ix) => ix.map((i) => STAMP_INDEX_CHARS[i] ?? '~').join('')),
+                ),
+                { minLength: 1, maxLength: 8 },
+              )
+              .map((g) => g.join(',')),
+            fc.string({ maxLength: 12 }),
+          ),
+          { nil: undefined },
+        ),
+      )
+      .map(([h, x]) => ({
+        id,
+        c,
+        f: [t, d, done, p, dd, del],
+        s,
+        h: h.join(''),
+        ...(x === undefined ? {} : { x }),
+      })),
   );
 
 /** Replaces, removes or adds one thing somewhere in a row: most results are invalid, some not. */
@@ -62,7 +92,7 @@ const junk = fc.oneof(
   fc.anything(),
   fc.constantFrom(-1, 1.5, 2 ** 53, '', 'x'.repeat(501), '0000000', '6', null, [], {}, true),
 );
-const mutated = fc.tuple(validRow, fc.nat(12), junk).map(([row, where, value]) => {
+const mutated = fc.tuple(validRow, fc.nat(13), junk).map(([row, where, value]) => {
   const r = structuredClone(row) as Record<string, unknown> & { f: unknown[]; s: unknown[] };
   switch (where) {
     case 0:
@@ -85,6 +115,8 @@ const mutated = fc.tuple(validRow, fc.nat(12), junk).map(([row, where, value]) =
       return { ...r, s: [...r.s, value] };
     case 8:
       return { ...r, h: r.h === '000000' ? '000006' : String(r.h).replace(/./, String(r.s.length)) };
+    case 13:
+      return { ...r, x: value };
     default: {
       const f = [...r.f];
       f[where - 9] = value;
