@@ -1,7 +1,8 @@
 /**
  * Tombstone collection in SQLite (issue 14; the rule is lib/model/tombstones.ts). A purged todo keeps its
  * id, its flags and every stamp, so the deletion still wins wherever the todo turns up again; its title
- * becomes PURGED_TITLE and its description NULL, its history goes, and it leaves "Recently deleted".
+ * becomes PURGED_TITLE and its description NULL, its history and conflict-journal entries go, and it leaves
+ * "Recently deleted".
  *
  * The purge is local: it writes no stamp and syncs nothing. Each device purges by the same rule from what it
  * has learned, and a row sent with the old content under the same stamps changes nothing here (equal stamps
@@ -70,7 +71,11 @@ export function purgeTombstones(sql: Sql, now: number, otherMembers: readonly De
         [PURGED_TITLE, bounds.before, upTo, upTo, DEVICE_AT],
       )
       .map((r) => r.id);
-    for (const id of ids) sql.run('DELETE FROM todo_history WHERE todo_id = ?', [id]);
+    for (const id of ids) {
+      sql.run('DELETE FROM todo_history WHERE todo_id = ?', [id]);
+      // Its open conflicts would name a blank todo and offer back content the purge just cleared.
+      sql.run('DELETE FROM conflict_journal WHERE todo_id = ?', [id]);
+    }
     return ids;
   });
 }

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createConflictJournal } from '../../lib/db/conflict-journal';
 import { ensureDeviceId } from '../../lib/db/device';
 import { openMemoryDb } from '../../lib/db/node-memory';
 import {
@@ -13,9 +14,10 @@ import {
   readMemberVectors,
   writeMemberVector,
 } from '../../lib/db/tombstone-purge';
+import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import { createTodoWriter } from '../../lib/db/todo-writes';
 import { createTrash } from '../../lib/db/trash';
-import { createHybridClock, encodeHlc, type Hlc } from '../../lib/model/hlc';
+import { createHybridClock, encodeHlc, HLC_ZERO, type Hlc } from '../../lib/model/hlc';
 import { newDeviceId, type DeviceId } from '../../lib/model/ids';
 import { DAY_MS, mayPurge, PURGE_AFTER_MS, purgeBounds, type Vector } from '../../lib/model/tombstones';
 
@@ -89,7 +91,22 @@ async function aDevice() {
       'SELECT title, description, deleted, title_hlc, description_hlc, deleted_hlc, version FROM todos WHERE id = ?',
       [id],
     );
-  return { sql, deviceId, time, writer, add, row, trash: createTrash(sql) };
+  const storage = createSqliteSyncStorage(sql, () => time.now);
+  /** Takes every row `from` holds, as a round would. */
+  const receive = (from: { storage: typeof storage }) =>
+    storage.applyRows(from.storage.pageAbove(HLC_ZERO, null, 1000));
+  return {
+    sql,
+    deviceId,
+    time,
+    writer,
+    add,
+    row,
+    trash: createTrash(sql),
+    journal: createConflictJournal(sql),
+    storage,
+    receive,
+  };
 }
 
 describe('purging in SQLite', () => {
@@ -136,6 +153,30 @@ describe('purging in SQLite', () => {
     expect(purgeTombstones(d.sql, later, [B, C])).toEqual([second]);
     expect(d.trash.list('', 10).total).toBe(0);
     expect(readMemberVectors(d.sql).get(B)).toEqual(vector(secondStamp));
+  });
+
+  it("drops a purged todo's conflict-journal entries and keeps those of live todos", async () => {
+    const a = await aDevice();
+    const b = await aDevice();
+    const gone = a.add('Book the venue');
+    const kept = a.add('Send invitations');
+    b.receive(a);
+    // Apart: A edits both titles; B deletes one todo and edits the other's title.
+    a.time.now = b.time.now += 1000;
+    a.writer.update(gone, { title: 'Book the venue for May' });
+    a.writer.update(kept, { title: 'Send invitations today' });
+    b.writer.remove(gone);
+    b.writer.update(kept, { title: 'Send invitations by post' });
+    a.receive(b);
+    expect(a.journal.load(gone)).toMatchObject([{ field: 'title', winner: { field: 'deleted' } }]);
+    expect(a.journal.load(kept)).toHaveLength(1);
+
+    // B has told A a vector covering its deletion; 30 days on, A purges the deleted todo.
+    writeMemberVector(a.sql, b.deviceId, vector(a.row(gone)!.deleted_hlc as Hlc));
+    expect(purgeTombstones(a.sql, a.time.now + PURGE_AFTER_MS, [b.deviceId])).toEqual([gone]);
+    expect(a.journal.load(gone)).toEqual([]);
+    expect(a.journal.load(kept)).toHaveLength(1);
+    expect(a.journal.count()).toBe(1);
   });
 
   it('runs at most once a day', async () => {
