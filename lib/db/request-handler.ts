@@ -6,6 +6,7 @@ import type { ChangedEvent } from '../messages/events';
 import { isSyncRequest, type SyncRequest } from '../sync/worker-sync';
 import { SEED_MAX, type DbStatus, type Request, type Response } from '../messages/requests';
 import type { DeviceId } from '../model/ids';
+import type { Hlc } from '../model/hlc';
 import { localDateTime } from '../model/due-date';
 import { PRIORITIES } from '../model/todo';
 import type { Sql } from './sql';
@@ -14,6 +15,7 @@ import { storageErrorFrom } from './storage-errors';
 import { createTodoQueries } from './todo-queries';
 import { createTrash } from './trash';
 import { todoHistory } from './todo-history';
+import { conflictViews } from './conflict-journal';
 import type { TodoWriter, WriteResult } from './todo-writes';
 
 export interface RequestHandlerDeps {
@@ -76,6 +78,13 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         );
       case 'todos.history':
         return ok(todoHistory(sql, req.id));
+      case 'conflicts.list':
+        return ok(conflictViews(sql));
+      case 'conflicts.resolve': {
+        const r = req.resolve;
+        const keep = r.keep === 'other' ? 'loser' : 'winner';
+        return fromWrite(writer.resolveConflict(r.id, r.field, r.loserHlc as Hlc, keep), 'update', emit);
+      }
       case 'trash.list':
         return ok(trash.list(req.query.search, req.query.limit));
       case 'trash.forget':

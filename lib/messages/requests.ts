@@ -26,6 +26,7 @@ import {
 import { VIEWS } from '../model/views';
 import { trashListSchema, trashPageSchema } from './trash-schema';
 import { historySchema } from './history-schema';
+import { conflictListSchema, conflictResolveSchema } from './conflict-schema';
 
 /** Only non-production builds accept `dev.*` requests (seeding, fault injection for tests). */
 export const SEED_MAX = 100_000;
@@ -52,6 +53,10 @@ export const requestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('trash.empty') }),
   /** The values each field of a todo has had on this device, newest first per field. */
   z.object({ kind: z.literal('todos.history'), id: todoIdSchema }),
+  /** The conflict journal: every open conflict this device has seen (issue 14). */
+  z.object({ kind: z.literal('conflicts.list') }),
+  /** "Keep this one" / "Dismiss": a new write that has seen both values, which syncs like any edit. */
+  z.object({ kind: z.literal('conflicts.resolve'), resolve: conflictResolveSchema }),
   z.object({ kind: z.literal('db.status') }),
   z.object({ kind: z.literal('dev.seed'), count: z.number().int().min(1).max(SEED_MAX) }),
   z.object({ kind: z.literal('dev.crash') }),
@@ -108,6 +113,8 @@ export const resultSchemas = {
   'trash.forget': z.null(),
   'trash.empty': z.object({ hidden: z.number().int() }),
   'todos.history': historySchema,
+  'conflicts.list': conflictListSchema,
+  'conflicts.resolve': todoSchema,
   'db.status': dbStatusSchema,
   'dev.seed': z.object({ inserted: z.number().int() }),
   'dev.crash': z.null(),
