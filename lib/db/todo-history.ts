@@ -7,6 +7,7 @@ import { decodeHlc, type Hlc } from '../model/hlc';
 import { isDueDate } from '../model/due-date';
 import { isPriority, SYNC_FIELDS, type SyncField } from '../model/todo';
 import type { Row, Sql, SqlValue } from './sql';
+import { PURGED_TITLE } from './tombstone-purge';
 
 export type HistoryValue = string | boolean | null;
 
@@ -60,13 +61,23 @@ export function todoHistory(sql: Sql, id: TodoId): HistoryEntry[] {
     const byStamp = new Map<string, SqlValue>();
     for (const r of recorded) if (r.field === field) byStamp.set(r.hlc, r.value);
     byStamp.set(currentHlc, row[field] ?? null);
-    const stamps = [...byStamp.keys()].sort().reverse();
-    for (const hlc of stamps) {
-      const value = decode(field, byStamp.get(hlc)!);
+    const entries: HistoryEntry[] = [];
+    for (const hlc of [...byStamp.keys()].sort()) {
+      const raw = byStamp.get(hlc)!;
+      // The title of a purged todo (lib/db/tombstone-purge.ts), recorded when a restore brought it back.
+      if (field === 'title' && raw === PURGED_TITLE) continue;
+      const value = decode(field, raw);
       if (value === undefined) continue;
+      const prev = entries.at(-1);
+      // The same value under a later stamp (a restore writes the title and description it holds again,
+      // lib/db/todo-writes.ts) is not a new value: it keeps the stamp that first set it.
+      if (prev && prev.value === value) {
+        prev.current ||= hlc === currentHlc;
+        continue;
+      }
       const { wall, deviceId } = decodeHlc(hlc as Hlc);
       const d = names.get(deviceId);
-      out.push({
+      entries.push({
         field,
         value,
         at: wall,
@@ -76,6 +87,7 @@ export function todoHistory(sql: Sql, id: TodoId): HistoryEntry[] {
         current: hlc === currentHlc,
       });
     }
+    out.push(...entries.reverse());
   }
   return out;
 }

@@ -25,6 +25,7 @@ import type { Row, Sql, SqlValue } from './sql';
 import { TODO_STORED_COLUMNS } from './todo-row';
 import { causalColumn, withCausalColumn } from './causal-column';
 import { createConflictJournal } from './conflict-journal';
+import { isPurged } from './tombstone-purge';
 
 export interface NewTodo {
   title: string;
@@ -182,8 +183,16 @@ export function createTodoWriter(deps: TodoWriterDeps) {
     return after ? { ok: true, todo: rowToTodo(after) } : { ok: false, error: 'That todo no longer exists.' };
   }
 
-  /** Sets the given fields with one fresh stamp; fields whose value is unchanged are not re-stamped. */
-  function stampFields(id: TodoId, values: Partial<FieldValues>): WriteResult {
+  /**
+   * Sets the given fields with one fresh stamp; fields whose value is unchanged are not re-stamped.
+   * When something changed, the fields in `restamp` are written too, with their current values.
+   */
+  function stampFields(
+    id: TodoId,
+    values: Partial<FieldValues>,
+    restamp: readonly SyncField[] = [],
+    refuse?: (row: Row) => string | null,
+  ): WriteResult {
     return sql.transaction((): WriteResult => {
       const row = getRow(id);
       if (!row) return { ok: false, error: 'That todo no longer exists.' };
@@ -192,13 +201,18 @@ export function createTodoWriter(deps: TodoWriterDeps) {
         (f) => SYNC_FIELDS.includes(f) && values[f] !== undefined && values[f] !== current[f],
       );
       if (changed.length === 0) return { ok: true, todo: current };
+      const refused = refuse?.(row);
+      if (refused) return { ok: false, error: refused };
+      const fields = [...changed, ...restamp.filter((f) => !changed.includes(f))];
       // A field may hold a remote stamp ahead of our clock (which follows remote stamps only a few
       // minutes ahead, hlc.ts CLOCK_ADOPT_MAX_MS): the edit must still win over it.
       let floor = HLC_ZERO;
-      for (const f of changed) floor = maxHlc(floor, String(row[`${f}_hlc`]) as Hlc);
+      for (const f of fields) floor = maxHlc(floor, String(row[`${f}_hlc`]) as Hlc);
       const stamp = clock.nowAbove(floor);
-      const written = Object.fromEntries(changed.map((f) => [f, values[f]])) as Partial<FieldValues>;
-      return commit(id, row, writeCausal(causalOf(toSyncRow(row)), written, stamp), changed, stamp);
+      const written = Object.fromEntries(
+        fields.map((f) => [f, changed.includes(f) ? values[f] : current[f]]),
+      ) as Partial<FieldValues>;
+      return commit(id, row, writeCausal(causalOf(toSyncRow(row)), written, stamp), fields, stamp);
     });
   }
 
@@ -264,8 +278,18 @@ export function createTodoWriter(deps: TodoWriterDeps) {
       return stampFields(id, { deleted: true });
     },
 
+    /**
+     * Undoes a deletion. Another member may have purged the todo's content meanwhile (lib/db/tombstone-purge.ts)
+     * under the very stamps this row still holds, and equal stamps are the same write there: so the restore
+     * also writes the title and description this device holds, under its own new stamp, and they come back
+     * wherever it syncs. A todo purged here has nothing left to restore.
+     */
     restore(id: TodoId): WriteResult {
-      return stampFields(id, { deleted: false });
+      return stampFields(id, { deleted: false }, ['title', 'description'], (row) =>
+        isPurged(row)
+          ? 'That todo was deleted too long ago: its content is gone and it can no longer be restored.'
+          : null,
+      );
     },
 
     resolveConflict,

@@ -16,6 +16,9 @@ import { getKv, setKv } from './kv';
 import type { Sql } from './sql';
 
 export const PURGED_TITLE = ' ';
+/** The row (of `todos`) has been purged: what NOT_PURGED says in SQL. */
+export const isPurged = (row: Readonly<Record<string, unknown>>): boolean =>
+  row.title === PURGED_TITLE && row.description === null;
 /** SQL: the row (of `todos`) has not been purged. */
 export const NOT_PURGED = `NOT (title = '${PURGED_TITLE}' AND description IS NULL)`;
 

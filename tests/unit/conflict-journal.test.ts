@@ -139,7 +139,10 @@ async function runSeed(seed: number, tally: { conflicts: number; resolved: numbe
       if (!r.ok) return `step ${step}: ${r.error}`;
       const f = Object.keys(values)[0] as SyncField;
       const stamp = stored(d, id).hlc[f];
-      d.model = writeCausal(d.model!, values, stamp);
+      // A restore also writes the title and description it holds (a purge elsewhere may have cleared them).
+      const written =
+        values.deleted === false ? { ...values, title: cur.title, description: cur.description } : values;
+      d.model = writeCausal(d.model!, written, stamp);
       d.modelJournal = updateJournal(d.modelJournal, d.model, []);
       const bad = check(d, `seed ${seed} step ${step} write on ${d.id}`);
       if (bad) return bad;

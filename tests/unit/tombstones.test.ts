@@ -15,6 +15,7 @@ import {
   writeMemberVector,
 } from '../../lib/db/tombstone-purge';
 import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
+import { todoHistory } from '../../lib/db/todo-history';
 import { createTodoWriter } from '../../lib/db/todo-writes';
 import { createTrash } from '../../lib/db/trash';
 import { createHybridClock, encodeHlc, HLC_ZERO, type Hlc } from '../../lib/model/hlc';
@@ -197,5 +198,80 @@ describe('purging in SQLite', () => {
     d.sql.run("INSERT INTO kv (key, value) VALUES ('tombstones.memberVectors', '{\"x\": [1')");
     expect(readMemberVectors(d.sql).size).toBe(0);
     expect(purgeTombstones(d.sql, d.time.now + PURGE_AFTER_MS, [newDeviceId()])).toEqual([]);
+  });
+});
+
+describe('restoring after a purge elsewhere', () => {
+  /** A and B in sync; A deletes, B receives the deletion and purges it 30 days later; A has not purged. */
+  async function purgedOnB() {
+    const a = await aDevice();
+    const b = await aDevice();
+    const id = a.add('Renew passport', 'Form B at the post office');
+    b.receive(a);
+    a.time.now = b.time.now += 1000;
+    a.writer.remove(id);
+    b.receive(a);
+    a.time.now = b.time.now += PURGE_AFTER_MS;
+    writeMemberVector(b.sql, a.deviceId, vector(b.row(id)!.deleted_hlc as Hlc));
+    expect(purgeTombstones(b.sql, b.time.now, [a.deviceId])).toEqual([id]);
+    expect(b.row(id)).toMatchObject({ title: PURGED_TITLE, description: null, deleted: 1 });
+    // A still lists it in "Recently deleted".
+    expect(a.trash.list('', 10).items.map((i) => i.todo.title)).toEqual(['Renew passport']);
+    return { a, b, id };
+  }
+
+  it('brings the title and description back on a device that purged the todo', async () => {
+    const { a, b, id } = await purgedOnB();
+    a.time.now += 1000;
+    const r = a.writer.restore(id);
+    expect(r.ok && r.todo).toMatchObject({ title: 'Renew passport', deleted: false });
+    b.receive(a);
+    expect(b.row(id)).toMatchObject({
+      title: 'Renew passport',
+      description: 'Form B at the post office',
+      deleted: 0,
+    });
+    // One write under one stamp, which had seen everything: no conflict on either side, and A takes nothing back.
+    const restored = a.row(id)!;
+    expect(restored.title_hlc).toBe(restored.deleted_hlc);
+    expect(restored.description_hlc).toBe(restored.deleted_hlc);
+    expect(a.receive(b)).toEqual({ changed: 0, unchanged: 1 });
+    expect(b.row(id)).toEqual(a.row(id));
+    expect(a.journal.count() + b.journal.count()).toBe(0);
+    // B's History shows the title it took back, not the blank the purge left.
+    expect(todoHistory(b.sql, id).filter((e) => e.field === 'title')).toMatchObject([
+      { value: 'Renew passport', current: true },
+    ]);
+  });
+
+  it('refuses to restore a todo this device has purged', async () => {
+    const { b, id } = await purgedOnB();
+    expect(b.writer.restore(id)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/can no longer be restored/),
+    });
+    expect(b.row(id)).toMatchObject({ title: PURGED_TITLE, deleted: 1 });
+  });
+
+  it('an ordinary restore writes the same title and description, recording no new history', async () => {
+    const d = await aDevice();
+    const id = d.add('Water the plants', 'Twice a week');
+    d.time.now += 1000;
+    d.writer.remove(id);
+    d.time.now += 1000;
+    const r = d.writer.restore(id);
+    expect(r.ok && r.todo).toMatchObject({
+      title: 'Water the plants',
+      description: 'Twice a week',
+      deleted: false,
+    });
+    const fields = d.sql.all<{ field: string }>('SELECT DISTINCT field FROM todo_history WHERE todo_id = ?', [
+      id,
+    ]);
+    expect(fields.map((f) => f.field)).toEqual(['deleted']);
+    // History lists the title once (under the restore's stamp, which wrote it again).
+    expect(todoHistory(d.sql, id).filter((e) => e.field === 'title')).toMatchObject([
+      { value: 'Water the plants', current: true },
+    ]);
   });
 });
