@@ -161,6 +161,8 @@ test('imports a CSV through the preview, and importing it again adds nothing', a
     const table = panel.getByRole('table', { name: 'Import preview' });
     await expect(table.getByRole('row')).toHaveCount(3);
     await expect(table).toContainText('Pay <b>rent</b>');
+    // A title from the file is laid out in its own direction (a Hebrew or Arabic one right to left).
+    await expect(table.getByRole('cell', { name: 'Call mum', exact: true })).toHaveAttribute('dir', 'auto');
     await expect(panel.getByRole('combobox', { name: 'Title column' })).toHaveValue('0');
     await panel.getByRole('button', { name: 'Import 2 todos' }).click();
     await expect(status(panel)).toHaveText(
