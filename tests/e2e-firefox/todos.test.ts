@@ -85,4 +85,49 @@ describe('Todo-Tasker in Firefox ESR', () => {
     await waitForText(sidebar, 'Deleted “Call bank”');
     expect(await listTitles(sidebar)).not.toContain('Call bank');
   });
+
+  it('hides completed todos while “Hide completed todos” is on in Settings, and shows them again when off', async () => {
+    const sidebar = await openExtensionPage(firefox, 'sidepanel.html');
+    await addTodo(sidebar, 'Water plants');
+    await addTodo(sidebar, 'Pay rent');
+    const done = await byRole(sidebar, 'Complete Water plants', 'checkbox');
+    await done.click();
+    await pollUntil(() => isChecked(done), Boolean, 'Water plants to be checked');
+    // Completed, it keeps its place until the list is next loaded.
+    expect(await listTitles(sidebar)).toEqual(['Pay rent', 'Water plants']);
+
+    await (await byRole(sidebar, 'Settings', 'button')).click();
+    const hide = await byRole(sidebar, 'Hide completed todos', 'checkbox');
+    // The box is disabled until the stored preferences are read, and reads off by default.
+    await pollUntil(
+      () => hide.evaluate((el) => el instanceof HTMLInputElement && !el.disabled),
+      Boolean,
+      'the setting to be ready',
+    );
+    expect(await isChecked(hide)).toBe(false);
+    await hide.click();
+    await pollUntil(() => isChecked(hide), Boolean, 'Hide completed todos on');
+    expect(await waitForTitles(sidebar, ['Pay rent'])).toEqual(['Pay rent']);
+    await waitForText(sidebar, 'All (1)');
+    // The Completed filter still lists it.
+    await (await byRole(sidebar, 'Completed (1)', 'radio')).click();
+    expect(await waitForTitles(sidebar, ['Water plants'])).toEqual(['Water plants']);
+    await (await byRole(sidebar, 'All (1)', 'radio')).click();
+    expect(await waitForTitles(sidebar, ['Pay rent'])).toEqual(['Pay rent']);
+
+    await hide.click();
+    await pollUntil(
+      () => isChecked(hide),
+      (on) => !on,
+      'Hide completed todos off',
+    );
+    // Back, below the open todo.
+    expect(
+      await pollUntil(
+        () => listTitles(sidebar),
+        (t) => t.length === 2,
+        'both todos listed',
+      ),
+    ).toEqual(['Pay rent', 'Water plants']);
+  });
 });
