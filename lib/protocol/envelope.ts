@@ -22,9 +22,9 @@ export { UUID_RE };
  * History in docs/protocol.md: 1 (2026-11) session key only; 2 (2026-12-01) device identities, pair
  * keys, counters, SYNC_ACK; 3 (2026-12-01) circles: CIRCLE, JOIN.roster, circle rooms; 4 (2026-12-02) removal: EPOCH, epoch records; 5 (2026-12-02)
  * payloads compressed before encryption and padded to Padmé lengths; PUSH (live push in circles); 6 (2026-12-02)
- * PUSH as a binary frame (binary-envelope.ts).
+ * PUSH as a binary frame (binary-envelope.ts); 7 (2026-12-03) SYNC_DATA and SYNC_COMPLETE as binary frames too.
  */
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 
 /** Message names from the original design. */
 export const DEVICE_MESSAGE_TYPES = [
@@ -43,6 +43,15 @@ export const DEVICE_MESSAGE_TYPES = [
   'PUSH',
 ] as const;
 export type DeviceMessageType = (typeof DEVICE_MESSAGE_TYPES)[number];
+
+/**
+ * The types a device sends only as binary frames (binary-envelope.ts); every other type only as a JSON
+ * envelope, and a frame in the other form is dropped (one spelling per type). PUSH since v6: its JSON
+ * envelope was more than half of a one-field change. SYNC_DATA and SYNC_COMPLETE (a stream's last
+ * batch) since v7: a batch is almost all ciphertext, which base64url made a third bigger and cost an
+ * encode, a JSON string of up to 256 KiB and a decode on every hop.
+ */
+export const BINARY_MESSAGE_TYPES: readonly DeviceMessageType[] = ['SYNC_DATA', 'SYNC_COMPLETE', 'PUSH'];
 
 /** Fixed strings so the relay can answer with the runtime's auto-response while hibernated. */
 export const PING_FRAME = '{"type":"PING"}';

@@ -24,6 +24,7 @@ import {
 import type { DeviceIdentity } from '../crypto/identity';
 import type { DeviceId } from '../model/ids';
 import {
+  BINARY_MESSAGE_TYPES,
   inboundFrameSchema,
   PONG_FRAME,
   PROTOCOL_VERSION,
@@ -40,12 +41,8 @@ import type { Frame, Transport } from './ports';
 const HOLD_FRAMES = 8;
 const HOLD_SENDERS = 8;
 const HOLD_BYTES = 1024 * 1024;
-/**
- * Types sent as binary frames (v6): a PUSH is one changed field or a few, so its JSON envelope
- * (keys, two ids as text, base64url of nonce and ciphertext) was more than half its bytes.
- * Everything else stays a JSON envelope; a device reads both.
- */
-const BINARY_TYPES: ReadonlySet<DeviceMessageType> = new Set<DeviceMessageType>(['PUSH']);
+/** Types sent as binary frames (lib/protocol/envelope.ts): PUSH, SYNC_DATA. */
+const BINARY_TYPES: ReadonlySet<DeviceMessageType> = new Set(BINARY_MESSAGE_TYPES);
 
 export type Opened =
   | { kind: 'message'; msg: DeviceMessage; viaLink: boolean }
@@ -214,7 +211,7 @@ export function createChannel(opts: {
         drop(`protocol version ${env.v}`);
         return { kind: 'version', from, v: env.v };
       }
-      // One form per type: a PUSH only binary, everything else only JSON (no second spelling to test).
+      // One form per type: PUSH and SYNC_DATA only binary, the rest only JSON (no second spelling to test).
       if ((typeof frame === 'string') === BINARY_TYPES.has(env.type))
         return drop(`${env.type} from ${from} as a ${typeof frame === 'string' ? 'text' : 'binary'} frame`);
       const pk = pairKeys.get(from);

@@ -11,16 +11,17 @@ import type { Outcome, PageCursor, SyncStorage, VersionVector } from './ports';
 import { qualifies, scanFloor, vectorToWire } from './vector';
 
 const PAGE_ROWS = 1000;
-/** Envelope fields around `ct` (v, type, from, to, n) and the payload's own keys, with margin. */
+/** The binary envelope around `ct` (at most 55 bytes) and the payload's own keys, with margin. */
 const FRAME_OVERHEAD = 400;
 
 /**
  * Payload JSON bytes that still fit TARGET_BATCH_BYTES after padding (payload-codec.ts: an encoding
- * byte, the padding marker, Padmé), AES-GCM's tag and base64url's 4/3 — even if nothing compresses.
- * A batch usually deflates to a quarter of this or less; the bound is on the worst case.
+ * byte, the padding marker, Padmé) and AES-GCM's tag, in a binary frame (since v7 SYNC_DATA and
+ * SYNC_COMPLETE are binary: no base64url's 4/3) — even if nothing compresses. A batch usually
+ * deflates to a quarter of this or less; the bound is on the worst case.
  */
 export function plaintextBudget(vectorJsonBytes: number): number {
-  const cipher = Math.floor(((TARGET_BATCH_BYTES - FRAME_OVERHEAD) * 3) / 4);
+  const cipher = TARGET_BATCH_BYTES - FRAME_OVERHEAD;
   let plain = cipher - 16 - 2;
   // Padmé rounds up by less than 1/32 at these sizes; step down until the padded length fits.
   while (padme(plain + 2 + 16) > cipher) plain -= 1 + Math.floor(plain / 64);

@@ -12,7 +12,8 @@ import { bareInsert as bareInsertOf } from '../../lib/db/dev-bare-insert';
 import { openMemoryDb } from '../../lib/db/node-memory';
 import type { Row, Sql } from '../../lib/db/sql';
 import { createTodoWriter } from '../../lib/db/todo-writes';
-import { deriveFrameKey, openFrame, sealFrame } from '../../lib/crypto/frame-crypto';
+import { deriveFrameKey, openFrame, sealFrame, sealFrameBinary } from '../../lib/crypto/frame-crypto';
+import { decodeBinaryEnvelope } from '../../lib/protocol/binary-envelope';
 import { createHybridClock, HLC_ZERO, type Hlc } from '../../lib/model/hlc';
 import { newDeviceId, type DeviceId, type TodoId } from '../../lib/model/ids';
 import { createPairingLink, type PairingLink } from '../../lib/pairing/pairing-link';
@@ -23,7 +24,6 @@ import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import { createSyncEngine } from '../../lib/sync/sync-engine';
 import type { Transport } from '../../lib/sync/ports';
 import { mulberry32 } from '../unit/seeded-random';
-import { inboundFrameSchema } from '../../lib/protocol/envelope';
 import { parsePayload } from '../../lib/protocol/messages';
 import { fromWireRow, toWireRow } from '../../lib/protocol/wire-row';
 import { plaintextBudget } from '../../lib/sync/stream-out';
@@ -365,19 +365,21 @@ async function receiverOnly(from: Sql, n: number) {
     after = { version: versionOf(last), id: last.id };
   }
   const budget = plaintextBudget(0);
-  const frames: string[] = [];
+  // SYNC_DATA is a binary frame since v7 (lib/protocol/envelope.ts BINARY_MESSAGE_TYPES).
+  const frames: Uint8Array<ArrayBuffer>[] = [];
   const fromId = newDeviceId();
   const toId = newDeviceId();
   let batch: ReturnType<typeof toWireRow>[] = [];
   let bytes = 0;
   const flush = async () => {
     const payload = { stream: 'benchstream', seq: frames.length, total: rows.length, rows: batch };
-    const env = await sealFrame(
-      key,
-      { type: 'SYNC_DATA', from: fromId, to: toId, c: frames.length + 1 },
-      payload,
+    frames.push(
+      await sealFrameBinary(
+        key,
+        { type: 'SYNC_DATA', from: fromId, to: toId, c: frames.length + 1 },
+        JSON.stringify(payload),
+      ),
     );
-    frames.push(JSON.stringify(env));
     batch = [];
     bytes = 0;
   };
@@ -390,13 +392,13 @@ async function receiverOnly(from: Sql, n: number) {
   }
   await flush();
   const into = createSqliteSyncStorage(await openMemoryDb());
-  const wire = frames.reduce((t, f) => t + f.length, 0);
+  const wire = frames.reduce((t, f) => t + f.byteLength, 0);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   for (const f of frames) {
-    const env = inboundFrameSchema.parse(JSON.parse(f));
-    if (!('ct' in env)) throw new Error('not an envelope');
-    const o = await openFrame(key, env);
+    const env = decodeBinaryEnvelope(f);
+    if (!env.ok) throw new Error(env.code);
+    const o = await openFrame(key, env.envelope);
     if (!o.ok) throw new Error(o.reason);
     const p = parsePayload('SYNC_DATA', o.payload);
     if (!p.ok) throw new Error(p.reason);

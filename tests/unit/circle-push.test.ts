@@ -144,10 +144,11 @@ describe('live push', () => {
     const engine = b.sync.circle.engine!;
     const dropped = engine.stats.framesDropped;
 
-    // Cut inside the ciphertext's tag; relabelled as SYNC_DATA (type index 3); the flags byte made
-    // unknown; the counter byte made 0.
+    // Cut inside the ciphertext's tag; relabelled as SYNC_ACK (type index 5, a JSON-only type; a
+    // relabel to another binary type fails to open instead, like the forgery above); the flags byte
+    // made unknown; the counter byte made 0.
     const relabelled = frame.slice();
-    relabelled[1] = 3;
+    relabelled[1] = 5;
     const flagged = frame.slice();
     flagged[2] = 0x81;
     const zeroCounter = frame.slice();

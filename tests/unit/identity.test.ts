@@ -18,7 +18,7 @@ import { createHybridClock } from '../../lib/model/hlc';
 import { newDeviceId } from '../../lib/model/ids';
 import { envelopeSchema } from '../../lib/protocol/envelope';
 import { createMemoryRelay, type MemoryRelay } from '../../lib/sync/memory-transport';
-import type { Transport } from '../../lib/sync/ports';
+import type { Frame, Transport } from '../../lib/sync/ports';
 import { createNode, newSession, settle } from './sync-harness';
 
 const T0 = 1_800_000_000_000;
@@ -45,7 +45,7 @@ function expectNoSecret(text: string, secrets: string[]) {
 }
 
 /** The memory relay, recording every frame a device hands its transport. */
-function tapped(relay: MemoryRelay, frames: string[]): MemoryRelay {
+function tapped(relay: MemoryRelay, frames: Frame[]): MemoryRelay {
   return new Proxy(relay, {
     get(target, prop, receiver) {
       if (prop !== 'transport') return Reflect.get(target, prop, receiver) as unknown;
@@ -54,7 +54,7 @@ function tapped(relay: MemoryRelay, frames: string[]): MemoryRelay {
         return new Proxy(t, {
           get(inner, p) {
             if (p !== 'send') return Reflect.get(inner, p) as unknown;
-            return (frame: string) => {
+            return (frame: Frame) => {
               frames.push(frame);
               return inner.send(frame);
             };
@@ -100,7 +100,7 @@ describe('device identity keys', () => {
 
   it('put no private key in a frame, the engine log or events, a backup or an export', async () => {
     const relay = createMemoryRelay();
-    const frames: string[] = [];
+    const frames: Frame[] = [];
     const time = { now: T0 };
     const hostId = newDeviceId();
     const session = newSession(hostId, T0 + 5 * 60_000);
@@ -125,6 +125,12 @@ describe('device identity keys', () => {
     const linkKey = await deriveFrameKey(session.sessionKey, session.sessionId);
     let joins = 0;
     for (const frame of frames) {
+      if (typeof frame !== 'string') {
+        // A binary frame (PUSH, SYNC_DATA, SYNC_COMPLETE): its bytes as hex (a raw key) and as text.
+        const bytes = Buffer.from(frame);
+        expectNoSecret(`${bytes.toString('hex')}\n${bytes.toString('latin1')}`, secrets);
+        continue;
+      }
       expectNoSecret(frame, secrets);
       const env = envelopeSchema.parse(JSON.parse(frame));
       if (env.type !== 'JOIN' || env.from !== hostId) continue;

@@ -4,6 +4,7 @@ import { utf8Length } from '../../lib/sync/stream-out';
 import { newDeviceId, type TodoId } from '../../lib/model/ids';
 import { MAX_CLOCK_DRIFT_MS } from '../../lib/model/hlc';
 import { PROTOCOL_VERSION, TARGET_BATCH_BYTES } from '../../lib/protocol/envelope';
+import { encodeBinaryEnvelope } from '../../lib/protocol/binary-envelope';
 import { createMemoryRelay } from '../../lib/sync/memory-transport';
 import { createNode, logRows, newSession, settle, snapshot, type Node } from './sync-harness';
 
@@ -461,15 +462,16 @@ describe('sync engine', () => {
     await settle(relay, all);
     const t = relay.transport(newDeviceId());
     t.connect();
+    // A forged stream end in the host's name (a binary frame, as SYNC_COMPLETE is since v7).
     t.send(
-      JSON.stringify({
+      encodeBinaryEnvelope({
         v: PROTOCOL_VERSION,
         type: 'SYNC_COMPLETE',
         from: host.id,
         to: guest!.id,
         c: 1_000_000,
-        n: 'AAAAAAAAAAAAAAAA',
-        ct: 'AAAA',
+        n: new Uint8Array(12),
+        ct: new Uint8Array(32),
       }),
     );
     t.send('not json');
