@@ -16,6 +16,7 @@ import { createTodoQueries } from './todo-queries';
 import { createTrash } from './trash';
 import { todoHistory } from './todo-history';
 import { conflictViews } from './conflict-journal';
+import { CONFLICTS_SHOWN } from '../messages/conflict-schema';
 import type { TodoWriter, WriteResult } from './todo-writes';
 
 export interface RequestHandlerDeps {
@@ -78,8 +79,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         );
       case 'todos.history':
         return ok(todoHistory(sql, req.id));
-      case 'conflicts.list':
-        return ok(conflictViews(sql));
+      case 'conflicts.list': {
+        const all = conflictViews(sql);
+        return ok({ items: all.slice(0, CONFLICTS_SHOWN), total: all.length });
+      }
       case 'conflicts.resolve': {
         const r = req.resolve;
         const keep = r.keep === 'other' ? 'loser' : 'winner';

@@ -30,7 +30,18 @@ export const conflictItemSchema = z.object({
 });
 export type ConflictItem = z.infer<typeof conflictItemSchema>;
 export type ConflictSide = z.infer<typeof conflictSideSchema>;
-export const conflictListSchema = z.array(conflictItemSchema);
+/**
+ * The Conflicts view lists at most this many (the newest): a value may be 10,000 characters, and the
+ * list is reloaded after every change, so a journal filled by a busy or hostile peer (1,000 entries)
+ * must not travel whole each time. The count says how many more there are.
+ */
+export const CONFLICTS_SHOWN = 50;
+
+/** The newest open conflicts (at most CONFLICTS_SHOWN) and how many are open in all. */
+export const conflictListSchema = z.object({
+  items: z.array(conflictItemSchema),
+  total: z.number().int().nonnegative(),
+});
 
 export const conflictResolveSchema = z.object({
   id: todoIdSchema,

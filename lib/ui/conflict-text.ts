@@ -30,12 +30,32 @@ export function valueText(field: SyncField, v: ConflictSide['value']): string {
   }
 }
 
-/** "here" or "on Phone" (a device never named in a sync: "on another device"). */
-export const onDevice = (s: ConflictSide): string =>
-  s.self ? 'here' : `on ${s.deviceName ?? 'another device'}`;
+/** The device's name as written (isolated where shown), or null for this device. */
+export const deviceName = (s: ConflictSide): string | null =>
+  s.self ? null : (s.deviceName ?? 'another device');
 
-/** One line saying what happened: "Deleted on Phone, edited here", "Title changed here and on Phone". */
-export function summary(c: ConflictItem): string {
-  if (c.kind === 'deletion') return `Deleted ${onDevice(c.shown)}, edited ${onDevice(c.other)}`;
-  return `${FIELD_LABEL[c.field]} changed ${onDevice(c.other)} and ${onDevice(c.shown)}`;
+/**
+ * One line saying what happened, in parts so each device name can be shown isolated (`<bdi>`: a
+ * name from another device is text of any direction and must not reorder the sentence):
+ * "Deleted on Phone, edited here", "Title changed here and on Phone".
+ */
+export function summaryParts(c: ConflictItem): { text: string; name?: string }[] {
+  const where = (s: ConflictSide) => {
+    const name = deviceName(s);
+    return name === null ? [{ text: 'here' }] : [{ text: 'on ' }, { text: '', name }];
+  };
+  if (c.kind === 'deletion')
+    return [{ text: 'Deleted ' }, ...where(c.shown), { text: ', edited ' }, ...where(c.other)];
+  return [
+    { text: `${FIELD_LABEL[c.field]} changed ` },
+    ...where(c.other),
+    { text: ' and ' },
+    ...where(c.shown),
+  ];
 }
+
+/** The summary as plain text. */
+export const summary = (c: ConflictItem): string =>
+  summaryParts(c)
+    .map((p) => p.name ?? p.text)
+    .join('');

@@ -11,50 +11,74 @@ import type { Health } from './health.svelte';
 
 export function createConflictsUi(client: TodoClient, health: Health) {
   let items = $state.raw<ConflictItem[]>([]);
+  let total = $state(0);
   let loaded = $state(false);
-  let error = $state('');
-  let generation = 0;
+  /** A failed load shows until a load succeeds; a failed action until the next action. */
+  let loadError = $state('');
+  let actionError = $state('');
   // Rebuilt whole from `items`, never mutated: a plain Set is what is wanted.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   const ids = $derived(new Set<string>(items.map((c) => c.todoId)));
+  // A sync announces a change per batch: one load at a time, and one more after it if asked meanwhile.
+  let running: Promise<void> | null = null;
+  let again = false;
 
-  async function reload() {
-    const gen = ++generation;
+  async function load() {
     const r = await client.send({ kind: 'conflicts.list' });
-    if (gen !== generation) return;
     loaded = true;
     if (!r.ok) {
       health.report(r.error);
-      error = r.error.message;
+      loadError = r.error.message;
       return;
     }
-    error = '';
-    items = r.data;
+    loadError = '';
+    items = r.data.items;
+    total = r.data.total;
+  }
+  function reload(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await load();
+      } while (again);
+      running = null;
+    })();
+    return running;
   }
   async function resolve(c: ConflictItem, keep: 'other' | 'shown') {
+    actionError = '';
     const r = await client.send({
       kind: 'conflicts.resolve',
       resolve: { id: c.todoId, field: c.field, loserHlc: c.loserHlc, keep },
     });
     if (!r.ok) {
       health.report(r.error);
-      error = r.error.message;
+      actionError = r.error.message;
     }
     await reload();
     return r.ok;
   }
 
   return {
+    /** The newest CONFLICTS_SHOWN open conflicts. */
     get items() {
       return items;
+    },
+    /** How many are open in all. */
+    get total() {
+      return total;
     },
     get loaded() {
       return loaded;
     },
     get error() {
-      return error;
+      return actionError || loadError;
     },
-    /** Todos with at least one open conflict. */
+    /** Todos with at least one open conflict (among those shown). */
     get ids() {
       return ids;
     },

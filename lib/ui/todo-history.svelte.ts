@@ -33,14 +33,16 @@ export function restoreRequest(id: TodoId, e: HistoryEntryWire) {
 export function createTodoHistory(client: TodoClient, id: () => TodoId) {
   let entries = $state.raw<HistoryEntryWire[]>([]);
   let loaded = $state(false);
-  let error = $state('');
+  /** A failed load shows until a load succeeds; a failed restore until the next one. */
+  let loadError = $state('');
+  let actionError = $state('');
   async function reload() {
     const r = await client.send({ kind: 'todos.history', id: id() });
     loaded = true;
     if (r.ok) {
       entries = r.data;
-      error = '';
-    } else error = r.error.message;
+      loadError = '';
+    } else loadError = r.error.message;
   }
   return {
     get entries() {
@@ -50,13 +52,14 @@ export function createTodoHistory(client: TodoClient, id: () => TodoId) {
       return loaded;
     },
     get error() {
-      return error;
+      return actionError || loadError;
     },
     reload,
     async restore(e: HistoryEntryWire) {
+      actionError = '';
       const req = restoreRequest(id(), e);
       const r = req.kind === 'todos.update' ? await client.send(req) : await client.send(req);
-      if (!r.ok) error = r.error.message;
+      if (!r.ok) actionError = r.error.message;
       await reload();
       return r.ok;
     },

@@ -13,7 +13,9 @@ export function createTrashUi(client: TodoClient, health: Health) {
   let items = $state.raw<TrashEntry[]>([]);
   let total = $state(0);
   let loaded = $state(false);
-  let error = $state('');
+  /** A failed load shows until a load succeeds; a failed action until the next action. */
+  let loadError = $state('');
+  let actionError = $state('');
   // Answers to an older search must not overwrite a newer one.
   let generation = 0;
 
@@ -24,18 +26,19 @@ export function createTrashUi(client: TodoClient, health: Health) {
     loaded = true;
     if (!r.ok) {
       health.report(r.error);
-      error = r.error.message;
+      loadError = r.error.message;
       return;
     }
-    error = '';
+    loadError = '';
     items = r.data.items;
     total = r.data.total;
   }
   async function act(req: Parameters<TodoClient['send']>[0]) {
+    actionError = '';
     const r = await client.send(req);
     if (!r.ok) {
       health.report(r.error);
-      error = r.error.message;
+      actionError = r.error.message;
     }
     await reload();
     return r.ok;
@@ -59,7 +62,7 @@ export function createTrashUi(client: TodoClient, health: Health) {
       return loaded;
     },
     get error() {
-      return error;
+      return actionError || loadError;
     },
     reload,
     restore: (e: TrashEntry) => act({ kind: 'todos.restore', id: e.todo.id }),

@@ -31,6 +31,8 @@ test('restores a deleted todo from Recently deleted after its Undo notice is clo
 
   await expect(trashList(panel)).toHaveCount(0);
   await expect(panel.getByText('Nothing deleted.')).toBeVisible();
+  // The button went with its item; focus did not go to the page's body.
+  await expect(panel.getByRole('searchbox', { name: 'Search deleted todos' })).toBeFocused();
   await expectTitles(panel, ['Renew passport', 'Water plants']);
   // It is a write like any other: it is still there after a reload.
   await panel.reload();
@@ -48,6 +50,10 @@ test('searches the trash, deletes one forever and empties the rest', async ({ co
   await expect(trashList(panel).getByRole('listitem')).toHaveCount(2);
   await trashItem(panel, 'Old flights').getByRole('button', { name: 'Delete forever Old flights' }).click();
   await expect(trashList(panel).getByRole('listitem')).toHaveCount(1);
+  // Focus moves on to the item now in its place.
+  await expect(
+    trashItem(panel, 'Old receipts').getByRole('button', { name: 'Restore Old receipts' }),
+  ).toBeFocused();
   await panel.getByRole('searchbox', { name: 'Search deleted todos' }).fill('');
   await expect(trashList(panel).getByRole('listitem')).toHaveCount(2);
 
@@ -57,6 +63,7 @@ test('searches the trash, deletes one forever and empties the rest', async ({ co
     .getByRole('button', { name: 'Yes, empty trash' })
     .click();
   await expect(panel.getByText('Nothing deleted.')).toBeVisible();
+  await expect(panel.getByRole('searchbox', { name: 'Search deleted todos' })).toBeFocused();
   await expectTitles(panel, ['Kept']);
   await panel.reload();
   await clickMoreAction(panel, 'Recently deleted');

@@ -11,7 +11,7 @@ import { createRequestHandler } from '../../lib/db/request-handler';
 import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import { createTodoWriter } from '../../lib/db/todo-writes';
 import { parseResponse } from '../../lib/messages/requests';
-import type { ConflictItem, ConflictResolve } from '../../lib/messages/conflict-schema';
+import { CONFLICTS_SHOWN, type ConflictItem, type ConflictResolve } from '../../lib/messages/conflict-schema';
 import { createHybridClock, HLC_ZERO } from '../../lib/model/hlc';
 import type { TodoId } from '../../lib/model/ids';
 import { fromWireRow, toWireRow } from '../../lib/protocol/wire-row';
@@ -38,9 +38,14 @@ async function device(name: string, at: () => number) {
   const list = (): ConflictItem[] => {
     const r = parseResponse('conflicts.list', handler.handle({ kind: 'conflicts.list' }));
     if (!r.ok) throw new Error(r.error.message);
-    return r.data as ConflictItem[];
+    return r.data.items as ConflictItem[];
   };
-  return { name, sql, deviceId, writer, storage, resolve, list };
+  const page = () => {
+    const r = parseResponse('conflicts.list', handler.handle({ kind: 'conflicts.list' }));
+    if (!r.ok) throw new Error(r.error.message);
+    return r.data;
+  };
+  return { name, sql, deviceId, writer, storage, resolve, list, page };
 }
 type Device = Awaited<ReturnType<typeof device>>;
 
@@ -161,6 +166,25 @@ describe('conflict requests', () => {
     deliver(b, a);
     expect(a.list()).toEqual([]);
     expect(a.sql.get<{ deleted: number }>('SELECT deleted FROM todos WHERE id = ?', [id])!.deleted).toBe(0);
+  });
+
+  it(`lists the newest ${CONFLICTS_SHOWN} conflicts and counts them all`, async () => {
+    const { a, b, tick } = await apart('seed');
+    const ids: TodoId[] = [];
+    for (let i = 0; i < CONFLICTS_SHOWN + 5; i++) {
+      const made = a.writer.create({ title: `Todo ${i}` });
+      if (!made.ok) throw new Error(made.error);
+      ids.push(made.todo.id as TodoId);
+    }
+    deliver(a, b);
+    tick();
+    for (const id of ids) a.writer.update(id, { title: `${id} on A` });
+    tick();
+    for (const id of ids) b.writer.update(id, { title: `${id} on B` });
+    deliver(b, a);
+    const page = a.page();
+    expect(page.total).toBe(CONFLICTS_SHOWN + 5);
+    expect(page.items).toHaveLength(CONFLICTS_SHOWN);
   });
 
   it('refuses a malformed resolve request before it reaches the database', async () => {
