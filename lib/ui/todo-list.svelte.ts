@@ -33,6 +33,9 @@ import type { View } from '../model/views';
 import { pagesFor } from './list-window';
 
 export const PAGE_SIZE = 100;
+/** A failed load is tried again after 0.5, 1, 2, 4 and 8 s (15.5 s in all), then left to the next change. */
+const RETRY_MS = 500;
+const RELOAD_RETRIES = 5;
 
 /** What the virtual list asks of the list state. */
 export interface ListWindowSource {
@@ -63,6 +66,12 @@ export function createTodoList(client: TodoClient, health: Health) {
   const inFlight = new Set<number>();
   // Answers to an older query must not overwrite a newer one (typing in search sends many).
   let generation = 0;
+  // A load whose count fails leaves the previous query's rows under the new filter, view or search
+  // (one failed count after choosing All kept the Completed filter's rows), and nothing loaded them
+  // again short of the database restarting. So it is tried again, sooner first: a page that could
+  // not reach the background service (busy or restarting) usually can a moment later.
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let retries = 0;
 
   /**
    * The row is patched in place: the change cannot move it, or it is a completion, which leaves the
@@ -139,13 +148,16 @@ export function createTodoList(client: TodoClient, health: Health) {
    */
   async function reload() {
     const gen = ++generation;
+    clearTimeout(retryTimer);
     inFlight.clear();
     const c = await client.send({ kind: 'todos.counts', search, ...viewParams() });
     if (gen !== generation) return;
     if (!c.ok) {
       health.report(c.error);
+      if (retries < RELOAD_RETRIES) retryTimer = setTimeout(() => void reload(), RETRY_MS * 2 ** retries++);
       return;
     }
+    retries = 0;
     const total = totalOf(c.data);
     const start = Math.min(shown.start, Math.max(0, total - PAGE_SIZE));
     const pages = pagesFor(start, Math.min(total, Math.max(shown.end, start + PAGE_SIZE)), PAGE_SIZE);

@@ -42,3 +42,29 @@ test('recovers from the database worker dying, keeping what was saved', async ({
   await expect(todoList(panel).getByRole('listitem')).toHaveCount(2);
   await expect(todoItem(panel, 'Before the crash')).toBeVisible();
 });
+
+test('a list whose count could not be fetched is loaded again, not left showing the previous filter', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  for (const t of ['Pay rent', 'Call mum']) await addTodo(panel, t);
+  await todoItem(panel, 'Pay rent').getByRole('checkbox').check();
+  await panel.getByRole('radio', { name: /^Completed/ }).check();
+  await expect(todoList(panel).getByRole('listitem')).toHaveCount(1);
+  // The next count fails as a page's message does while the background service cannot be reached.
+  await panel.evaluate(() => {
+    const runtime = chrome.runtime as unknown as { sendMessage: (m: unknown) => Promise<unknown> };
+    const send = runtime.sendMessage.bind(chrome.runtime);
+    let failed = false;
+    runtime.sendMessage = (m) => {
+      const kind = (m as { request?: { kind?: string } }).request?.kind;
+      if (kind !== 'todos.counts' || failed) return send(m);
+      failed = true;
+      return Promise.reject(new Error('Could not establish connection. Receiving end does not exist.'));
+    };
+  });
+  await panel.getByRole('radio', { name: /^All/ }).check();
+  await expect(panel.getByRole('alert').filter({ hasText: 'not answering' })).toBeVisible();
+  await expect(todoItem(panel, 'Call mum')).toBeVisible();
+  await expect(todoList(panel).getByRole('listitem')).toHaveCount(2);
+});
