@@ -233,8 +233,18 @@ export function createTodoWriter(deps: TodoWriterDeps) {
       const c = journal.load(id).find((e) => e.field === field && e.loser.hlc === loserHlc);
       if (!c) return { ok: false, error: 'That conflict was already resolved.' };
       const written: SyncField = c.winner.field === c.field ? c.field : 'deleted';
-      const stamp = clock.nowAbove(String(row[`${written}_hlc`]) as Hlc);
-      return commit(id, row, resolve(causalOf(toSyncRow(row)), c, keep, stamp), [written], stamp);
+      // Keeping the edit over a deletion restores the todo: like `restore`, it writes the title and
+      // description again, for a member that has purged them meanwhile.
+      const restores = written === 'deleted' && keep === 'loser';
+      const fields: SyncField[] = restores ? ['deleted', 'title', 'description'] : [written];
+      let floor = HLC_ZERO;
+      for (const f of fields) floor = maxHlc(floor, String(row[`${f}_hlc`]) as Hlc);
+      const stamp = clock.nowAbove(floor);
+      const next = resolve(causalOf(toSyncRow(row)), c, keep, stamp);
+      const restamped = restores
+        ? writeCausal(next, { title: next.title, description: next.description }, stamp)
+        : next;
+      return commit(id, row, restamped, fields, stamp);
     });
   }
 

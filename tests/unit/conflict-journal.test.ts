@@ -170,7 +170,11 @@ async function runSeed(seed: number, tally: { conflicts: number; resolved: numbe
       const r = d.writer.resolveConflict(id, c.field, c.loser.hlc, keep);
       if (!r.ok) return `step ${step}: ${r.error}`;
       const written = c.winner.field === c.field ? c.field : 'deleted';
-      d.model = resolve(d.model!, c, keep, stored(d, id).hlc[written]);
+      const stamp = stored(d, id).hlc[written];
+      d.model = resolve(d.model!, c, keep, stamp);
+      // Keeping the edit over a deletion is a restore, which writes the title and description again.
+      if (written === 'deleted' && keep === 'loser')
+        d.model = writeCausal(d.model, { title: d.model.title, description: d.model.description }, stamp);
       d.modelJournal = updateJournal(d.modelJournal, d.model, []);
       if (d.journal.all().some((o) => conflictKey(o) === conflictKey(c)))
         return `step ${step}: resolved conflict still open`;

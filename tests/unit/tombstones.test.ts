@@ -244,6 +244,31 @@ describe('restoring after a purge elsewhere', () => {
     ]);
   });
 
+  it('keeping an edit over a deletion brings the content back on a device that purged the todo', async () => {
+    const a = await aDevice();
+    const b = await aDevice();
+    const id = a.add('Call the bank');
+    b.receive(a);
+    // Apart: A edits the title, B deletes the todo; then they exchange.
+    a.time.now = b.time.now += 1000;
+    a.writer.update(id, { title: 'Call the bank about the card' });
+    b.writer.remove(id);
+    a.receive(b);
+    b.receive(a);
+    const [c] = a.journal.all();
+    expect(c).toMatchObject({ field: 'title', winner: { field: 'deleted' } });
+    // 30 days on B purges (A told it a vector covering the deletion); A has not purged yet.
+    a.time.now = b.time.now += PURGE_AFTER_MS;
+    writeMemberVector(b.sql, a.deviceId, vector(b.row(id)!.deleted_hlc as Hlc));
+    expect(purgeTombstones(b.sql, b.time.now, [a.deviceId])).toEqual([id]);
+    // "Keep this one" on A's edit, then B merges A's row.
+    const r = a.writer.resolveConflict(id, 'title', c!.loser.hlc, 'loser');
+    expect(r.ok && r.todo).toMatchObject({ title: 'Call the bank about the card', deleted: false });
+    b.receive(a);
+    expect(b.row(id)).toMatchObject({ title: 'Call the bank about the card', deleted: 0 });
+    expect(a.journal.count() + b.journal.count()).toBe(0);
+  });
+
   it('refuses to restore a todo this device has purged', async () => {
     const { b, id } = await purgedOnB();
     expect(b.writer.restore(id)).toEqual({
