@@ -28,6 +28,12 @@ function stampJoin(row: Pick<SyncRow, 'hlc'>): Ctx {
   );
 }
 
+/** Every stamp a row's contexts name (none for a plain row); may repeat the field stamps. */
+export function contextStamps(row: SyncRow): Hlc[] {
+  if (!row.ctx || !row.seen) return [];
+  return [...SYNC_FIELDS.flatMap((f) => row.ctx![f]), ...row.seen];
+}
+
 /** The row with every context spelt out (plain rows get theirs from their stamps). */
 export function causalOf(row: SyncRow): CausalRow {
   if (row.ctx && row.seen) return row as CausalRow;

@@ -14,6 +14,7 @@ import { SYNC_FIELDS } from '../model/todo';
 import type { DeviceMessageType } from '../protocol/envelope';
 import type { PayloadOf, WirePayloadOf } from '../protocol/messages';
 import { fromWireRow, type SerializedPayload } from '../protocol/wire-row';
+import { contextStamps } from '../model/causal-extras';
 import type { RoundReason, SyncEvent } from './engine-types';
 import type { SyncStorage, Timers, VersionVector } from './ports';
 import { streamRows } from './stream-out';
@@ -249,14 +250,19 @@ export function createRounds(d: RoundsDeps) {
     await d.send('REQUEST_SYNC', p.id, { vector: vectorToWire(storage.readVector()) });
   }
 
-  /** A stamp this far ahead of our clock is not trusted: the whole row waits until time catches up. */
+  /**
+   * A stamp this far ahead of our clock is not trusted: the whole row waits until time catches up.
+   * The stamps of its causal contexts (`x`) count too: a `seen` entry from far ahead would be joined
+   * into every copy of the todo and hide that device's later writes from conflict detection.
+   */
   function splitByDrift(rows: SyncRow[]): { accepted: SyncRow[]; refused: SyncRow[]; maxStamp: Hlc | null } {
     const limit = d.now() + MAX_CLOCK_DRIFT_MS;
     const accepted: SyncRow[] = [];
     const refused: SyncRow[] = [];
     let maxStamp: Hlc | null = null;
+    const ahead = (s: Hlc) => wallOfHlc(s) > limit;
     for (const row of rows) {
-      if (SYNC_FIELDS.some((f) => wallOfHlc(row.hlc[f]) > limit)) {
+      if (SYNC_FIELDS.some((f) => ahead(row.hlc[f])) || contextStamps(row).some(ahead)) {
         refused.push(row);
         continue;
       }
