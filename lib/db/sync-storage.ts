@@ -6,7 +6,7 @@ import { toSyncRow } from './todo-writes';
 import { deviceOfHlc, type Hlc } from '../model/hlc';
 import type { DeviceId, TodoId } from '../model/ids';
 import { mergeRows, versionOf, type SyncRow } from '../model/merge';
-import { causalOf, mergeCompact } from '../model/causal-extras';
+import { boundedOf, causalOf, mergeCompact } from '../model/causal-extras';
 import type { Conflict } from '../model/conflicts';
 import { causalColumn } from './causal-column';
 import { createConflictJournal } from './conflict-journal';
@@ -92,7 +92,8 @@ export function createSqliteSyncStorage(
       }
       const local = updates.get(remote.id)?.row ?? existing.get(remote.id);
       if (!local) {
-        inserts.set(remote.id, remote);
+        // A new todo's contexts are bounded as a merge's are (a hostile first copy names 62 stamps).
+        inserts.set(remote.id, tracking ? boundedOf(remote) : remote);
         changed++;
         continue;
       }

@@ -11,7 +11,7 @@
  */
 import { deviceOfHlc, type Hlc } from './hlc';
 import type { SyncRow } from './merge';
-import { join, mergeCausal, type CausalRow, type Conflict, type Ctx } from './conflicts';
+import { boundCausal, join, mergeCausal, type CausalRow, type Conflict, type Ctx } from './conflicts';
 import { SYNC_FIELDS, type SyncField } from './todo';
 
 export interface CausalExtras {
@@ -76,6 +76,13 @@ export function withExtras(row: SyncRow, extras: CausalExtras | null): SyncRow {
 
 /** The same row, plain when its contexts say nothing more than its stamps. */
 export const compactOf = (row: SyncRow): SyncRow => withExtras(row, extrasOf(row));
+
+/** A received row as it may be stored: contexts within CAUSAL_DEVICES_MAX (conflicts.ts boundCausal). */
+export function boundedOf(row: SyncRow): SyncRow {
+  if (!row.ctx || !row.seen) return row;
+  const b = boundCausal(row as CausalRow);
+  return b === row ? row : compactOf(b);
+}
 
 /** Rows written before contexts existed: every `ctx` empty (they report nothing). */
 export const LEGACY_EXTRAS: CausalExtras = { fields: SYNC_FIELDS.map(() => null), seen: [] };

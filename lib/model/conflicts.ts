@@ -70,13 +70,49 @@ export function join(a: Ctx, b: Ctx): Ctx {
 
 const CONTENT: readonly SyncField[] = SYNC_FIELDS.filter((f) => f !== 'deleted');
 
+/**
+ * The most devices a todo's `seen`, or a value's `ctx`, names (review H2). A circle has at most
+ * MAX_MEMBERS (32, lib/circle/roster.ts) devices at a time; 24 more leave room for members that left
+ * or were replaced over the todo's life. 56 + the row's 6 field stamps = 62, what one wire row can
+ * name (WIRE_STAMPS_MAX), so a bounded `seen` always travels whole.
+ *
+ * Past the bound (only a hostile peer inventing device ids, or a todo edited by more than 56 devices):
+ * - a `ctx` is unknown (`[]`): its value is taken to have seen everything older, so it reports nothing;
+ *   decided from the `ctx` alone, so every device holding that write decides the same;
+ * - `seen` starts again from the row's field stamps. A later write of this device then still covers
+ *   every value it holds now, but not older values it had seen that were already overwritten: if a
+ *   stale copy of such a value meets that write, it is reported (a false alarm, never a lost report).
+ * Either way each merge works on at most 56 + 62 stamps, and the stored row stays small.
+ */
+export const CAUSAL_DEVICES_MAX = 56;
+
+const fieldStamps = (row: Pick<CausalRow, 'hlc'>): Ctx =>
+  join(
+    [],
+    SYNC_FIELDS.map((f) => row.hlc[f]),
+  );
+const boundedCtx = (c: Ctx): Ctx => (c.length > CAUSAL_DEVICES_MAX ? [] : c);
+
+/** `row` with `seen` and every `ctx` within CAUSAL_DEVICES_MAX (the same row when they are). */
+export function boundCausal(row: CausalRow): CausalRow {
+  const over = SYNC_FIELDS.some((f) => row.ctx[f].length > CAUSAL_DEVICES_MAX);
+  if (!over && row.seen.length <= CAUSAL_DEVICES_MAX) return row;
+  const ctx = over
+    ? (Object.fromEntries(SYNC_FIELDS.map((f) => [f, boundedCtx(row.ctx[f])])) as Record<SyncField, Ctx>)
+    : row.ctx;
+  const seen = row.seen.length > CAUSAL_DEVICES_MAX ? fieldStamps(row) : row.seen;
+  return { ...row, ctx, seen };
+}
+
 /** A local write of `values` under one new `stamp`: each written field's context is what we have seen. */
 export function writeCausal(row: CausalRow, values: Partial<FieldValues>, stamp: Hlc): CausalRow {
-  const seen = join(row.seen, [stamp]);
-  const out: CausalRow = { ...row, hlc: { ...row.hlc }, ctx: { ...row.ctx }, seen };
+  const hlc = { ...row.hlc };
+  for (const f of Object.keys(values) as SyncField[]) hlc[f] = stamp;
+  let seen = join(row.seen, [stamp]);
+  if (seen.length > CAUSAL_DEVICES_MAX) seen = fieldStamps({ hlc });
+  const out: CausalRow = { ...row, hlc, ctx: { ...row.ctx }, seen };
   for (const f of Object.keys(values) as SyncField[]) {
     (out as unknown as Record<string, unknown>)[f] = values[f];
-    out.hlc[f] = stamp;
     out.ctx[f] = seen;
   }
   return out;
@@ -101,7 +137,9 @@ export interface CausalMerge {
 }
 
 /** Field-level LWW (as merge.ts) carrying contexts, reporting every conflict this merge brings about. */
-export function mergeCausal(local: CausalRow, remote: CausalRow): CausalMerge {
+export function mergeCausal(localRow: CausalRow, remoteRow: CausalRow): CausalMerge {
+  const local = boundCausal(localRow);
+  const remote = boundCausal(remoteRow);
   const row: CausalRow = {
     ...local,
     hlc: { ...local.hlc },
@@ -129,6 +167,7 @@ export function mergeCausal(local: CausalRow, remote: CausalRow): CausalMerge {
       changed.push(f);
     }
   }
+  if (row.seen.length > CAUSAL_DEVICES_MAX) row.seen = fieldStamps(row);
   row.created_at = Math.min(local.created_at, remote.created_at);
   if (remote.device_id < local.device_id) row.device_id = remote.device_id;
   // New here: that edit under that deletion (a newer deletion over the same edit is news again).

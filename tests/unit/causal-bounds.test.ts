@@ -4,8 +4,18 @@
  * `seen` and `ctx` never grow past CAUSAL_DEVICES_MAX devices however many rows name new ones.
  */
 import { describe, expect, it } from 'vitest';
+import { openMemoryDb } from '../../lib/db/node-memory';
+import type { Row } from '../../lib/db/sql';
+import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
+import { toSyncRow } from '../../lib/db/todo-writes';
+import { causalOf, compactOf } from '../../lib/model/causal-extras';
+import { CAUSAL_DEVICES_MAX, join, writeCausal, type CausalRow } from '../../lib/model/conflicts';
 import { MAX_CLOCK_DRIFT_MS, encodeHlc, type Hlc } from '../../lib/model/hlc';
-import { newDeviceId } from '../../lib/model/ids';
+import { newDeviceId, type TodoId } from '../../lib/model/ids';
+import type { SyncRow } from '../../lib/model/merge';
+import { SYNC_FIELDS } from '../../lib/model/todo';
+import type { WireRow } from '../../lib/protocol/messages';
+import { fromWireRow, wireRowJson } from '../../lib/protocol/wire-row';
 import { createMemoryRelay } from '../../lib/sync/memory-transport';
 import { createNode, logRows, newSession, settle } from './sync-harness';
 
@@ -44,5 +54,69 @@ describe('drift check on causal contexts', () => {
     await guest.engine.sync();
     await settle(relay, all);
     expect(titles(guest.sql)).toEqual(['claims the future']);
+  });
+});
+
+describe('bounded contexts in SQLite', () => {
+  const A = newDeviceId();
+  const B = newDeviceId();
+  const s0 = encodeHlc({ wall: T0, counter: 0, deviceId: A });
+  const base: CausalRow = {
+    id: `${A}-1800000000000-abcdefgh` as TodoId,
+    title: 'Buy milk',
+    description: null,
+    completed: false,
+    priority: 'medium',
+    due_date: null,
+    deleted: false,
+    device_id: A,
+    created_at: T0,
+    hlc: Object.fromEntries(SYNC_FIELDS.map((f) => [f, s0])) as CausalRow['hlc'],
+    ctx: Object.fromEntries(SYNC_FIELDS.map((f) => [f, [s0]])) as unknown as CausalRow['ctx'],
+    seen: [s0],
+  };
+  /** Through the wire, as a peer's row arrives: `x` names at most 62 stamps. */
+  const wire = (r: SyncRow): SyncRow => fromWireRow(JSON.parse(wireRowJson(r)) as WireRow);
+  const inflated = (i: number): SyncRow =>
+    wire({
+      ...base,
+      seen: join(
+        base.seen,
+        Array.from({ length: 61 }, (_, k) =>
+          encodeHlc({ wall: T0 + i * 100 + k, counter: 0, deviceId: newDeviceId() }),
+        ),
+      ),
+    });
+
+  it('stores a todo small however many invented devices its copies name, and still reports a concurrent edit', async () => {
+    const sql = await openMemoryDb();
+    const st = createSqliteSyncStorage(sql, () => T0);
+    // The first copy is an insert, the rest merges; 300 copies name 18,300 devices in all.
+    st.applyRows(
+      Array.from({ length: 300 }, (_, i) => inflated(i)),
+      undefined,
+    );
+    const stored = () => toSyncRow(sql.get<Row>('SELECT * FROM todos')!);
+    const held = causalOf(stored());
+    for (const c of [held.seen, ...SYNC_FIELDS.map((f) => held.ctx[f])])
+      expect(c.length).toBeLessThanOrEqual(CAUSAL_DEVICES_MAX);
+    expect(
+      String(sql.get<{ c: string | null }>('SELECT causal AS c FROM todos')!.c ?? '').length,
+    ).toBeLessThan((CAUSAL_DEVICES_MAX + 6) * 52);
+
+    // A and B then change the title while apart: still a conflict.
+    const a = writeCausal(
+      held,
+      { title: 'Buy oat milk' },
+      encodeHlc({ wall: T0 + 60_000, counter: 0, deviceId: A }),
+    );
+    const b = writeCausal(
+      held,
+      { title: 'Buy milk, eggs' },
+      encodeHlc({ wall: T0 + 61_000, counter: 0, deviceId: B }),
+    );
+    st.applyRows([wire(compactOf(a)), wire(compactOf(b))], undefined);
+    expect(stored().title).toBe('Buy milk, eggs');
+    expect(sql.all('SELECT * FROM conflict_journal')).toHaveLength(1);
   });
 });

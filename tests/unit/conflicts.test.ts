@@ -8,7 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  CAUSAL_DEVICES_MAX,
   conflictKey,
+  join,
   mergeCausal,
   resolve,
   updateJournal,
@@ -46,10 +48,17 @@ export interface Tally {
   sequential: number;
   hidden: number;
   resolved: number;
+  /** Hostile runs: merges reporting more than the oracle (the documented cost of a reset `seen`). */
+  falseAlarms?: number;
 }
 
-/** Runs one seed; returns a description of the first violation, or the tally. */
-export function runConflicts(seed: number, tally: Tally): string | null {
+/**
+ * Runs one seed; returns a description of the first violation, or the tally. `hostile`: a peer also
+ * keeps handing devices copies of the todo whose `seen` names 61 invented devices (review H2); then
+ * every stored context must stay within CAUSAL_DEVICES_MAX, no concurrent overwrite may go
+ * unreported, and replicas must still converge (extra reports are counted, not failed).
+ */
+export function runConflicts(seed: number, tally: Tally, hostile = false): string | null {
   const rand = mulberry32(seed);
   const int = (n: number) => Math.floor(rand() * n);
   const n = 3 + int(3);
@@ -139,7 +148,13 @@ export function runConflicts(seed: number, tally: Tally): string | null {
     const got = new Set(m.conflicts.map(describe));
     const missing = [...expected].filter((k) => !got.has(k));
     const extra = [...got].filter((k) => !expected.has(k));
-    if (missing.length || extra.length)
+    if (hostile) {
+      const sizes = [m.row.seen, ...SYNC_FIELDS.map((f) => m.row.ctx[f])].map((c) => c.length);
+      if (!(Math.max(...sizes) <= CAUSAL_DEVICES_MAX))
+        return { error: `merge at ${to.id.slice(0, 4)}: a context names ${Math.max(...sizes)} devices` };
+      if (extra.length) tally.falseAlarms = (tally.falseAlarms ?? 0) + extra.length;
+    }
+    if (missing.length || (extra.length && !hostile))
       return {
         error: `merge at ${to.id.slice(0, 4)}: missing ${missing.join(', ')}; extra ${extra.join(', ')}`,
       };
@@ -190,6 +205,14 @@ export function runConflicts(seed: number, tally: Tally): string | null {
       else if (f === 'due_date') values.due_date = rand() < 0.3 ? null : (`2026-12-${10 + int(18)}` as never);
       else values.deleted = !d.row.deleted;
       localWrite(d, values);
+    } else if (hostile && p < 0.55) {
+      // A copy of the todo as d holds it, its `seen` inflated with invented devices.
+      const invented = Array.from({ length: 61 }, (_, k) =>
+        createHybridClock(seededUuid(rand), () => physical + k).now(),
+      );
+      const copy: CausalRow = { ...d.row, seen: join(d.row.seen, invented) };
+      const m = mergeAt(d, d.row, new Set(d.seen), copy, new Set(d.seen));
+      if ('error' in m) return `step ${step}: ${m.error}`;
     } else if (p < 0.9) {
       const other = devices[(devices.indexOf(d) + 1 + int(n - 1)) % n]!;
       const err = exchange(d, other);
@@ -265,6 +288,19 @@ describe('conflicts', () => {
   });
 });
 
+describe('conflicts with a hostile peer inflating seen', () => {
+  const seeds = Array.from({ length: Number(process.env.CONFLICT_SEEDS ?? 300) / 3 }, (_, i) => i + 1);
+  it(`keeps every context within CAUSAL_DEVICES_MAX, misses no concurrent overwrite and converges over ${seeds.length} seeded schedules`, () => {
+    const tally: Tally = { concurrent: 0, sequential: 0, hidden: 0, resolved: 0, falseAlarms: 0 };
+    for (const seed of seeds) {
+      const err = runConflicts(seed, tally, true);
+      if (err) expect.fail(`seed ${seed}: ${err} (hostile)`);
+    }
+    expect(tally.concurrent).toBeGreaterThan(30);
+    expect(tally.sequential).toBeGreaterThan(30);
+  });
+});
+
 describe('conflicts between two devices', () => {
   const A = '11111111-1111-4111-8111-111111111111' as DeviceId;
   const B = '22222222-2222-4222-8222-222222222222' as DeviceId;
@@ -333,6 +369,20 @@ describe('conflicts between two devices', () => {
     expect(bAfter.row.title).toBe('Buy oat milk');
     expect(bAfter.conflicts).toEqual([]);
     expect(updateJournal(journalB, bAfter.row, bAfter.conflicts)).toEqual([]);
+  });
+
+  it('takes a context naming more than CAUSAL_DEVICES_MAX devices as unknown, on both sides alike', () => {
+    const a = writeCausal(base, { title: 'Buy oat milk' }, stamp(10, A));
+    const b = writeCausal(base, { title: 'Buy milk and eggs' }, stamp(20, B));
+    const invented = Array.from({ length: CAUSAL_DEVICES_MAX }, (_, i) =>
+      stamp(5, `${String(i).padStart(8, '0')}-3333-4333-8333-333333333333` as DeviceId),
+    );
+    const forged = { ...b, ctx: { ...b.ctx, title: join(b.ctx.title, invented) } };
+    const atA = mergeCausal(a, forged);
+    expect(atA.row.ctx.title).toEqual([]);
+    expect(atA.conflicts).toEqual([]);
+    expect(mergeCausal(forged, a).conflicts).toEqual([]);
+    expect(mergeCausal(forged, a).row).toEqual(atA.row);
   });
 
   it('reports nothing for values written before contexts existed', () => {
