@@ -6,7 +6,8 @@
  */
 import type { DeviceId, TodoId } from '../model/ids';
 import { newTodoId } from '../model/ids';
-import { HLC_ZERO, maxHlc, type Hlc, type HybridClock } from '../model/hlc';
+import { HLC_ZERO, MAX_CLOCK_DRIFT_MS, maxHlc, wallOfHlc, type Hlc, type HybridClock } from '../model/hlc';
+import { PURGE_AFTER_MS } from '../model/tombstones';
 import { isDueDate, type DueDate } from '../model/due-date';
 import {
   checkDescription,
@@ -106,6 +107,17 @@ function checkNew(input: NewTodo): Checked<Omit<FieldValues, 'completed' | 'dele
 const INSERT_SQL = `INSERT INTO todos (${TODO_STORED_COLUMNS}, causal)
   VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, NULL)`;
 
+/**
+ * The fields a restore of `row` (deleted) writes again besides `deleted`: its title and description when
+ * some member may have purged them (the deletion is PURGE_AFTER_MS old by a clock up to
+ * MAX_CLOCK_DRIFT_MS ahead of ours), else none. Writing them on every restore would override a title
+ * edited elsewhere while the todo was deleted, and close its conflict without the user choosing.
+ */
+function restampOnRestore(row: Row, now: number): SyncField[] {
+  const age = now - wallOfHlc(String(row.deleted_hlc) as Hlc);
+  return age >= PURGE_AFTER_MS - MAX_CLOCK_DRIFT_MS ? ['title', 'description'] : [];
+}
+
 const BUMP_SELF_SQL = `INSERT INTO version_vector (device_id, hlc) VALUES (?, ?)
   ON CONFLICT(device_id) DO UPDATE SET hlc = max(hlc, excluded.hlc)`;
 
@@ -185,12 +197,12 @@ export function createTodoWriter(deps: TodoWriterDeps) {
 
   /**
    * Sets the given fields with one fresh stamp; fields whose value is unchanged are not re-stamped.
-   * When something changed, the fields in `restamp` are written too, with their current values.
+   * When something changed, the fields `restampOf` the row names are written too, with their current values.
    */
   function stampFields(
     id: TodoId,
     values: Partial<FieldValues>,
-    restamp: readonly SyncField[] = [],
+    restampOf: (row: Row) => readonly SyncField[] = () => [],
     refuse?: (row: Row) => string | null,
   ): WriteResult {
     return sql.transaction((): WriteResult => {
@@ -203,7 +215,7 @@ export function createTodoWriter(deps: TodoWriterDeps) {
       if (changed.length === 0) return { ok: true, todo: current };
       const refused = refuse?.(row);
       if (refused) return { ok: false, error: refused };
-      const fields = [...changed, ...restamp.filter((f) => !changed.includes(f))];
+      const fields = [...changed, ...restampOf(row).filter((f) => !changed.includes(f))];
       // A field may hold a remote stamp ahead of our clock (which follows remote stamps only a few
       // minutes ahead, hlc.ts CLOCK_ADOPT_MAX_MS): the edit must still win over it.
       let floor = HLC_ZERO;
@@ -233,17 +245,18 @@ export function createTodoWriter(deps: TodoWriterDeps) {
       const c = journal.load(id).find((e) => e.field === field && e.loser.hlc === loserHlc);
       if (!c) return { ok: false, error: 'That conflict was already resolved.' };
       const written: SyncField = c.winner.field === c.field ? c.field : 'deleted';
-      // Keeping the edit over a deletion restores the todo: like `restore`, it writes the title and
+      // Keeping the edit over a deletion restores the todo: like `restore`, it may write the title and
       // description again, for a member that has purged them meanwhile.
       const restores = written === 'deleted' && keep === 'loser';
-      const fields: SyncField[] = restores ? ['deleted', 'title', 'description'] : [written];
+      const fields: SyncField[] = restores ? ['deleted', ...restampOnRestore(row, now())] : [written];
       let floor = HLC_ZERO;
       for (const f of fields) floor = maxHlc(floor, String(row[`${f}_hlc`]) as Hlc);
       const stamp = clock.nowAbove(floor);
       const next = resolve(causalOf(toSyncRow(row)), c, keep, stamp);
-      const restamped = restores
-        ? writeCausal(next, { title: next.title, description: next.description }, stamp)
-        : next;
+      const restamped =
+        fields.length > 1
+          ? writeCausal(next, { title: next.title, description: next.description }, stamp)
+          : next;
       return commit(id, row, restamped, fields, stamp);
     });
   }
@@ -290,15 +303,20 @@ export function createTodoWriter(deps: TodoWriterDeps) {
 
     /**
      * Undoes a deletion. Another member may have purged the todo's content meanwhile (lib/db/tombstone-purge.ts)
-     * under the very stamps this row still holds, and equal stamps are the same write there: so the restore
-     * also writes the title and description this device holds, under its own new stamp, and they come back
-     * wherever it syncs. A todo purged here has nothing left to restore.
+     * under the very stamps this row still holds, and equal stamps are the same write there: so when the
+     * deletion is old enough for that, the restore also writes the title and description this device holds,
+     * under its own new stamp, and they come back wherever it syncs (restampOnRestore). A todo purged here has
+     * nothing left to restore.
      */
     restore(id: TodoId): WriteResult {
-      return stampFields(id, { deleted: false }, ['title', 'description'], (row) =>
-        isPurged(row)
-          ? 'That todo was deleted too long ago: its content is gone and it can no longer be restored.'
-          : null,
+      return stampFields(
+        id,
+        { deleted: false },
+        (row) => restampOnRestore(row, now()),
+        (row) =>
+          isPurged(row)
+            ? 'That todo was deleted too long ago: its content is gone and it can no longer be restored.'
+            : null,
       );
     },
 

@@ -18,9 +18,23 @@ import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import { todoHistory } from '../../lib/db/todo-history';
 import { createTodoWriter } from '../../lib/db/todo-writes';
 import { createTrash } from '../../lib/db/trash';
-import { createHybridClock, encodeHlc, HLC_ZERO, type Hlc } from '../../lib/model/hlc';
+import {
+  createHybridClock,
+  encodeHlc,
+  HLC_ZERO,
+  MAX_CLOCK_DRIFT_MS,
+  wallOfHlc,
+  type Hlc,
+} from '../../lib/model/hlc';
 import { newDeviceId, type DeviceId } from '../../lib/model/ids';
-import { DAY_MS, mayPurge, PURGE_AFTER_MS, purgeBounds, type Vector } from '../../lib/model/tombstones';
+import {
+  DAY_MS,
+  mayPurge,
+  PURGE_AFTER_DAYS,
+  PURGE_AFTER_MS,
+  purgeBounds,
+  type Vector,
+} from '../../lib/model/tombstones';
 
 const T0 = Date.UTC(2026, 0, 1);
 const A = '00000000-0000-4000-8000-00000000000a' as DeviceId;
@@ -278,18 +292,64 @@ describe('restoring after a purge elsewhere', () => {
     expect(b.row(id)).toMatchObject({ title: PURGED_TITLE, deleted: 1 });
   });
 
-  it('an ordinary restore writes the same title and description, recording no new history', async () => {
+  it('a restore a day after the deletion keeps a title edited elsewhere meanwhile', async () => {
+    const a = await aDevice();
+    const b = await aDevice();
+    const id = a.add('Renew passport', 'Form B at the post office');
+    b.receive(a);
+    // A deletes; B, not having heard, edits the title; A restores a day later, then they meet.
+    a.time.now = b.time.now += 1000;
+    a.writer.remove(id);
+    b.time.now += 1000;
+    b.writer.update(id, { title: 'Renew passport before June' });
+    a.time.now = b.time.now += DAY_MS;
+    const before = a.row(id)!;
+    expect(a.writer.restore(id).ok).toBe(true);
+    // Only the flag is written: no member can have purged a day-old deletion.
+    expect(a.row(id)).toMatchObject({ title_hlc: before.title_hlc, description_hlc: before.description_hlc });
+    a.receive(b);
+    b.receive(a);
+    for (const d of [a, b])
+      expect(d.row(id)).toMatchObject({
+        title: 'Renew passport before June',
+        description: 'Form B at the post office',
+        deleted: 0,
+      });
+  });
+
+  it(`writes the title and description again once a purge may have happened (${PURGE_AFTER_DAYS} days less the clock drift)`, async () => {
+    for (const [age, restamped] of [
+      [PURGE_AFTER_MS - MAX_CLOCK_DRIFT_MS - 1, false],
+      [PURGE_AFTER_MS - MAX_CLOCK_DRIFT_MS, true],
+    ] as const) {
+      const d = await aDevice();
+      const id = d.add('Water the plants', 'Twice a week');
+      d.writer.remove(id);
+      const deletion = d.row(id)!.deleted_hlc as Hlc;
+      d.time.now = wallOfHlc(deletion) + age;
+      expect(d.writer.restore(id).ok).toBe(true);
+      const r = d.row(id)!;
+      expect(r).toMatchObject({ title: 'Water the plants', description: 'Twice a week', deleted: 0 });
+      expect([r.title_hlc === r.deleted_hlc, r.description_hlc === r.deleted_hlc]).toEqual([
+        restamped,
+        restamped,
+      ]);
+    }
+  });
+
+  it('a restore writing the same title and description again records no new history', async () => {
     const d = await aDevice();
     const id = d.add('Water the plants', 'Twice a week');
     d.time.now += 1000;
     d.writer.remove(id);
-    d.time.now += 1000;
+    d.time.now += PURGE_AFTER_MS;
     const r = d.writer.restore(id);
     expect(r.ok && r.todo).toMatchObject({
       title: 'Water the plants',
       description: 'Twice a week',
       deleted: false,
     });
+    expect(d.row(id)!.title_hlc).toBe(d.row(id)!.deleted_hlc);
     const fields = d.sql.all<{ field: string }>('SELECT DISTINCT field FROM todo_history WHERE todo_id = ?', [
       id,
     ]);
