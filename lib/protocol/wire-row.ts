@@ -1,6 +1,13 @@
 /** Conversion between the merge model's SyncRow and the compact WireRow of messages.ts. */
 import type { Hlc } from '../model/hlc';
-import { extrasOf, extrasText, parseExtras, withExtras, type CausalExtras } from '../model/causal-extras';
+import {
+  boundedOf,
+  extrasOf,
+  extrasText,
+  parseExtras,
+  withExtras,
+  type CausalExtras,
+} from '../model/causal-extras';
 import { creatorOf } from '../model/ids';
 import type { SyncRow } from '../model/merge';
 import { SYNC_FIELDS } from '../model/todo';
@@ -41,13 +48,31 @@ export function batchJson<T extends 'SYNC_DATA' | 'SYNC_COMPLETE'>(
 export const STAMP_INDEX_CHARS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const WIRE_STAMPS_MAX = STAMP_INDEX_CHARS.length;
 
-/** Extras whose stamps do not all fit are sent weaker: first every field context as unknown (reports nothing), then without seen extras. */
+/**
+ * Extras whose stamps do not all fit are sent weaker, one field context at a time: the field whose
+ * extras free the most stamps (the first in SYNC_FIELDS order on a tie) is sent as unknown (it then
+ * reports nothing at the receiver, never a false alarm), until the rest fits. A bounded row
+ * (CAUSAL_DEVICES_MAX, lib/model/conflicts.ts) always fits once its fields are unknown, since its
+ * `seen` and field stamps name at most 62; only a row past the bound would lose its `seen` extras.
+ */
 function fitting(e: CausalExtras, base: number): CausalExtras {
-  const count = (x: CausalExtras) => new Set([...x.fields.flatMap((g) => g ?? []), ...x.seen]).size;
-  if (base + count(e) <= WIRE_STAMPS_MAX) return e;
-  const unknown = { fields: e.fields.map(() => null), seen: e.seen };
-  if (base + count(unknown) <= WIRE_STAMPS_MAX) return unknown;
-  return { fields: unknown.fields, seen: [] };
+  const count = (fields: CausalExtras['fields']) =>
+    new Set([...fields.flatMap((g) => g ?? []), ...e.seen]).size;
+  const fields = [...e.fields];
+  let n = count(fields);
+  while (base + n > WIRE_STAMPS_MAX) {
+    let best = -1;
+    let bestN = n;
+    for (let i = 0; i < fields.length; i++) {
+      if (!fields[i]?.length) continue;
+      const without = count(fields.map((g, j) => (j === i ? null : g)));
+      if (without < bestN) [best, bestN] = [i, without];
+    }
+    if (best < 0) return { fields: fields.map(() => null), seen: [] };
+    fields[best] = null;
+    n = bestN;
+  }
+  return fields.every((g, i) => g === e.fields[i]) ? e : { fields, seen: e.seen };
 }
 
 export function toWireRow(r: SyncRow): WireRow {
@@ -65,7 +90,8 @@ export function toWireRow(r: SyncRow): WireRow {
     s,
     h,
   };
-  const extras = extrasOf(r);
+  // A row stored before contexts were bounded is sent as a merge would now bound it.
+  const extras = extrasOf(boundedOf(r));
   if (extras) {
     const index = (stamp: Hlc) => {
       let i = s.indexOf(stamp);

@@ -11,7 +11,7 @@ import { toSyncRow } from '../../lib/db/todo-writes';
 import { causalOf, compactOf } from '../../lib/model/causal-extras';
 import { CAUSAL_DEVICES_MAX, join, writeCausal, type CausalRow } from '../../lib/model/conflicts';
 import { MAX_CLOCK_DRIFT_MS, encodeHlc, type Hlc } from '../../lib/model/hlc';
-import { newDeviceId, type TodoId } from '../../lib/model/ids';
+import { newDeviceId, type DeviceId, type TodoId } from '../../lib/model/ids';
 import type { SyncRow } from '../../lib/model/merge';
 import { SYNC_FIELDS } from '../../lib/model/todo';
 import type { WireRow } from '../../lib/protocol/messages';
@@ -118,5 +118,53 @@ describe('bounded contexts in SQLite', () => {
     st.applyRows([wire(compactOf(a)), wire(compactOf(b))], undefined);
     expect(stored().title).toBe('Buy milk, eggs');
     expect(sql.all('SELECT * FROM conflict_journal')).toHaveLength(1);
+  });
+});
+
+describe('contexts over the wire budget', () => {
+  it('sends only the field context that does not fit as unknown, the others and seen whole', () => {
+    const A = newDeviceId();
+    const B = newDeviceId();
+    const at = (wall: number, d: DeviceId) => encodeHlc({ wall: T0 + wall, counter: 0, deviceId: d });
+    const others = Array.from({ length: 50 }, () => newDeviceId());
+    const s0 = at(0, A);
+    const title = at(300, B);
+    const description = at(310, A);
+    const hlc = {
+      ...(Object.fromEntries(SYNC_FIELDS.map((f) => [f, s0])) as CausalRow['hlc']),
+      title,
+      description,
+    };
+    const seen = join(
+      [s0, title, description],
+      others.map((d) => at(200, d)),
+    );
+    const row: CausalRow = {
+      id: `${A}-1800000000000-abcdefgh` as TodoId,
+      title: 'Buy milk',
+      description: 'oat',
+      completed: false,
+      priority: 'medium',
+      due_date: null,
+      deleted: false,
+      device_id: A,
+      created_at: T0,
+      hlc,
+      // The title's writer had seen the 50 others' older writes: 50 stamps more than seen names.
+      ctx: {
+        ...(Object.fromEntries(SYNC_FIELDS.map((f) => [f, [s0]])) as unknown as CausalRow['ctx']),
+        title: join(
+          [s0, title],
+          others.map((d) => at(100, d)),
+        ),
+        description: join([s0, description], [at(200, others[0]!)]),
+      },
+      seen,
+    };
+    const got = causalOf(fromWireRow(JSON.parse(wireRowJson(row)) as WireRow));
+    expect(got.ctx.title).toEqual([]);
+    expect(got.ctx.description).toEqual(row.ctx.description);
+    expect(got.ctx.completed).toEqual([s0]);
+    expect(got.seen).toEqual(seen);
   });
 });
