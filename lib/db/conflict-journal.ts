@@ -182,7 +182,10 @@ export interface ConflictView {
   loserHlc: Hlc;
 }
 
-/** The journal as the Conflicts view lists it: each entry with its todo's title and both values. */
+/**
+ * The journal as the Conflicts view lists it: each entry with its todo's title and both values; a deleted
+ * todo's field conflicts are left out while it is deleted.
+ */
 export function conflictViews(sql: Sql): ConflictView[] {
   const entries = createConflictJournal(sql).all();
   if (entries.length === 0) return [];
@@ -203,6 +206,9 @@ export function conflictViews(sql: Sql): ConflictView[] {
     const row = sql.get<Record<string, SqlValue>>('SELECT * FROM todos WHERE id = ?', [c.todoId]);
     if (!row) continue;
     const deletion = c.winner.field !== c.field;
+    // A field conflict of a deleted todo cannot be resolved until it is restored (lib/db/todo-writes.ts
+    // resolveConflict); it stays in the journal and shows again then.
+    if (!deletion && c.field !== 'deleted' && Number(row.deleted) === 1) continue;
     const shownField = deletion ? 'deleted' : c.field;
     const shownValue = fieldValue(shownField, row[shownField]);
     if (shownValue === undefined) continue;

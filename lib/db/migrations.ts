@@ -146,6 +146,30 @@ BEGIN
   DELETE FROM conflict_journal WHERE todo_id = OLD.id;
 END;`;
 
+/**
+ * v8: `todos.purged_at`, local to this device (never synced or backed up): when tombstone collection
+ * purged the row here (lib/db/tombstone-purge.ts), NULL while it has not. Purged is a fact, not read off
+ * the content: a title merged later onto a purged row (an edit made elsewhere before the deletion was
+ * heard of) leaves it purged, out of "Recently deleted" and not restorable from here, instead of bringing
+ * it back with its description gone. Rows purged before this column (a blank title, PURGED_TITLE, and no
+ * description on a deletion: no user title is blank) are marked with their last local change's time, as
+ * is such a row when it arrives (a member's purged row, a backup). A row that comes back live (a restore
+ * merged from a member, which writes its title and description again) is no longer purged.
+ */
+const PURGED_SQL = `
+ALTER TABLE todos ADD COLUMN purged_at INTEGER;
+UPDATE todos SET purged_at = updated_at WHERE deleted = 1 AND title = ' ' AND description IS NULL;
+CREATE TRIGGER todos_purged_arrives AFTER INSERT ON todos
+WHEN NEW.deleted = 1 AND NEW.title = ' ' AND NEW.description IS NULL AND NEW.purged_at IS NULL
+BEGIN
+  UPDATE todos SET purged_at = NEW.updated_at WHERE id = NEW.id;
+END;
+CREATE TRIGGER todos_unpurged AFTER UPDATE OF deleted ON todos
+WHEN NEW.deleted = 0 AND NEW.purged_at IS NOT NULL
+BEGIN
+  UPDATE todos SET purged_at = NULL WHERE id = NEW.id;
+END;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -245,6 +269,7 @@ CREATE INDEX idx_todos_sink_priority ON todos(deleted, ((completed * 3 + (CASE p
     // alone instead of every row (100,000 todos, Node: 66 → 13 ms, load average 14).
     sql: 'CREATE INDEX idx_todos_completed ON todos(deleted, completed);',
   },
+  { version: 8, name: 'purged todos marked', sql: PURGED_SQL },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -107,6 +107,9 @@ function checkNew(input: NewTodo): Checked<Omit<FieldValues, 'completed' | 'dele
 const INSERT_SQL = `INSERT INTO todos (${TODO_STORED_COLUMNS}, causal)
   VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, NULL)`;
 
+const CANNOT_RESTORE =
+  'That todo was deleted too long ago: its content is gone and it can no longer be restored.';
+
 /**
  * The fields a restore of `row` (deleted) writes again besides `deleted`: its title and description when
  * some member may have purged them (the deletion is PURGE_AFTER_MS old by a clock up to
@@ -245,10 +248,18 @@ export function createTodoWriter(deps: TodoWriterDeps) {
       const c = journal.load(id).find((e) => e.field === field && e.loser.hlc === loserHlc);
       if (!c) return { ok: false, error: 'That conflict was already resolved.' };
       const written: SyncField = c.winner.field === c.field ? c.field : 'deleted';
-      // Keeping the edit over a deletion restores the todo: like `restore`, it may write the title and
-      // description again, for a member that has purged them meanwhile.
-      const restores = written === 'deleted' && keep === 'loser';
-      const fields: SyncField[] = restores ? ['deleted', ...restampOnRestore(row, now())] : [written];
+      // A field of a deleted todo written alone would leave a purged row half purged on a member that
+      // purged it (lib/db/tombstone-purge.ts), and a later restore there would write its blank back.
+      if (written !== 'deleted' && Number(row.deleted) === 1)
+        return { ok: false, error: 'Restore the todo first: it is deleted.' };
+      // Keeping the edit over a deletion (or `deleted: false` over `true`) restores the todo: like `restore`,
+      // it may write the title and description again, for a member that has purged them meanwhile.
+      const restores =
+        Number(row.deleted) === 1 &&
+        keep === 'loser' &&
+        (c.winner.field !== c.field || (c.field === 'deleted' && c.loser.value === false));
+      if (restores && isPurged(row)) return { ok: false, error: CANNOT_RESTORE };
+      const fields: SyncField[] = [written, ...(restores ? restampOnRestore(row, now()) : [])];
       let floor = HLC_ZERO;
       for (const f of fields) floor = maxHlc(floor, String(row[`${f}_hlc`]) as Hlc);
       const stamp = clock.nowAbove(floor);
@@ -313,10 +324,7 @@ export function createTodoWriter(deps: TodoWriterDeps) {
         id,
         { deleted: false },
         (row) => restampOnRestore(row, now()),
-        (row) =>
-          isPurged(row)
-            ? 'That todo was deleted too long ago: its content is gone and it can no longer be restored.'
-            : null,
+        (row) => (isPurged(row) ? CANNOT_RESTORE : null),
       );
     },
 

@@ -1,8 +1,8 @@
 /**
  * Tombstone collection in SQLite (issue 14; the rule is lib/model/tombstones.ts). A purged todo keeps its
  * id, its flags and every stamp, so the deletion still wins wherever the todo turns up again; its title
- * becomes PURGED_TITLE and its description NULL, its history and conflict-journal entries go, and it leaves
- * "Recently deleted".
+ * becomes PURGED_TITLE and its description NULL, it is marked purged (`purged_at`, migration 8), its history
+ * and conflict-journal entries go, and it leaves "Recently deleted".
  *
  * The purge is local: it writes no stamp and syncs nothing. Each device purges by the same rule from what it
  * has learned, and a row sent with the old content under the same stamps changes nothing here (equal stamps
@@ -16,11 +16,14 @@ import { getKv, setKv } from './kv';
 import type { Sql } from './sql';
 
 export const PURGED_TITLE = ' ';
-/** The row (of `todos`) has been purged: what NOT_PURGED says in SQL. */
+/**
+ * The row (of `todos`, SELECT *) has been purged here: what NOT_PURGED says in SQL. `purged_at` (migration
+ * 8) is set by the purge, not read off the content, which a later merge of a title may change.
+ */
 export const isPurged = (row: Readonly<Record<string, unknown>>): boolean =>
-  row.title === PURGED_TITLE && row.description === null;
+  row.purged_at !== null && row.purged_at !== undefined;
 /** SQL: the row (of `todos`) has not been purged. */
-export const NOT_PURGED = `NOT (title = '${PURGED_TITLE}' AND description IS NULL)`;
+export const NOT_PURGED = 'purged_at IS NULL';
 
 const VECTORS_KEY = 'tombstones.memberVectors';
 const LAST_RUN_KEY = 'tombstones.lastRun';
@@ -67,11 +70,11 @@ export function purgeTombstones(sql: Sql, now: number, otherMembers: readonly De
   return sql.transaction(() => {
     const ids = sql
       .all<{ id: string }>(
-        `UPDATE todos SET title = ?, description = NULL
+        `UPDATE todos SET title = ?, description = NULL, purged_at = ?
          WHERE deleted = 1 AND deleted_hlc < ? AND ${NOT_PURGED}
            AND (? IS NULL OR deleted_hlc <= (SELECT b.value FROM json_each(?) b WHERE b.key = substr(todos.deleted_hlc, ?)))
          RETURNING id`,
-        [PURGED_TITLE, bounds.before, upTo, upTo, DEVICE_AT],
+        [PURGED_TITLE, now, bounds.before, upTo, upTo, DEVICE_AT],
       )
       .map((r) => r.id);
     for (const id of ids) {

@@ -11,6 +11,7 @@ import { openMemoryDb } from '../../lib/db/node-memory';
 import { createTodoWriter, toSyncRow, type TodoWriter } from '../../lib/db/todo-writes';
 import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import {
+  conflictViews,
   createConflictJournal,
   JOURNAL_MAX,
   JOURNAL_MAX_AGE_MS,
@@ -81,7 +82,10 @@ function overTheWire(from: Device): SyncRow[] {
 const keys = (cs: readonly Conflict[]) => cs.map(conflictKey).sort();
 
 /** Runs one seed; returns the first disagreement with the model, or null. */
-async function runSeed(seed: number, tally: { conflicts: number; resolved: number }): Promise<string | null> {
+async function runSeed(
+  seed: number,
+  tally: { conflicts: number; resolved: number; refused: number },
+): Promise<string | null> {
   const rand = mulberry32(seed);
   const int = (n: number) => Math.floor(rand() * n);
   let physical = T0;
@@ -167,8 +171,15 @@ async function runSeed(seed: number, tally: { conflicts: number; resolved: numbe
       const c = open[int(open.length)]!;
       const keep = rand() < 0.5 ? 'loser' : 'winner';
       const r = d.writer.resolveConflict(id, c.field, c.loser.hlc, keep);
-      if (!r.ok) return `step ${step}: ${r.error}`;
       const written = c.winner.field === c.field ? c.field : 'deleted';
+      // A field conflict of a deleted todo waits for a restore.
+      if (written !== 'deleted' && d.model!.deleted) {
+        if (r.ok || r.error !== 'Restore the todo first: it is deleted.')
+          return `step ${step}: resolved a field conflict of a deleted todo`;
+        tally.refused++;
+        continue;
+      }
+      if (!r.ok) return `step ${step}: ${r.error}`;
       const stamp = stored(d, id).hlc[written];
       d.model = resolve(d.model!, c, keep, stamp);
       d.modelJournal = updateJournal(d.modelJournal, d.model, []);
@@ -186,12 +197,13 @@ describe('conflicts in SQLite', () => {
   it('journals exactly what the model reports, over seeded schedules of 3–4 devices exchanging wire rows', async () => {
     const only = process.env.CONFLICT_DB_SEED;
     const seeds = only ? [Number(only)] : Array.from({ length: 40 }, (_, i) => 1000 + i);
-    const tally = { conflicts: 0, resolved: 0 };
+    const tally = { conflicts: 0, resolved: 0, refused: 0 };
     for (const seed of seeds) expect(await runSeed(seed, tally)).toBeNull();
     // The schedules do reach the cases that matter.
     if (!only) {
       expect(tally.conflicts).toBeGreaterThan(20);
       expect(tally.resolved).toBeGreaterThan(5);
+      expect(tally.refused).toBeGreaterThan(0);
     }
   }, 120_000);
 
@@ -261,6 +273,43 @@ describe('conflicts in SQLite', () => {
     expect(stored(b, id)).toMatchObject({ deleted: false, title: 'Call Sam at 5' });
     expect(a.journal.all()).toEqual([]);
     expect(b.journal.all()).toEqual([]);
+  });
+
+  it("leaves a deleted todo's field conflicts out and refuses to resolve them until it is restored", async () => {
+    let t = T0;
+    const a = await device(() => t);
+    const b = await device(() => t);
+    const made = a.writer.create({ title: 'Pay rent' });
+    if (!made.ok) throw new Error(made.error);
+    const id = made.todo.id;
+    b.storage.applyRows(overTheWire(a));
+    // Apart: both edit the title; they exchange; then A deletes the todo and B hears of it.
+    t += 1000;
+    a.writer.update(id, { title: 'Pay rent (A)' });
+    t += 1000;
+    b.writer.update(id, { title: 'Pay rent (B)' });
+    b.storage.applyRows(overTheWire(a));
+    a.storage.applyRows(overTheWire(b));
+    expect(conflictViews(b.sql)).toMatchObject([{ field: 'title', kind: 'field' }]);
+    t += 1000;
+    a.writer.remove(id);
+    b.storage.applyRows(overTheWire(a));
+    // Writing the title alone would leave a member that purged the todo with a titled row and no notes.
+    expect(conflictViews(b.sql)).toEqual([]);
+    const [c] = b.journal.all();
+    for (const keep of ['loser', 'winner'] as const)
+      expect(b.writer.resolveConflict(id, 'title', c!.loser.hlc, keep)).toEqual({
+        ok: false,
+        error: 'Restore the todo first: it is deleted.',
+      });
+    expect(stored(b, id)).toMatchObject({ title: 'Pay rent (B)', deleted: true });
+    // Restored a minute later, the conflict is offered again.
+    t += 60_000;
+    const r = a.writer.restore(id);
+    expect(r.ok).toBe(true);
+    b.storage.applyRows(overTheWire(a));
+    expect(conflictViews(b.sql)).toMatchObject([{ field: 'title', kind: 'field' }]);
+    expect(b.writer.resolveConflict(id, 'title', c!.loser.hlc, 'loser').ok).toBe(true);
   });
 
   it('reports nothing for rows without contexts (older rows and peers)', async () => {

@@ -6,7 +6,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createConflictJournal } from '../../lib/db/conflict-journal';
 import { ensureDeviceId } from '../../lib/db/device';
+import { applyMigrations } from '../../lib/db/migrate';
+import { MIGRATIONS } from '../../lib/db/migrations';
 import { openMemoryDb } from '../../lib/db/node-memory';
+import type { SqlValue } from '../../lib/db/sql';
+import { TODO_STORED_COLUMNS } from '../../lib/db/todo-row';
 import {
   PURGED_TITLE,
   purgeDaily,
@@ -215,6 +219,104 @@ describe('purging in SQLite', () => {
   });
 });
 
+describe('purged is a fact, not the content', () => {
+  /** A, B and C in sync; apart, A deletes and C edits the title; B hears A, purges 30 days on, then hears C. */
+  async function titleAfterPurge() {
+    const [a, b, c] = [await aDevice(), await aDevice(), await aDevice()];
+    const id = a.add('Renew passport', 'Form B at the post office');
+    b.receive(a);
+    c.receive(a);
+    a.time.now = b.time.now = c.time.now += 1000;
+    a.writer.remove(id);
+    c.time.now += 1000;
+    c.writer.update(id, { title: 'Renew passport before June' });
+    b.receive(a);
+    a.time.now = b.time.now += PURGE_AFTER_MS;
+    writeMemberVector(b.sql, a.deviceId, vector(b.row(id)!.deleted_hlc as Hlc));
+    expect(purgeTombstones(b.sql, b.time.now, [a.deviceId])).toEqual([id]);
+    b.receive(c);
+    return { a, b, c, id };
+  }
+
+  it('a title merged onto a purged todo leaves it purged: not in the trash, not restorable here', async () => {
+    const { b, id } = await titleAfterPurge();
+    // C's title is later than the purged one's stamp: it is taken, the deletion still wins.
+    expect(b.row(id)).toMatchObject({ title: 'Renew passport before June', description: null, deleted: 1 });
+    expect(b.trash.list('', 10)).toEqual({ items: [], total: 0 });
+    expect(b.writer.restore(id)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/can no longer be restored/),
+    });
+    const [conflict] = b.journal.all();
+    expect(conflict).toMatchObject({ field: 'title', winner: { field: 'deleted' } });
+    expect(b.writer.resolveConflict(id, 'title', conflict!.loser.hlc, 'loser').ok).toBe(false);
+    // Nothing was written that would clear the notes elsewhere.
+    expect(b.row(id)).toMatchObject({ description: null, deleted: 1 });
+  });
+
+  it('a restore from a member that kept the content brings it back, and the todo is no longer purged', async () => {
+    const { a, b, c, id } = await titleAfterPurge();
+    a.receive(c);
+    a.time.now += 1000;
+    expect(a.writer.restore(id).ok).toBe(true);
+    b.receive(a);
+    expect(b.row(id)).toMatchObject({
+      title: 'Renew passport before June',
+      description: 'Form B at the post office',
+      deleted: 0,
+    });
+    expect(b.sql.get('SELECT purged_at FROM todos WHERE id = ?', [id])).toEqual({ purged_at: null });
+    // Deleted again, it is in the trash like any deletion.
+    b.time.now += 1000;
+    expect(b.writer.remove(id).ok).toBe(true);
+    expect(b.trash.list('', 10).items.map((i) => i.todo.title)).toEqual(['Renew passport before June']);
+  });
+
+  it('a purged row that arrives from a member, or was purged before the marker, counts as purged', async () => {
+    const { b, id } = await purgedAtB();
+    // A new member takes B's rows.
+    const d = await aDevice();
+    d.time.now = b.time.now;
+    d.receive(b);
+    expect(d.row(id)).toMatchObject({ title: PURGED_TITLE, description: null, deleted: 1 });
+    expect(d.trash.list('', 10).total).toBe(0);
+    expect(d.writer.restore(id).ok).toBe(false);
+    // A database purged under schema 7 (by content): the migration marks the row.
+    const old = await openMemoryDb({ migrate: false });
+    applyMigrations(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 7),
+    );
+    const row = b.sql.get<Record<string, SqlValue>>(`SELECT ${TODO_STORED_COLUMNS} FROM todos WHERE id = ?`, [
+      id,
+    ])!;
+    old.run(
+      `INSERT INTO todos (${TODO_STORED_COLUMNS}) VALUES (${TODO_STORED_COLUMNS.split(',')
+        .map(() => '?')
+        .join(', ')})`,
+      Object.values(row),
+    );
+    applyMigrations(old);
+    expect(old.get('SELECT purged_at IS NOT NULL AS purged FROM todos WHERE id = ?', [id])).toEqual({
+      purged: 1,
+    });
+    expect(createTrash(old).list('', 10).total).toBe(0);
+  });
+});
+
+/** A deletion made on A, purged on B 30 days on. */
+async function purgedAtB() {
+  const a = await aDevice();
+  const b = await aDevice();
+  const id = a.add('Renew passport', 'Form B at the post office');
+  a.writer.remove(id);
+  b.receive(a);
+  b.time.now += PURGE_AFTER_MS;
+  writeMemberVector(b.sql, a.deviceId, vector(b.row(id)!.deleted_hlc as Hlc));
+  expect(purgeTombstones(b.sql, b.time.now, [a.deviceId])).toEqual([id]);
+  return { a, b, id };
+}
+
 describe('restoring after a purge elsewhere', () => {
   /** A and B in sync; A deletes, B receives the deletion and purges it 30 days later; A has not purged. */
   async function purgedOnB() {
@@ -281,6 +383,30 @@ describe('restoring after a purge elsewhere', () => {
     b.receive(a);
     expect(b.row(id)).toMatchObject({ title: 'Call the bank about the card', deleted: 0 });
     expect(a.journal.count() + b.journal.count()).toBe(0);
+  });
+
+  it('refuses to keep an edit over a deletion on a device that purged the todo', async () => {
+    const [a, b, c] = [await aDevice(), await aDevice(), await aDevice()];
+    const id = a.add('Renew passport', 'Form B at the post office');
+    b.receive(a);
+    c.receive(a);
+    // Apart: A deletes, C raises the priority. B purges the deletion 30 days on, then meets C's edit.
+    a.time.now = b.time.now = c.time.now += 1000;
+    a.writer.remove(id);
+    c.writer.update(id, { priority: 'high' });
+    b.receive(a);
+    b.time.now += PURGE_AFTER_MS;
+    writeMemberVector(b.sql, a.deviceId, vector(b.row(id)!.deleted_hlc as Hlc));
+    expect(purgeTombstones(b.sql, b.time.now, [a.deviceId])).toEqual([id]);
+    b.receive(c);
+    const [conflict] = b.journal.all();
+    expect(conflict).toMatchObject({ field: 'priority', winner: { field: 'deleted' } });
+    // Restoring would bring back a blank todo, on every member it reaches.
+    expect(b.writer.resolveConflict(id, 'priority', conflict!.loser.hlc, 'loser')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/can no longer be restored/),
+    });
+    expect(b.row(id)).toMatchObject({ title: PURGED_TITLE, description: null, deleted: 1 });
   });
 
   it('refuses to restore a todo this device has purged', async () => {
