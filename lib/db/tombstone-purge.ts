@@ -12,6 +12,7 @@
 import { encodeHlc, isHlc, type Hlc } from '../model/hlc';
 import type { DeviceId } from '../model/ids';
 import { DAY_MS, purgeBounds, type Vector } from '../model/tombstones';
+import { createConflictJournal } from './conflict-journal';
 import { getKv, setKv } from './kv';
 import type { Sql } from './sql';
 
@@ -88,9 +89,11 @@ export function purgeTombstones(sql: Sql, now: number, otherMembers: readonly De
 
 /**
  * At most once a day: purges what may be purged. Returns the ids purged, or null
- * when it is not yet time.
+ * when it is not yet time. Every call (at start and after each round) also applies the conflict journal's
+ * bounds (an indexed delete), which merges otherwise apply only when they add a conflict.
  */
 export function purgeDaily(sql: Sql, now: number, otherMembers: readonly DeviceId[]): string[] | null {
+  createConflictJournal(sql).prune(now);
   const last = Number(getKv(sql, LAST_RUN_KEY) ?? NaN);
   if (Number.isFinite(last) && now - last < DAY_MS && now >= last) return null;
   const ids = purgeTombstones(sql, now, otherMembers);

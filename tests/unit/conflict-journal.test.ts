@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openMemoryDb } from '../../lib/db/node-memory';
+import { purgeDaily } from '../../lib/db/tombstone-purge';
 import { createTodoWriter, toSyncRow, type TodoWriter } from '../../lib/db/todo-writes';
 import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import {
@@ -409,6 +410,29 @@ describe('journal bounds', () => {
     // The oldest recorded went: the first todos' entries and the old one.
     expect(d.journal.load(ids[0]!)).toEqual([]);
     expect(d.journal.load(ids[ids.length - 1]!)).toHaveLength(5);
+  });
+
+  it('the daily tombstone run drops entries recorded more than 90 days ago, with no new conflict', async () => {
+    let t = T0;
+    const a = await device(() => t);
+    const b = await device(() => t);
+    const made = a.writer.create({ title: 'Plan the trip' });
+    if (!made.ok) throw new Error(made.error);
+    const id = made.todo.id;
+    b.storage.applyRows(overTheWire(a));
+    t += 1000;
+    a.writer.update(id, { title: 'Plan the trip (A)' });
+    t += 1000;
+    b.writer.update(id, { title: 'Plan the trip (B)' });
+    a.storage.applyRows(overTheWire(b));
+    expect(a.journal.count()).toBe(1);
+    const recorded = a.journal.all()[0]!.recordedAt;
+    // Run at start and after each round: the bound holds though no merge adds a conflict.
+    expect(purgeDaily(a.sql, recorded + JOURNAL_MAX_AGE_MS, [b.id])).toEqual([]);
+    expect(a.journal.count()).toBe(1);
+    expect(purgeDaily(a.sql, recorded + 91 * 86_400_000, [b.id])).toEqual([]);
+    expect(a.journal.count()).toBe(0);
+    expect(stored(a, id).title).toBe('Plan the trip (B)');
   });
 
   it("forgets a todo's entries when the todo row goes", async () => {
