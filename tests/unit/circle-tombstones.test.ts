@@ -7,6 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TrashPage } from '../../lib/messages/trash-schema';
 import { PURGED_TITLE } from '../../lib/db/tombstone-purge';
+import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
+import { HLC_ZERO } from '../../lib/model/hlc';
+import type { SyncRow } from '../../lib/model/merge';
+import { fromWireRow, toWireRow } from '../../lib/protocol/wire-row';
+import { isWireRow } from '../../lib/protocol/wire-row-check';
 import { DAY_MS, PURGE_AFTER_DAYS } from '../../lib/model/tombstones';
 import { circleOf, cutOff, data, goOffline, Rooms, settle, type Device } from './circle-harness';
 
@@ -44,6 +49,16 @@ function expectPurged(d: Device, id: string, stamp: string) {
   expect(rowOf(d, id)).toEqual({ title: PURGED_TITLE, description: null, deleted: 1, deleted_hlc: stamp });
   expect(trashTitles(d)).toEqual([]);
 }
+/** Every row `d` holds, as it travels (a wire row, read back by the receiver). */
+function heldBy(d: Device, time: { now: number }): SyncRow[] {
+  return createSqliteSyncStorage(d.sql, () => time.now)
+    .pageAbove(HLC_ZERO, null, 100)
+    .map((r) => {
+      const w = JSON.parse(JSON.stringify(toWireRow(r))) as unknown;
+      if (!isWireRow(w)) throw new Error('not a wire row');
+      return fromWireRow(w);
+    });
+}
 const trashTitles = (d: Device) =>
   data<TrashPage>(d.send({ kind: 'trash.list', query: { search: '', limit: 50 } })).items.map(
     (i) => i.todo.title,
@@ -52,6 +67,9 @@ const trashTitles = (d: Device) =>
 describe(`tombstone collection (after ${PURGE_AFTER_DAYS} days)`, () => {
   it('a member away for long with the old title brings back neither the title nor the todo', async () => {
     const { rooms, time, a, b, c, id } = await threeWithATodo();
+    // The todo as the old phone holds it before the deletion, as it would travel.
+    const heldLive = heldBy(c, time);
+    expect(heldLive).toMatchObject([{ id, title: TITLE, deleted: false }]);
     time.now += 1_000;
     a.send({ kind: 'todos.remove', id });
     await settle(rooms, [a, b, c]);
@@ -71,6 +89,7 @@ describe(`tombstone collection (after ${PURGE_AFTER_DAYS} days)`, () => {
       expectPurged(d, id, stamp);
     }
     expect(rowOf(c, id)).toMatchObject({ title: TITLE, deleted: 1 });
+    const heldDeleted = heldBy(c, time);
 
     // Back from the drawer, with an edit of its own to sync.
     time.now += 10 * DAY_MS;
@@ -81,6 +100,15 @@ describe(`tombstone collection (after ${PURGE_AFTER_DAYS} days)`, () => {
     for (const d of [a, b, c]) {
       expect(d.titles()).toEqual(['Found the old phone']);
       expectPurged(d, id, stamp);
+    }
+
+    // A round does not send what the other side has already seen; whatever the phone sends, the purged
+    // todo stays deleted and purged: its old row, live or deleted, merged into A as it comes off the wire.
+    const aStorage = createSqliteSyncStorage(a.sql, () => time.now);
+    for (const rows of [heldLive, heldDeleted]) {
+      aStorage.applyRows(rows);
+      expectPurged(a, id, stamp);
+      expect(a.titles()).toEqual(['Found the old phone']);
     }
   });
 
