@@ -164,9 +164,10 @@ test('two profiles pair by pasted link and then by a QR image; every change trav
     await expect(rows.filter({ hasText: 'Success' }).filter({ hasText: b.label })).not.toHaveCount(0);
     await expect(rows.filter({ hasText: /Partial|Failed/ })).toHaveCount(0);
 
-    // The wiretap saw the device frames (so it can see plain text) but never a title.
+    // The wiretap saw the device frames (a JSON control frame in plain text, so it can read text)
+    // but never a title, in them or in the binary frames that carry rows (protocol 7).
     expect(tap.streams.filter((s) => s.direction === 'from-relay').length).toBeGreaterThan(0);
-    expect(tap.saw('"type":"SYNC_COMPLETE"')).toBe(true);
+    expect(tap.saw('"type":"SYNC_ACK"')).toBe(true);
     for (const title of [
       ...all,
       'Water the ferns and cactus',
