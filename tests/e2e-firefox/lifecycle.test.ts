@@ -33,6 +33,9 @@ describe('Todo-Tasker in Firefox ESR across restarts and suspension', () => {
     const done = await byRole(sidebar, 'Complete Me too', 'checkbox');
     await done.click();
     await pollUntil(() => isChecked(done), Boolean, 'Me too to be checked');
+    // The browser ticks the box at the click; the write is saved once the database's count says so.
+    // Quitting before that raced the write (CI of 5133cd9 restarted with the box unticked).
+    await byRole(sidebar, 'Completed (1)', 'radio');
     await first.close();
 
     const second = await launch(dir);
