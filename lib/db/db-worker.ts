@@ -33,13 +33,34 @@ const PRAGMAS = ['PRAGMA cache_size = -32768', 'PRAGMA temp_store = MEMORY', 'PR
 /** The benchmark's scratch copy (dev.bareInsert), beside the real database in the same pool. */
 const BENCH_PATH = '/bench-bare-insert.sqlite3';
 
+/**
+ * The pool takes an exclusive handle on each of its files. A page that has just gone (a reload, a
+ * pairing link opened in the same tab, a restarted worker) may hold them a moment longer while its
+ * worker is torn down: a locked pool is tried again, 0.1 s, 0.2 s, … up to 6.3 s in all, before the
+ * page hears "in use by another window" (which stays true for a second open window).
+ */
+const LOCK_RETRIES = 6;
+async function installPool(sqlite3: Awaited<ReturnType<typeof sqlite3InitModule>>) {
+  // Without forceReinitIfPreviouslyFailed (a runtime option the package's types leave out) the
+  // first failure would be cached and returned again.
+  const options = { name: POOL_NAME, forceReinitIfPreviouslyFailed: true };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await sqlite3.installOpfsSAHPoolVfs(options);
+    } catch (e) {
+      if (attempt >= LOCK_RETRIES || storageErrorFrom(e).code !== 'storage.locked') throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
 async function open() {
   const started = performance.now();
   // Chrome extension workers have SharedArrayBuffer, so sqlite-wasm 3.54 would also install its
   // `opfs` VFS and spawn helper workers we never use; switch it off before init.
   Reflect.set(globalThis, 'sqlite3ApiConfig', { disable: { vfs: { opfs: true, 'opfs-wl': true } } });
   const sqlite3 = await sqlite3InitModule();
-  const pool = await sqlite3.installOpfsSAHPoolVfs({ name: POOL_NAME });
+  const pool = await installPool(sqlite3);
   // No 't' flag: SQL tracing makes every statement ~15× slower.
   const devTools = import.meta.env.MODE !== 'production';
   const base = sqlFromOo1(new pool.OpfsSAHPoolDb(DB_PATH), sqlite3);
