@@ -7,13 +7,8 @@
  */
 import type { Page } from '@playwright/test';
 import { addTodo, todoItem } from './fixtures';
-import { drawer, expect, openPhone, setRelay, test, waitForOfflineShell } from './phone-fixtures';
-import { openProfile, type Profile } from './sync-ui';
-
-async function showLink(panel: Page): Promise<string> {
-  await panel.getByRole('button', { name: 'Pair a device' }).click();
-  return (await drawer(panel).getByText(/\/p#/).textContent())?.trim() ?? '';
-}
+import { expect, openPhone, setRelay, test, waitForOfflineShell } from './phone-fixtures';
+import { openProfile, showPairingLink, type Profile } from './sync-ui';
 
 async function editTitle(page: Page, from: string, to: string) {
   await todoItem(page, from)
@@ -35,7 +30,7 @@ test('a title edited on the phone offline and on the desk: both show the conflic
     await setRelay(a.panel, relay.url);
     const mobile = await openPhone(phone, relay.url);
     await waitForOfflineShell(mobile);
-    await mobile.goto(await showLink(a.panel));
+    await mobile.goto(await showPairingLink(a.panel));
     await expect(mobile.getByRole('status').filter({ hasText: `Synced with ${a.label}.` })).toBeVisible({
       timeout: 30_000,
     });
