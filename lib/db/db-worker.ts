@@ -65,7 +65,7 @@ async function open() {
   const devTools = import.meta.env.MODE !== 'production';
   const base = sqlFromOo1(new pool.OpfsSAHPoolDb(DB_PATH), sqlite3);
   // Durability untouched (synchronous stays FULL, the default). A 32 MiB page cache (default 2 MiB)
-  // keeps the todos table and its six indexes in memory while a pairing writes 100k rows; PERSIST
+  // keeps the todos table and its seven indexes in memory while a pairing writes 100k rows; PERSIST
   // zeroes the rollback journal's header at commit instead of deleting the file, which on
   // opfs-sahpool saves re-mapping a pool slot per transaction (WAL is not available on this VFS).
   for (const pragma of PRAGMAS) base.run(pragma);

@@ -18,14 +18,51 @@ describe('migrations', () => {
       'device_info',
       'sync_log',
       'version_vector',
-      'idx_updated_at',
-      'idx_device_id',
-      'idx_deleted',
       'idx_sync_session',
       'idx_todos_version',
     ])
       expect(names).toContain(n);
     expect(sql.get<{ user_version: number }>('PRAGMA user_version')?.user_version).toBe(LATEST_VERSION);
+  });
+
+  it('keeps on todos only the indexes a query reads: every received row pays for each one', async () => {
+    const sql = await openMemoryDb();
+    const indexes = sql
+      .all<{ name: string }>(
+        "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'todos' AND sql IS NOT NULL ORDER BY name",
+      )
+      .map((r) => r.name);
+    expect(indexes).toEqual([
+      'idx_todos_completed',
+      'idx_todos_created',
+      'idx_todos_due',
+      'idx_todos_sink_created',
+      'idx_todos_sink_due',
+      'idx_todos_sink_priority',
+      'idx_todos_version',
+    ]);
+  });
+
+  it('v9 drops the unused indexes of an older database, and its queries still walk an index', async () => {
+    const sql = await openMemoryDb({ migrate: false });
+    applyMigrations(sql, MIGRATIONS.slice(0, 8));
+    const has = (n: string) =>
+      sql.get<{ n: number }>('SELECT count(*) AS n FROM sqlite_schema WHERE name = ?', [n])!.n === 1;
+    expect(['idx_updated_at', 'idx_device_id', 'idx_deleted'].every(has)).toBe(true);
+    applyMigrations(sql);
+    expect(['idx_updated_at', 'idx_device_id', 'idx_deleted'].some(has)).toBe(false);
+    const plan = (q: string) =>
+      sql
+        .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${q}`)
+        .map((r) => r.detail)
+        .join(' ');
+    // What idx_deleted served: the live count and the trash read another (deleted, …) index.
+    expect(plan('SELECT count(*) AS n FROM todos WHERE deleted = 0')).toMatch(
+      /USING COVERING INDEX idx_todos_/,
+    );
+    expect(plan('SELECT id FROM todos WHERE deleted = 1 AND purged_at IS NULL')).toMatch(
+      /USING INDEX idx_todos_/,
+    );
   });
 
   it('is a no-op when run again', async () => {
