@@ -5,19 +5,10 @@
  */
 import type { Page } from '@playwright/test';
 import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
-import { addTodo, expect, expectTitles, test, todoItem } from './fixtures';
+import { addTodo, editTitle, expect, expectTitles, test, todoItem } from './fixtures';
 import { openProfile, setRelay, pairOnce } from './sync-ui';
 
 const status = (panel: Page) => panel.getByRole('status', { name: 'Sync status' });
-
-async function editTitle(panel: Page, from: string, to: string) {
-  await todoItem(panel, from)
-    .getByRole('button', { name: `Edit ${from}` })
-    .click();
-  await panel.getByRole('textbox', { name: 'Title' }).fill(to);
-  await panel.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(todoItem(panel, to)).toBeVisible();
-}
 
 test('the relay stops while both members edit, the same todo too; back, both converge with no click', async () => {
   test.setTimeout(300_000);

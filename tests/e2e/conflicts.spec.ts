@@ -6,20 +6,11 @@
  */
 import type { Page } from '@playwright/test';
 import { startRelay, type RelayProcess } from '../../scripts/relay-process.mjs';
-import { addTodo, expect, expectTitles, test, todoItem } from './fixtures';
+import { addTodo, editTitle, expect, expectTitles, test, todoItem } from './fixtures';
 import { openProfile, setRelay, pairOnce, type Profile } from './sync-ui';
 
 const status = (panel: Page) => panel.getByRole('status', { name: 'Sync status' });
 const conflictsButton = (panel: Page) => panel.getByRole('button', { name: /^Conflicts/ });
-
-async function editTitle(panel: Page, from: string, to: string) {
-  await todoItem(panel, from)
-    .getByRole('button', { name: `Edit ${from}` })
-    .click();
-  await panel.getByRole('textbox', { name: 'Title' }).fill(to);
-  await panel.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(todoItem(panel, to)).toBeVisible();
-}
 
 /** Two paired profiles sharing one todo, the relay stopped and both offline. */
 async function apart(

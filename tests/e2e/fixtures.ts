@@ -67,6 +67,16 @@ export const todoItem = (page: Page, title: string) =>
     .getByRole('listitem')
     .filter({ has: page.getByText(title, { exact: true }) });
 
+/** Renames a todo through its editor (side panel and phone alike) and waits for the new title in the list. */
+export async function editTitle(page: Page, from: string, to: string): Promise<void> {
+  await todoItem(page, from)
+    .getByRole('button', { name: `Edit ${from}` })
+    .click();
+  await page.getByRole('textbox', { name: 'Title' }).fill(to);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(todoItem(page, to)).toBeVisible();
+}
+
 /** The list shows exactly these titles (in any order). */
 export async function expectTitles(page: Page, titles: string[], timeout?: number): Promise<void> {
   for (const t of titles) await expect(todoItem(page, t)).toBeVisible({ timeout });

@@ -16,6 +16,7 @@ import {
   extensionUrl,
   sendRequest,
   addTodo,
+  editTitle,
   clickMoreAction,
   expect,
   launchWithExtension,
@@ -73,14 +74,6 @@ async function expectList(panel: Page, open: string[], done: string[], gone: str
   await expect(todoList(panel).getByRole('listitem')).toHaveCount(open.length + done.length);
 }
 
-async function rename(panel: Page, from: string, to: string) {
-  await todoItem(panel, from)
-    .getByRole('button', { name: `Edit ${from}` })
-    .click();
-  await panel.getByRole('textbox', { name: 'Title' }).fill(to);
-  await panel.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(todoItem(panel, to)).toBeVisible();
-}
 const complete = (panel: Page, title: string) =>
   todoItem(panel, title)
     .getByRole('checkbox', { name: `Complete ${title}` })
@@ -130,11 +123,11 @@ test('two profiles pair by pasted link and then by a QR image; every change trav
     }
 
     // Both sides edit, complete, delete and add while apart, including two fields of one todo.
-    await rename(a.panel, 'Water the ferns', 'Water the ferns and cactus');
+    await editTitle(a.panel, 'Water the ferns', 'Water the ferns and cactus');
     await complete(a.panel, 'Buy oat milk');
     await remove(a.panel, 'Call the bank');
     await addTodo(a.panel, 'Pay rent');
-    await rename(b.panel, 'Book dentist', 'Book dentist for May');
+    await editTitle(b.panel, 'Book dentist', 'Book dentist for May');
     await complete(b.panel, 'Water the ferns');
     await remove(b.panel, 'Renew passport');
     await addTodo(b.panel, 'Fix bike');

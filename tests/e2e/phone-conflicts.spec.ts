@@ -6,18 +6,9 @@
  * this one" on the phone makes the phone's title current on both and clears the conflict on both.
  */
 import type { Page } from '@playwright/test';
-import { addTodo, todoItem } from './fixtures';
+import { addTodo, editTitle, todoItem } from './fixtures';
 import { expect, openPhone, setRelay, test, waitForOfflineShell } from './phone-fixtures';
 import { openProfile, showPairingLink, type Profile } from './sync-ui';
-
-async function editTitle(page: Page, from: string, to: string) {
-  await todoItem(page, from)
-    .getByRole('button', { name: `Edit ${from}` })
-    .click();
-  await page.getByRole('textbox', { name: 'Title' }).fill(to);
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(todoItem(page, to)).toBeVisible();
-}
 
 test('a title edited on the phone offline and on the desk: both show the conflict; Keep this one on the phone wins on both', async ({
   phone,
