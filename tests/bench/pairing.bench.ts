@@ -9,6 +9,7 @@
  * The wiretap strips Chromium's permessage-deflate offer (so it can search frames for plain text).
  * BENCH_DIRECT=1 connects the browsers straight to the relay instead, as in use, with compression
  * negotiated; bytes are then not counted (printed as 0).
+ * BENCH_TIMELINE=1 also prints each session's sync.state events on both profiles, with their times.
  */
 import { rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import { startWiretap, type Wiretap } from '../e2e/wiretap';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const DIRECT = process.env.BENCH_DIRECT === '1';
+const TIMELINE = process.env.BENCH_TIMELINE === '1';
 const SEED_CHUNK = 10_000;
 const load = () =>
   os
@@ -85,8 +87,28 @@ const summary = (s: unknown) => {
   return `B sent ${sent}, received ${received}, ${status}`;
 };
 
+/** Every sync.state event of the page, with its time (BENCH_TIMELINE=1: where a sync's time goes). */
+const armTimeline = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { __timeline: unknown[] };
+    w.__timeline = [];
+    chrome.runtime.onMessage.addListener(
+      (m: { channel?: string; event?: { kind?: string; state?: unknown } }) => {
+        if (m.channel === 'tt.event' && m.event?.kind === 'sync.state')
+          w.__timeline.push({ at: performance.timeOrigin + performance.now(), ...(m.event.state as object) });
+      },
+    );
+  });
+const timelineOf = (page: Page) =>
+  page.evaluate(
+    () =>
+      (window as unknown as { __timeline: { at: number; phase: string; sent?: number; received?: number }[] })
+        .__timeline,
+  );
+
 async function session(a: Profile, b: Profile, tap: Wiretap) {
   const before = wire(tap);
+  if (TIMELINE) await Promise.all([armTimeline(a.page), armTimeline(b.page)]);
   const pair = (await sendRequest(a.page, { kind: 'sync.pair' })) as { data: { link: string } };
   const doneA = armDone(a.page);
   const doneB = armDone(b.page);
@@ -94,6 +116,24 @@ async function session(a: Profile, b: Profile, tap: Wiretap) {
   await sendRequest(b.page, { kind: 'sync.join', link: pair.data.link });
   const [ra, rb] = await Promise.all([doneA, doneB]);
   const ms = Math.max(ra.at, rb.at) - t0;
+  if (TIMELINE)
+    for (const [name, p] of [
+      ['A', a],
+      ['B', b],
+    ] as const) {
+      const events = await timelineOf(p.page);
+      console.log(
+        `  ${name}: ${events
+          .filter(
+            (e, i) => i === 0 || e.phase !== events[i - 1]!.phase || i % 10 === 0 || i === events.length - 1,
+          )
+          .map(
+            (e) =>
+              `${(e.at - t0).toFixed(0)}ms ${e.phase}${e.sent === undefined ? '' : ` s${e.sent}/r${e.received}`}`,
+          )
+          .join(', ')}`,
+      );
+    }
   // Let the last frames and the close handshake pass before counting and moving on.
   await sendRequest(a.page, { kind: 'sync.cancel' });
   await sendRequest(b.page, { kind: 'sync.cancel' });
