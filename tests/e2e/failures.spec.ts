@@ -67,4 +67,6 @@ test('a list whose count could not be fetched is loaded again, not left showing 
   await expect(panel.getByRole('alert').filter({ hasText: 'not answering' })).toBeVisible();
   await expect(todoItem(panel, 'Call mum')).toBeVisible();
   await expect(todoList(panel).getByRole('listitem')).toHaveCount(2);
+  // The retry got an answer, so the alert no longer says the background is not answering.
+  await expect(panel.getByRole('alert').filter({ hasText: 'not answering' })).toHaveCount(0);
 });
