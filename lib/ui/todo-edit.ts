@@ -4,7 +4,7 @@
  * due date set meanwhile on another device (issue 12); a field left alone must not be written.
  */
 import { dueDateFromInputs, dueDateToInputs } from '../model/due-date';
-import type { Priority } from '../model/todo';
+import type { Priority, SyncField } from '../model/todo';
 import type { TodoPatch, WireTodo } from '../messages/todo-schema';
 
 /** The editor's fields as typed: `date` and `time` are `<input type=date|time>` values. */
@@ -44,4 +44,31 @@ export function editPatch(
   if (due === undefined) return { ok: false, error: 'The due date is not a valid date.' };
   if (due !== before.due_date) patch.due_date = due;
   return { ok: true, patch };
+}
+
+/** The editor's fields that show each todo field; completed and deleted have none. */
+const FORM_FIELDS: Partial<Record<SyncField, (keyof EditForm)[]>> = {
+  title: ['title'],
+  description: ['description'],
+  priority: ['priority'],
+  due_date: ['date', 'time'],
+};
+
+/**
+ * The editor once History wrote `field` (a restore), `after` being the todo as written: that field
+ * shows the restored value and counts as unchanged, so Save neither sends it again nor writes the
+ * old value back. Every other field keeps what was typed, and its comparison with `before`.
+ */
+export function withRestored(
+  before: WireTodo,
+  form: EditForm,
+  after: WireTodo,
+  field: SyncField,
+): { before: WireTodo; form: EditForm } {
+  const keys = FORM_FIELDS[field];
+  if (!keys) return { before, form };
+  const shown = formOf(after);
+  const next = { ...form };
+  for (const k of keys) (next[k] as string) = shown[k];
+  return { before: { ...before, [field]: after[field] }, form: next };
 }

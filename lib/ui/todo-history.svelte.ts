@@ -55,13 +55,14 @@ export function createTodoHistory(client: TodoClient, id: () => TodoId) {
       return actionError || loadError;
     },
     reload,
+    /** Resolves to the todo as the restore wrote it, or null when it failed (the error shows). */
     async restore(e: HistoryEntryWire) {
       actionError = '';
       const req = restoreRequest(id(), e);
       const r = req.kind === 'todos.update' ? await client.send(req) : await client.send(req);
       if (!r.ok) actionError = r.error.message;
       await reload();
-      return r.ok;
+      return r.ok ? r.data : null;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { WireTodo } from '../../lib/messages/todo-schema';
 import type { DueDate } from '../../lib/model/due-date';
 import { createHybridClock } from '../../lib/model/hlc';
 import { newDeviceId, type DeviceId, type TodoId } from '../../lib/model/ids';
-import { editPatch, formOf } from '../../lib/ui/todo-edit';
+import { editPatch, formOf, withRestored } from '../../lib/ui/todo-edit';
 
 const todo: WireTodo = {
   id: '00000000-0000-4000-8000-000000000000-1-aaaaaaaa' as TodoId,
@@ -93,5 +93,44 @@ describe('the editor sends only what changed', () => {
     expect(after.title_hlc! > landed.title_hlc!).toBe(true);
     for (const f of ['description', 'completed', 'priority', 'due_date', 'deleted'])
       expect([f, after[f], after[`${f}_hlc`]]).toEqual([f, landed[f], landed[`${f}_hlc`]]);
+  });
+});
+
+describe('the editor after a History restore', () => {
+  it('shows the restored title and does not send it again, keeping what was typed elsewhere', () => {
+    const typed = { ...formOf(todo), description: 'Landlord, by transfer' };
+    const r = withRestored(todo, typed, { ...todo, title: 'Pay the rent' }, 'title');
+    expect(r.form).toEqual({ ...typed, title: 'Pay the rent' });
+    expect(editPatch(r.before, r.form)).toEqual({
+      ok: true,
+      patch: { description: 'Landlord, by transfer' },
+    });
+  });
+
+  it('shows a restored due date in both the date and the time box', () => {
+    const r = withRestored(
+      todo,
+      formOf(todo),
+      { ...todo, due_date: '2026-11-30T18:00' as DueDate },
+      'due_date',
+    );
+    expect([r.form.date, r.form.time]).toEqual(['2026-11-30', '18:00']);
+    expect(editPatch(r.before, r.form)).toEqual({ ok: true, patch: {} });
+  });
+
+  it('does not write back the old value of a field that changed elsewhere meanwhile', () => {
+    // The restore's answer carries a priority that synced in while the editor was open.
+    const after = { ...todo, title: 'Pay the rent', priority: 'high' as const };
+    const r = withRestored(todo, formOf(todo), after, 'title');
+    expect(r.form.priority).toBe('medium');
+    expect(editPatch(r.before, r.form)).toEqual({ ok: true, patch: {} });
+  });
+
+  it('leaves the fields alone after a restore of completion, which the editor does not show', () => {
+    const form = formOf(todo);
+    expect(withRestored(todo, form, { ...todo, completed: true }, 'completed')).toEqual({
+      before: todo,
+      form,
+    });
   });
 });
