@@ -6,12 +6,17 @@ import { mount } from 'svelte';
 import PhoneApp from '@/components/phone/PhoneApp.svelte';
 import '@/components/theme.css';
 import '@/components/phone/phone.css';
+import { createPreferences } from '@/lib/platform/preferences';
+import { webStoragePreferences } from '@/lib/platform/preferences-web-storage';
 import { spawnDbWorker } from '@/lib/platform/spawn-db-worker';
 import { CLEAN_PATH, readLaunch } from '@/lib/ui/phone-launch.svelte';
 import { createPageClient } from './page-client';
 import { createUsedSessions } from './used-sessions';
 
-/** Some privacy modes throw on merely reading `localStorage`; the single-use check then rests on the host. */
+/**
+ * Some privacy modes throw on merely reading `localStorage`; the single-use check then rests on the
+ * host, and the settings last for the page only.
+ */
 function pageStorage(): Pick<Storage, 'getItem' | 'setItem'> {
   try {
     return localStorage;
@@ -20,7 +25,9 @@ function pageStorage(): Pick<Storage, 'getItem' | 'setItem'> {
   }
 }
 
-const used = createUsedSessions(pageStorage());
+const storage = pageStorage();
+const used = createUsedSessions(storage);
+const preferences = createPreferences(webStoragePreferences(storage));
 const launch = readLaunch(location.href, Date.now(), used.has);
 // The fragment carries the session key: it must not stay in the address bar, history or a bookmark.
 if (location.pathname !== CLEAN_PATH || location.hash) history.replaceState(null, '', CLEAN_PATH);
@@ -30,7 +37,16 @@ const target = document.getElementById('app');
 if (target) {
   target.replaceChildren();
   try {
-    mount(PhoneApp, { target, props: { client, launch, relayOrigin: location.origin, sessions: used } });
+    mount(PhoneApp, {
+      target,
+      props: {
+        client,
+        launch,
+        relayOrigin: location.origin,
+        sessions: used,
+        preferences,
+      },
+    });
   } catch (e) {
     // Never a blank screen: say what happened in words, keep the details for the console.
     console.error(e);
