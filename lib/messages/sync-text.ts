@@ -4,29 +4,48 @@
  */
 import type { EngineErrorCode, RoundReason } from '../sync/engine-types';
 
-const REASONS: Record<RoundReason, (peer: string) => string> = {
-  superseded: () => 'A new sync started before this one finished.',
+/** Words in parts: `name` is another device's name, which a page shows isolated (`<bdi>`). */
+export type TextPart = { text: string; name?: string };
+
+/** A sentence whose `${}` is the peer's part, so the name is never run into the words around it. */
+function sentence(words: TemplateStringsArray, ...peers: TextPart[]): TextPart[] {
+  return words.flatMap((text, i) => [...(text ? [{ text }] : []), ...(i < peers.length ? [peers[i]!] : [])]);
+}
+
+const REASONS: Record<RoundReason, (peer: TextPart) => TextPart[]> = {
+  superseded: () => sentence`A new sync started before this one finished.`,
   'peer-silent': (p) =>
-    `${p} stopped responding before the sync finished. Nothing was lost; sync again to finish.`,
-  'peer-left': (p) => `${p} left before the sync finished. Nothing was lost; sync again to finish.`,
-  'connection-lost': () => 'The connection to the relay was lost. Nothing was lost; sync again to finish.',
-  'send-interrupted': () => 'The connection dropped while sending. Nothing was lost; sync again to finish.',
-  'data-missing': () => 'Some data did not arrive. Nothing was lost; sync again to finish.',
+    sentence`${p} stopped responding before the sync finished. Nothing was lost; sync again to finish.`,
+  'peer-left': (p) => sentence`${p} left before the sync finished. Nothing was lost; sync again to finish.`,
+  'connection-lost': () =>
+    sentence`The connection to the relay was lost. Nothing was lost; sync again to finish.`,
+  'send-interrupted': () =>
+    sentence`The connection dropped while sending. Nothing was lost; sync again to finish.`,
+  'data-missing': () => sentence`Some data did not arrive. Nothing was lost; sync again to finish.`,
   'rows-held-back': () =>
-    "Some changes were held back because a device's clock is far ahead; they will sync once it is corrected.",
+    sentence`Some changes were held back because a device's clock is far ahead; they will sync once it is corrected.`,
   'peer-held-rows': (p) =>
-    `${p} held back some changes because this device's clock is far ahead; they will sync once it is corrected.`,
-  'read-failed': () => 'This device could not read its todos to send them. Nothing was changed; try again.',
-  'write-failed': () => 'This device could not save the incoming todos. Nothing was changed; try again.',
-  'peer-apply-failed': (p) => `${p} could not save the todos sent to it. Nothing was lost; try again.`,
-  stopped: () => 'Sync was stopped.',
-  interrupted: () => 'The sync was interrupted. Nothing was lost; sync again to finish.',
+    sentence`${p} held back some changes because this device's clock is far ahead; they will sync once it is corrected.`,
+  'read-failed': () =>
+    sentence`This device could not read its todos to send them. Nothing was changed; try again.`,
+  'write-failed': () =>
+    sentence`This device could not save the incoming todos. Nothing was changed; try again.`,
+  'peer-apply-failed': (p) =>
+    sentence`${p} could not save the todos sent to it. Nothing was lost; try again.`,
+  stopped: () => sentence`Sync was stopped.`,
+  interrupted: () => sentence`The sync was interrupted. Nothing was lost; sync again to finish.`,
 };
 
-export function reasonText(code: string | null, peerName: string | null): string | null {
+/**
+ * Why a round ended, in parts with the peer's name apart (another device's name may be
+ * right-to-left and would reorder the sentence around it). An unknown code, such as a sentence in an
+ * older sync_log row, passes through as text.
+ */
+export function reasonParts(code: string | null, peerName: string | null): TextPart[] | null {
   if (code === null) return null;
-  const f = (REASONS as Record<string, ((p: string) => string) | undefined>)[code];
-  return f ? f(peerName ?? 'The other device') : code;
+  const f = (REASONS as Record<string, ((p: TextPart) => TextPart[]) | undefined>)[code];
+  if (!f) return [{ text: code }];
+  return f(peerName === null ? { text: 'The other device' } : { text: '', name: peerName });
 }
 
 const ERRORS: Record<EngineErrorCode | 'internal', string | ((peer: string) => string)> = {
