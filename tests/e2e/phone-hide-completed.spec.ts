@@ -52,3 +52,16 @@ test('hides completed todos on a phone while “Hide completed todos” is on, a
   await expect(hide).not.toBeChecked();
   await expect(todoItem(page, 'Buy milk')).toBeVisible();
 });
+
+test('with every todo completed and hidden, the phone says so instead of “No todos yet”', async ({
+  phone,
+  relay,
+}) => {
+  const page = await openPhone(phone, relay.url);
+  await addTodo(page, 'Water the plants');
+  await todoItem(page, 'Water the plants').getByRole('checkbox', { name: 'Complete Water the plants' }).tap();
+  await page.getByRole('checkbox', { name: 'Hide completed todos' }).check();
+  await expect(todoList(page).getByRole('listitem')).toHaveCount(0);
+  await expect(page.getByText('All done. Completed todos are hidden')).toBeVisible();
+  await expect(page.getByText(/No todos yet/)).toHaveCount(0);
+});

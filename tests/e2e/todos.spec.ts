@@ -308,3 +308,19 @@ test('shows priority only when not the default, and lays out right-to-left title
     'rtl',
   );
 });
+
+test('with every todo completed and hidden, the side panel says so instead of “No todos yet”', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  await addTodo(panel, 'Water the plants');
+  await todoItem(panel, 'Water the plants')
+    .getByRole('checkbox', { name: 'Complete Water the plants' })
+    .check();
+  await panel.getByRole('button', { name: 'Settings' }).click();
+  await panel.getByRole('checkbox', { name: 'Hide completed todos' }).check();
+  await panel.keyboard.press('Escape');
+  await expect(todoList(panel).getByRole('listitem')).toHaveCount(0);
+  await expect(panel.getByText('All done. Completed todos are hidden')).toBeVisible();
+  await expect(panel.getByText(/No todos yet/)).toHaveCount(0);
+});
