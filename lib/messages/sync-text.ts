@@ -69,7 +69,13 @@ const ERRORS: Record<EngineErrorCode | 'internal', string | ((peer: string) => s
   internal: 'Sync could not start. Try again.',
 };
 
+/**
+ * The sentence for an engine error. It travels as plain text (the sync state's `message`), so another
+ * device's name is wrapped in Unicode's first-strong isolate (U+2068 … U+2069), the plain-text
+ * `<bdi>`: a right-to-left name cannot reorder the words around it.
+ */
 export function errorText(code: EngineErrorCode | 'internal', peerName?: string | null): string {
   const t = ERRORS[code];
-  return typeof t === 'string' ? t : t(peerName ?? 'The other device');
+  if (typeof t === 'string') return t;
+  return t(peerName == null ? 'The other device' : `\u2068${peerName}\u2069`);
 }

@@ -137,7 +137,7 @@ describe('another protocol version', () => {
     expect(versionErrorCode(4, 5)).toBe('peer-outdated');
     expect(versionErrorCode(6, 5)).toBe('self-outdated');
     expect(errorText('peer-outdated', 'Phone')).toBe(
-      'Phone runs an older version of Todo-Tasker and cannot sync: update the other device.',
+      '\u2068Phone\u2069 runs an older version of Todo-Tasker and cannot sync: update the other device.',
     );
     expect(errorText('self-outdated', 'Phone')).toMatch(/update this device\.$/);
   });

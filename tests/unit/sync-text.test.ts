@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reasonParts, type TextPart } from '../../lib/messages/sync-text';
+import { errorText, reasonParts, type TextPart } from '../../lib/messages/sync-text';
 import { ROUND_REASONS } from '../../lib/sync/engine-types';
 
 /** A right-to-left name that ends in digits: run into the sentence, it would reorder it. */
@@ -38,5 +38,17 @@ describe('sync reasons in parts', () => {
       { text: 'Chrome left before the sync finished.' },
     ]);
     expect(reasonParts(null, NAME)).toBeNull();
+  });
+});
+
+describe('engine errors as plain text', () => {
+  it('isolates the peer’s name with U+2068 … U+2069, so a right-to-left name keeps the words in order', () => {
+    expect(errorText('peer-silent', 'מחשב נייד')).toBe('\u2068מחשב נייד\u2069 stopped responding.');
+    expect(errorText('peer-gone', 'Laptop 2')).toBe('\u2068Laptop 2\u2069 left before the sync finished.');
+  });
+
+  it('says “The other device” without marks when the peer has no name, and leaves nameless errors alone', () => {
+    expect(errorText('peer-silent', null)).toBe('The other device stopped responding.');
+    expect(errorText('relay-unreachable', 'Laptop')).not.toMatch(/[\u2068\u2069]/);
   });
 });
