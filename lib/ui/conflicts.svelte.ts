@@ -8,14 +8,13 @@ import { getContext, setContext } from 'svelte';
 import type { TodoClient } from '../messages/client';
 import type { ConflictItem } from '../messages/conflict-schema';
 import type { Health } from './health.svelte';
+import { createViewErrors } from './view-errors.svelte';
 
 export function createConflictsUi(client: TodoClient, health: Health) {
   let items = $state.raw<ConflictItem[]>([]);
   let total = $state(0);
   let loaded = $state(false);
-  /** A failed load shows until a load succeeds; a failed action until the next action. */
-  let loadError = $state('');
-  let actionError = $state('');
+  const errors = createViewErrors(health);
   // Rebuilt whole from `items`, never mutated: a plain Set is what is wanted.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   const ids = $derived(new Set<string>(items.map((c) => c.todoId)));
@@ -26,12 +25,7 @@ export function createConflictsUi(client: TodoClient, health: Health) {
   async function load() {
     const r = await client.send({ kind: 'conflicts.list' });
     loaded = true;
-    if (!r.ok) {
-      health.report(r.error);
-      loadError = r.error.message;
-      return;
-    }
-    loadError = '';
+    if (!errors.loaded(r)) return;
     items = r.data.items;
     total = r.data.total;
   }
@@ -49,19 +43,15 @@ export function createConflictsUi(client: TodoClient, health: Health) {
     })();
     return running;
   }
-  async function resolve(c: ConflictItem, keep: 'other' | 'shown') {
-    actionError = '';
-    const r = await client.send({
-      kind: 'conflicts.resolve',
-      resolve: { id: c.todoId, field: c.field, loserHlc: c.loserHlc, keep },
-    });
-    if (!r.ok) {
-      health.report(r.error);
-      actionError = r.error.message;
-    }
-    await reload();
-    return r.ok;
-  }
+  const resolve = (c: ConflictItem, keep: 'other' | 'shown') =>
+    errors.act(
+      () =>
+        client.send({
+          kind: 'conflicts.resolve',
+          resolve: { id: c.todoId, field: c.field, loserHlc: c.loserHlc, keep },
+        }),
+      reload,
+    );
 
   return {
     /** The newest CONFLICTS_SHOWN open conflicts. */
@@ -76,7 +66,7 @@ export function createConflictsUi(client: TodoClient, health: Health) {
       return loaded;
     },
     get error() {
-      return actionError || loadError;
+      return errors.message;
     },
     /** Todos with at least one open conflict (among those shown). */
     get ids() {

@@ -5,6 +5,7 @@
 import type { TodoClient } from '../messages/client';
 import type { TrashEntry } from '../messages/trash-schema';
 import type { Health } from './health.svelte';
+import { createViewErrors } from './view-errors.svelte';
 
 export const TRASH_SHOWN = 100;
 
@@ -13,9 +14,7 @@ export function createTrashUi(client: TodoClient, health: Health) {
   let items = $state.raw<TrashEntry[]>([]);
   let total = $state(0);
   let loaded = $state(false);
-  /** A failed load shows until a load succeeds; a failed action until the next action. */
-  let loadError = $state('');
-  let actionError = $state('');
+  const errors = createViewErrors(health);
   // Answers to an older search must not overwrite a newer one.
   let generation = 0;
 
@@ -24,25 +23,11 @@ export function createTrashUi(client: TodoClient, health: Health) {
     const r = await client.send({ kind: 'trash.list', query: { search, limit: TRASH_SHOWN } });
     if (gen !== generation) return;
     loaded = true;
-    if (!r.ok) {
-      health.report(r.error);
-      loadError = r.error.message;
-      return;
-    }
-    loadError = '';
+    if (!errors.loaded(r)) return;
     items = r.data.items;
     total = r.data.total;
   }
-  async function act(req: Parameters<TodoClient['send']>[0]) {
-    actionError = '';
-    const r = await client.send(req);
-    if (!r.ok) {
-      health.report(r.error);
-      actionError = r.error.message;
-    }
-    await reload();
-    return r.ok;
-  }
+  const act = (req: Parameters<TodoClient['send']>[0]) => errors.act(() => client.send(req), reload);
 
   return {
     get search() {
@@ -62,7 +47,7 @@ export function createTrashUi(client: TodoClient, health: Health) {
       return loaded;
     },
     get error() {
-      return actionError || loadError;
+      return errors.message;
     },
     reload,
     restore: (e: TrashEntry) => act({ kind: 'todos.restore', id: e.todo.id }),

@@ -1,5 +1,14 @@
 /** "Recently deleted" (issue 14): a deleted todo comes back after its Undo notice is gone. */
-import { addTodo, clickMoreAction, expect, expectTitles, openSidePanel, test, todoItem } from './fixtures';
+import {
+  addTodo,
+  clickMoreAction,
+  expect,
+  expectTitles,
+  openSidePanel,
+  sendRequest,
+  test,
+  todoItem,
+} from './fixtures';
 import type { Page } from '@playwright/test';
 
 const trashList = (panel: Page) => panel.getByRole('list', { name: 'Deleted todos' });
@@ -68,4 +77,34 @@ test('searches the trash, deletes one forever and empties the rest', async ({ co
   await panel.reload();
   await clickMoreAction(panel, 'Recently deleted');
   await expect(panel.getByText('Nothing deleted.')).toBeVisible();
+});
+
+test('a failed Delete forever says why and keeps the entry; the reason stays through a search until the next action', async ({
+  context,
+}) => {
+  const panel = await openSidePanel(context);
+  for (const t of ['Old flights', 'Garden plan']) await addTodo(panel, t);
+  for (const t of ['Old flights', 'Garden plan']) await deleteAndCloseNotice(panel, t);
+  await clickMoreAction(panel, 'Recently deleted');
+  await expect(trashList(panel).getByRole('listitem')).toHaveCount(2);
+
+  // The next write fails as on a full disk: the view says so beside its list (the page's own alert too).
+  await expect(sendRequest(panel, { kind: 'dev.fail', fault: 'full' })).resolves.toMatchObject({ ok: true });
+  await trashItem(panel, 'Old flights').getByRole('button', { name: 'Delete forever Old flights' }).click();
+  const said = panel.getByRole('alert').filter({ hasText: 'no room left' });
+  await expect(said).toHaveCount(2);
+  await expect(trashItem(panel, 'Old flights')).toHaveCount(1);
+
+  // A search reloads the list and succeeds; the action's reason stays.
+  const search = panel.getByRole('searchbox', { name: 'Search deleted todos' });
+  await search.fill('garden');
+  await expect(trashList(panel).getByRole('listitem')).toHaveCount(1);
+  await search.fill('');
+  await expect(trashList(panel).getByRole('listitem')).toHaveCount(2);
+  await expect(said).toHaveCount(2);
+
+  // The next action succeeds and takes the view's reason away.
+  await trashItem(panel, 'Garden plan').getByRole('button', { name: 'Restore Garden plan' }).click();
+  await expect(trashList(panel).getByRole('listitem')).toHaveCount(1);
+  await expect(said).toHaveCount(1);
 });
