@@ -7,8 +7,14 @@ import type { EngineErrorCode, RoundReason } from '../sync/engine-types';
 /** Words in parts: `name` is another device's name, which a page shows isolated (`<bdi>`). */
 export type TextPart = { text: string; name?: string };
 
+/** The parts as one plain string (tests, and where a string is needed, such as the status line's tone). */
+export const partsText = (parts: readonly TextPart[]): string => parts.map((p) => p.name ?? p.text).join('');
+
+/** A device's name as a part of its own. */
+export const namePart = (name: string): TextPart => ({ text: '', name });
+
 /** A sentence whose `${}` is the peer's part, so the name is never run into the words around it. */
-function sentence(words: TemplateStringsArray, ...peers: TextPart[]): TextPart[] {
+export function sentence(words: TemplateStringsArray, ...peers: TextPart[]): TextPart[] {
   return words.flatMap((text, i) => [...(text ? [{ text }] : []), ...(i < peers.length ? [peers[i]!] : [])]);
 }
 

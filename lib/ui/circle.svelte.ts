@@ -5,51 +5,70 @@
 import type { TodoClient } from '../messages/client';
 import type { CircleMember, CircleState } from '../messages/circle-schema';
 import type { HostEvent } from '../messages/events';
+import { namePart, partsText, sentence, type TextPart } from '../messages/sync-text';
 
 /**
  * The sync status in one line. It starts with "Synced", "Syncing", "Offline" or "Not synced" (issue
- * 10's accessible contract), most urgent first.
+ * 10's accessible contract), most urgent first. In parts: another device's name is a part of its own,
+ * which the page shows isolated (`<bdi>`), so a right-to-left name cannot reorder the line.
  */
-export function statusText(s: CircleState): string {
+export function statusParts(s: CircleState): TextPart[] {
   if (s.state === 'none')
     return s.removed
-      ? `Not synced: ${removedText(s.removed).replace(/^This/, 'this')}`
-      : 'Not synced: pair a device to sync this list';
+      ? [{ text: 'Not synced: ' }, ...removedParts(s.removed, 'this')]
+      : sentence`Not synced: pair a device to sync this list`;
   const others = s.members.filter((m) => !m.self);
-  if (others.length === 0) return 'Not synced: no other device in this circle';
+  if (others.length === 0) return sentence`Not synced: no other device in this circle`;
   const stale = others.find((m) => m.versionError);
   if (stale)
     return stale.versionError === 'peer-outdated'
-      ? `Not synced: ${stale.name} runs an older version — update it`
-      : `Not synced: ${stale.name} runs a newer version — update this device`;
+      ? sentence`Not synced: ${namePart(stale.name)} runs an older version — update it`
+      : sentence`Not synced: ${namePart(stale.name)} runs a newer version — update this device`;
   const behind = others.filter((m) => m.pending > 0).sort((a, b) => b.pending - a.pending)[0];
-  const pending = behind
-    ? `${behind.pending} ${behind.pending === 1 ? 'change' : 'changes'} not yet on ${behind.name}`
-    : '';
+  const pending: TextPart[] = behind
+    ? [
+        { text: `${behind.pending} ${behind.pending === 1 ? 'change' : 'changes'} not yet on ` },
+        namePart(behind.name),
+      ]
+    : [];
   if (!s.connected && !s.auto)
-    return `Not synced: ${pending ? `${pending} — ` : ''}sync is manual, use “Sync now” in Devices`;
-  if (!s.connected) return 'Offline — changes will sync later';
-  if (others.some((m) => m.syncing)) return 'Syncing…';
-  if (pending) return `Not synced: ${pending}`;
-  return 'Synced';
+    return [
+      { text: 'Not synced: ' },
+      ...pending,
+      { text: `${pending.length ? ' — ' : ''}sync is manual, use “Sync now” in Devices` },
+    ];
+  if (!s.connected) return sentence`Offline — changes will sync later`;
+  if (others.some((m) => m.syncing)) return sentence`Syncing…`;
+  if (pending.length) return [{ text: 'Not synced: ' }, ...pending];
+  return sentence`Synced`;
 }
+
+export const statusText = (s: CircleState): string => partsText(statusParts(s));
 
 const day = (at: number) =>
   new Date(at).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 
 /** "This device was removed from your circle by Laptop on 2 Dec 2026." */
-export function removedText(r: { by: string; at: number }): string {
-  return `This device was removed from your circle by ${r.by} on ${day(r.at)}.`;
+export function removedParts(r: { by: string; at: number }, lead: 'This' | 'this' = 'This'): TextPart[] {
+  return [
+    { text: `${lead} device was removed from your circle by ` },
+    namePart(r.by),
+    { text: ` on ${day(r.at)}.` },
+  ];
 }
+
+export const removedText = (r: { by: string; at: number }): string => partsText(removedParts(r));
 
 const KINDS = { chrome: 'Chrome', firefox: 'Firefox', phone: 'Phone', browser: 'Browser' } as const;
 
 /** "Chrome · added 2 Dec 2026 by Laptop". */
-export function memberOrigin(m: CircleMember): string {
+export function memberOriginParts(m: CircleMember): TextPart[] {
   const kind = m.kind ? `${KINDS[m.kind]} · ` : '';
-  const by = m.addedBy && m.addedBy !== m.name ? ` by ${m.addedBy}` : '';
-  return `${kind}added ${day(m.addedAt)}${by}`;
+  const added: TextPart = { text: `${kind}added ${day(m.addedAt)}` };
+  return m.addedBy && m.addedBy !== m.name ? [added, { text: ' by ' }, namePart(m.addedBy)] : [added];
 }
+
+export const memberOrigin = (m: CircleMember): string => partsText(memberOriginParts(m));
 
 /** "Online now", "Last synced 5 min ago", "Never synced". */
 export function memberDetail(m: CircleMember, now: number): string {
@@ -90,6 +109,9 @@ export function createCircleUi(client: TodoClient) {
     },
     get status() {
       return statusText(state);
+    },
+    get statusParts() {
+      return statusParts(state);
     },
     async load() {
       const r = await client.send({ kind: 'circle.status' });

@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CircleMember, CircleState } from '../../lib/messages/circle-schema';
-import { memberOrigin, removedText, statusText } from '../../lib/ui/circle.svelte';
+import {
+  memberOrigin,
+  memberOriginParts,
+  removedParts,
+  removedText,
+  statusParts,
+  statusText,
+} from '../../lib/ui/circle.svelte';
 
 const AT = Date.UTC(2026, 11, 2, 12);
 const member = (over: Partial<CircleMember>): CircleMember => ({
@@ -64,5 +71,24 @@ describe('sync status', () => {
       /^Phone · added .* by Laptop$/,
     );
     expect(memberOrigin(member({ kind: null, addedBy: 'Phone' }))).toMatch(/^added /); // the founder added itself
+  });
+
+  it('keeps every device name in a part of its own, which the page isolates (<bdi>)', () => {
+    const rtl = 'טלפון';
+    const named = (parts: { text: string; name?: string }[]) => parts.filter((p) => p.name !== undefined);
+    const cases = [
+      statusParts(on({}, [member({ name: rtl, pending: 2 })])),
+      statusParts(on({ connected: false, auto: false }, [member({ name: rtl, pending: 1 })])),
+      statusParts(on({}, [member({ name: rtl, versionError: 'peer-outdated' })])),
+      statusParts(on({}, [member({ name: rtl, versionError: 'self-outdated' })])),
+      statusParts({ state: 'none', removed: { by: rtl, at: AT } }),
+      removedParts({ by: rtl, at: AT }),
+      memberOriginParts(member({ kind: 'chrome', addedBy: rtl })),
+    ];
+    for (const parts of cases) {
+      expect(named(parts)).toEqual([{ text: '', name: rtl }]);
+      for (const p of parts) if (p.name === undefined) expect(p.text).not.toContain(rtl);
+    }
+    expect(named(statusParts(on({}, [member({ name: rtl })])))).toEqual([]); // "Synced" names no one
   });
 });
