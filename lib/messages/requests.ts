@@ -140,7 +140,9 @@ export type ResultOf<K extends RequestKind> = z.infer<(typeof resultSchemas)[K]>
 
 /**
  * Error codes a page can act on. `invalid` is the user's input (show the message next to the field);
- * the `storage.*` codes and `unavailable` are the database's state (show an alert).
+ * the `storage.*` codes, `unavailable` (nothing answered) and `bad_answer` (an answer the page could
+ * not read) are the database's state (show an alert). Only `unavailable` is disproved by a later
+ * answer (lib/ui/health-state.ts).
  */
 export const ERROR_CODES = [
   'invalid',
@@ -150,6 +152,7 @@ export const ERROR_CODES = [
   'storage.locked',
   'storage.error',
   'unavailable',
+  'bad_answer',
   'bad_request',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -164,16 +167,16 @@ export type Response = z.infer<typeof responseSchema>;
 export type Result<T> = { ok: true; data: T } | { ok: false; error: HostError };
 
 export const isStorageError = (code: ErrorCode): boolean =>
-  code.startsWith('storage.') || code === 'unavailable';
+  code.startsWith('storage.') || code === 'unavailable' || code === 'bad_answer';
 
 /** Reads a response for `kind`, validating its payload; a malformed answer becomes an error. */
 export function parseResponse<K extends RequestKind>(kind: K, raw: unknown): Result<ResultOf<K>> {
   const r = responseSchema.safeParse(raw);
   if (!r.success)
-    return { ok: false, error: { code: 'unavailable', message: 'The database did not answer properly.' } };
+    return { ok: false, error: { code: 'bad_answer', message: 'The database did not answer properly.' } };
   if (!r.data.ok) return r.data;
   const data = resultSchemas[kind].safeParse(r.data.data);
   if (!data.success)
-    return { ok: false, error: { code: 'unavailable', message: 'The database sent an unexpected answer.' } };
+    return { ok: false, error: { code: 'bad_answer', message: 'The database sent an unexpected answer.' } };
   return { ok: true, data: data.data as ResultOf<K> };
 }

@@ -1,45 +1,37 @@
 /** The one storage message a page shows in its alert, from failed requests and host health events. */
 import type { TodoClient } from '../messages/client';
 import type { HostEvent } from '../messages/events';
-import { isStorageError, type HostError } from '../messages/requests';
+import type { HostError } from '../messages/requests';
+import { createHealthState } from './health-state';
 
 export function createHealth() {
   let message = $state('');
-  /** Whether `message` says nothing answered (`unavailable`): a later request that succeeds disproves it. */
-  let unanswered = false;
+  const state = createHealthState((m) => (message = m));
   return {
     get message() {
       return message;
     },
     /** Storage failures go to the alert; input errors stay next to their field (the caller's job). */
     report(error: HostError) {
-      if (!isStorageError(error.code)) return;
-      message = error.message;
-      unanswered = error.code === 'unavailable';
+      state.report(error);
     },
     onEvent(e: HostEvent) {
-      if (e.kind !== 'db.health') return;
-      message = e.state === 'ready' ? '' : e.message;
-      unanswered = false;
+      if (e.kind === 'db.health') state.health(e.state, e.message);
     },
     clear() {
-      message = '';
-      unanswered = false;
+      state.clear();
     },
     /**
-     * The page's client, whose successful answers take "not answering" off the alert, whichever part
-     * of the page asked: a retry that gets through otherwise leaves it on screen. A storage failure
-     * (no room, locked) stays: a read that succeeds says nothing about it.
+     * The page's client, whose answers to requests sent after a "not answering" take it off the
+     * alert, whichever part of the page asked: a retry that gets through otherwise leaves it on screen.
      */
     watch(client: TodoClient): TodoClient {
       return {
         onEvent: (fn) => client.onEvent(fn),
         send: async (req) => {
+          const seq = state.sending();
           const r = await client.send(req);
-          if (r.ok && unanswered) {
-            message = '';
-            unanswered = false;
-          }
+          state.answered(seq, r.ok ? null : r.error);
           return r;
         },
       };

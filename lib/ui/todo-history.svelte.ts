@@ -60,9 +60,15 @@ export function createTodoHistory(client: TodoClient, id: () => TodoId) {
       actionError = '';
       const req = restoreRequest(id(), e);
       const r = req.kind === 'todos.update' ? await client.send(req) : await client.send(req);
-      if (!r.ok) actionError = r.error.message;
-      await reload();
-      return r.ok ? r.data : null;
+      if (!r.ok) {
+        actionError = r.error.message;
+        await reload();
+        return null;
+      }
+      // The editor hears of the write at once, not after the list's reload: typing in the restored
+      // field in between would be replaced.
+      void reload();
+      return r.data;
     },
   };
 }

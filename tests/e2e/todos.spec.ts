@@ -323,4 +323,8 @@ test('with every todo completed and hidden, the side panel says so instead of â€
   await expect(todoList(panel).getByRole('listitem')).toHaveCount(0);
   await expect(panel.getByText('All done. Completed todos are hidden')).toBeVisible();
   await expect(panel.getByText(/No todos yet/)).toHaveCount(0);
+  // Under Active, unticking the setting would show nothing more: the line says what the filter holds.
+  await panel.getByRole('radio', { name: /^Active/ }).check();
+  await expect(panel.getByText('No active todos.')).toBeVisible();
+  await expect(panel.getByText('All done. Completed todos are hidden')).toHaveCount(0);
 });

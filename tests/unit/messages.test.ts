@@ -70,7 +70,7 @@ describe('responses', () => {
 
   it('turns an answer of the wrong shape into an error rather than trusting it', () => {
     const r = parseResponse('todos.create', { ok: true, data: { ...todo, completed: 'yes' } });
-    expect(r).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(r).toMatchObject({ ok: false, error: { code: 'bad_answer' } });
   });
 
   it('passes a storage error through with its code', () => {

@@ -88,7 +88,7 @@ describe('phone page client', () => {
     const r = await client.send({ kind: 'todos.create', input: { title: 'Anything' } });
     expect(r).toEqual({
       ok: false,
-      error: { code: 'unavailable', message: 'The database sent an unexpected answer.' },
+      error: { code: 'bad_answer', message: 'The database sent an unexpected answer.' },
     });
     client.close();
   });
