@@ -55,6 +55,27 @@ describe('Sql values through the raw WASM binding', () => {
     );
   });
 
+  it('binds every value of a many-value statement in its place, whether its strings are all ASCII or not', async () => {
+    const sql = await openMemoryDb({ migrate: false });
+    sql.run('CREATE TABLE t (v ANY) STRICT');
+    const value = fc.oneof(
+      fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)) }),
+      fc.string({ unit: 'binary' }),
+      fc.constant(''),
+      fc.integer(),
+      fc.constant(null),
+      fc.uint8Array({ maxLength: 40 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 40 }), async (values) => {
+        sql.run('DELETE FROM t');
+        sql.run(`INSERT INTO t (v) VALUES ${values.map(() => '(?)').join(', ')}`, values);
+        expect(sql.all<{ v: unknown }>('SELECT v FROM t ORDER BY rowid').map((r) => r.v)).toEqual(values);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('refuses a wrong parameter count or an unbindable value, and the statement still works after', async () => {
     const sql = await openMemoryDb({ migrate: false });
     sql.run('CREATE TABLE t (a, b)');

@@ -6,11 +6,20 @@ import { MAX_CLOCK_DRIFT_MS } from '../../lib/model/hlc';
 import { PROTOCOL_VERSION, TARGET_BATCH_BYTES } from '../../lib/protocol/envelope';
 import { encodeBinaryEnvelope } from '../../lib/protocol/binary-envelope';
 import { createMemoryRelay } from '../../lib/sync/memory-transport';
+import { APPLY_ROWS } from '../../lib/sync/rounds';
+import type { SyncStorage } from '../../lib/sync/ports';
 import { createNode, logRows, newSession, settle, snapshot, type Node } from './sync-harness';
 
 const T0 = 1_800_000_000_000;
 
-async function pair(opts: { guests?: number; maxGuests?: number; hostSkew?: number } = {}) {
+async function pair(
+  opts: {
+    guests?: number;
+    maxGuests?: number;
+    hostSkew?: number;
+    wrapGuestStorage?: (s: SyncStorage) => SyncStorage;
+  } = {},
+) {
   const relay = createMemoryRelay();
   const time = { now: T0 };
   const hostId = newDeviceId();
@@ -27,7 +36,16 @@ async function pair(opts: { guests?: number; maxGuests?: number; hostSkew?: numb
   });
   const guests: Node[] = [];
   for (let i = 0; i < (opts.guests ?? 1); i++)
-    guests.push(await createNode({ id: newDeviceId(), relay, session, time, name: `Guest ${i + 1}` }));
+    guests.push(
+      await createNode({
+        id: newDeviceId(),
+        relay,
+        session,
+        time,
+        name: `Guest ${i + 1}`,
+        wrapStorage: opts.wrapGuestStorage,
+      }),
+    );
   return { relay, time, session, host, guests, all: [host, ...guests] };
 }
 
@@ -314,6 +332,38 @@ describe('sync engine', () => {
     expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 1500 });
   });
 
+  it('writes a long stream in a few large transactions, not one per batch, and adopts the vector with the last', async () => {
+    const writes: { rows: number; adopts: boolean }[] = [];
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair({
+      wrapGuestStorage: (s) => ({
+        ...s,
+        applyRows(rows, adopt) {
+          writes.push({ rows: rows.length, adopts: adopt !== undefined });
+          return s.applyRows(rows, adopt);
+        },
+      }),
+    });
+    const n = 2 * APPLY_ROWS + 500;
+    host.writer.createMany(Array.from({ length: n }, (_, i) => ({ title: `t${i}` })));
+    await start(all);
+    await settle(relay, all);
+    expect(snapshot(guest!.sql)).toEqual(snapshot(host.sql));
+    const batches = relay.sent.filter(
+      (f) => f.from === host.id && (f.type === 'SYNC_DATA' || f.type === 'SYNC_COMPLETE'),
+    ).length;
+    // ~20 batches a write; the rows of the last write may come with the stream's end.
+    expect(writes.length).toBeGreaterThanOrEqual(2);
+    expect(batches).toBeGreaterThan(5 * writes.length);
+    expect(writes.slice(0, -1).every((w) => w.rows >= APPLY_ROWS && !w.adopts)).toBe(true);
+    expect(writes.reduce((sum, w) => sum + w.rows, 0)).toBe(n);
+    expect(writes.at(-1)!.adopts).toBe(true);
+  });
+
   it('logs partial when the peer leaves mid-sync, keeps its vector, and finishes on the next sync', async () => {
     const {
       relay,
@@ -321,9 +371,9 @@ describe('sync engine', () => {
       guests: [guest],
       all,
     } = await pair();
-    host.writer.createMany(
-      Array.from({ length: 1500 }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
-    );
+    // More than one write's worth (APPLY_ROWS), so the guest holds some rows when the host leaves.
+    const n = APPLY_ROWS + 1500;
+    host.writer.createMany(Array.from({ length: n }, (_, i) => ({ title: `t${i}` })));
     await start(all);
     // Deliver until the guest has applied some rows, then cut the host off.
     for (
@@ -343,10 +393,12 @@ describe('sync engine', () => {
     expect(guest!.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'peer-gone' }));
     expect(guest!.sql.all('SELECT * FROM version_vector ORDER BY device_id')).toEqual(vectorBefore);
 
+    expect(Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n)).toBeLessThan(n);
+
     host.transport.connect();
     await settle(relay, all);
     expect(snapshot(guest!.sql)).toEqual(snapshot(host.sql));
-    expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 1500 });
+    expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n });
     expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'success' });
   });
 
