@@ -80,11 +80,7 @@ export function sqlFromOo1(db: Database, sqlite3: Sqlite3Static): Sql {
         // every name up again per row).
         const names = s.getColumnNames();
         const p = s.pointer!;
-        while (s.step()) {
-          const row: Row = {};
-          for (let i = 0; i < names.length; i++) row[names[i]!] = values.column(p, i);
-          rows.push(row);
-        }
+        while (s.step()) rows.push(values.row(p, names));
         return rows as T[];
       });
     },

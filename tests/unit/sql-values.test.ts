@@ -76,6 +76,30 @@ describe('Sql values through the raw WASM binding', () => {
     );
   });
 
+  it('reads every column of a wide row in its place, keys in column order, whether its text is all ASCII or not', async () => {
+    const sql = await openMemoryDb({ migrate: false });
+    const cols = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    sql.run(`CREATE TABLE w (${cols.map((c) => `${c} ANY`).join(', ')}) STRICT`);
+    const value = fc.oneof(
+      fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)) }),
+      fc.string({ unit: 'grapheme' }),
+      fc.constant(''),
+      fc.integer(),
+      fc.constant(null),
+      fc.uint8Array({ maxLength: 40 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(value, { minLength: 12, maxLength: 12 }), async (values) => {
+        sql.run('DELETE FROM w');
+        sql.run(`INSERT INTO w VALUES (${cols.map(() => '?').join(', ')})`, values);
+        const row = sql.get<Record<string, unknown>>('SELECT * FROM w')!;
+        expect(Object.keys(row)).toEqual(cols);
+        expect(Object.values(row)).toEqual(values);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('refuses a wrong parameter count or an unbindable value, and the statement still works after', async () => {
     const sql = await openMemoryDb({ migrate: false });
     sql.run('CREATE TABLE t (a, b)');
