@@ -65,6 +65,20 @@ describe('migrations', () => {
     );
   });
 
+  it('v10 leaves no trigger on inserting a todo: nothing runs per row beyond the insert and its indexes', async () => {
+    const sql = await openMemoryDb({ migrate: false });
+    applyMigrations(sql, MIGRATIONS.slice(0, 9));
+    const insertTriggers = () =>
+      sql
+        .all<{ name: string }>(
+          `SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'todos' AND sql LIKE '%AFTER INSERT%'`,
+        )
+        .map((r) => r.name);
+    expect(insertTriggers()).toEqual(['todos_purged_arrives']);
+    applyMigrations(sql);
+    expect(insertTriggers()).toEqual([]);
+  });
+
   it('is a no-op when run again', async () => {
     const sql = await openMemoryDb();
     expect(() => applyMigrations(sql)).not.toThrow();
