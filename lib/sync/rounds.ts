@@ -169,8 +169,11 @@ export function createRounds(d: RoundsDeps) {
     const r = p.round;
     if (!r) return;
     const total = Math.max(r.totalIn + r.totalOut, 1);
+    // Progress counts rows that arrived and wait to be written (APPLY_ROWS); `received` only those
+    // written, since it tells an open list to refresh.
+    const arrived = r.received + (p.inbound?.staged.length ?? 0);
     const done =
-      (r.inDone ? r.totalIn : Math.min(r.received, r.totalIn)) +
+      (r.inDone ? r.totalIn : Math.min(arrived, r.totalIn)) +
       (r.outDone ? r.totalOut : Math.min(r.sent, r.totalOut));
     d.emit({
       type: 'syncing',
@@ -382,7 +385,7 @@ export function createRounds(d: RoundsDeps) {
       r.totalIn = Math.max(msg.total, r.received + inb.staged.length);
       if (refused.length) r.partial = 'rows-held-back';
     }
-    if (!complete && inb.staged.length < APPLY_ROWS) return;
+    if (!complete && inb.staged.length < APPLY_ROWS) return progress(p);
     const rows = inb.staged;
     const stagedMax = inb.stagedMax;
     inb.staged = [];

@@ -332,6 +332,27 @@ describe('sync engine', () => {
     expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 1500 });
   });
 
+  it('moves the progress as batches arrive, before they are written, and counts as received only rows written', async () => {
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    const n = 3000; // several batches, fewer rows than one write (APPLY_ROWS)
+    host.writer.createMany(
+      Array.from({ length: n }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
+    );
+    await start(all);
+    await settle(relay, all);
+    const syncing = guest!.events.flatMap((e) => (e.type === 'syncing' ? [e] : []));
+    const midway = syncing.filter((e) => e.progress > 0 && e.progress < 1);
+    expect(midway.length).toBeGreaterThan(2);
+    expect(midway.every((e) => e.received === 0)).toBe(true);
+    expect(syncing.map((e) => e.progress)).toEqual([...syncing.map((e) => e.progress)].sort((a, b) => a - b));
+    expect(guest!.events.find((e) => e.type === 'done')).toMatchObject({ status: 'success', received: n });
+  });
+
   it('writes a long stream in a few large transactions, not one per batch, and adopts the vector with the last', async () => {
     const writes: { rows: number; adopts: boolean }[] = [];
     const {
