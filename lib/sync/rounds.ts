@@ -22,12 +22,12 @@ import { devicesOf, vectorFromWire, vectorToWire, zeroStampOf } from './vector';
 
 const MAX_RESEND_REQUESTS = 3;
 /**
- * A stream's rows are written in transactions of at least this many (and at its end), not one per
- * batch. Every commit rewrites each page its rows touched, and todo ids are random, so a commit of a
- * few hundred rows rewrites most of the id index: a first sync of 100,000 in 117 commits (one per
- * batch) spent more time writing and flushing OPFS than inserting. Rows staged here are not yet
- * ours: if the stream breaks they are dropped with it and the next round sends them again, as it
- * does any row not acknowledged (the vector moves only with the stream's last write).
+ * While more frames wait behind it, a stream's rows are written in transactions of up to about this
+ * many, not one per batch. Every commit rewrites each page its rows touched, and todo ids are random,
+ * so a commit of a few hundred rows rewrites most of the id index: a first sync of 100,000 in 117
+ * commits (one per batch) spent more time writing and flushing OPFS than inserting. When nothing waits
+ * (the stream is slower than the writes, or paused, or broken), what arrived is written at once. The
+ * vector still moves only with the stream's last write, so rows never written are sent again.
  */
 export const APPLY_ROWS = 10_000;
 
@@ -91,6 +91,8 @@ export interface RoundsDeps {
   timers: Timers;
   silenceMs: number;
   stats: { rowsRefused: number };
+  /** Tasks waiting on the engine's chain behind the running one (frames that arrived, timers). */
+  backlog(): number;
 }
 
 export function createRounds(d: RoundsDeps) {
@@ -385,7 +387,9 @@ export function createRounds(d: RoundsDeps) {
       r.totalIn = Math.max(msg.total, r.received + inb.staged.length);
       if (refused.length) r.partial = 'rows-held-back';
     }
-    if (!complete && inb.staged.length < APPLY_ROWS) return progress(p);
+    // Rows are written once a write's worth has arrived, at the stream's end, or when nothing else
+    // waits: a stream that pauses or breaks (the network, the other device gone) keeps what came.
+    if (!complete && inb.staged.length < APPLY_ROWS && d.backlog() > 0) return progress(p);
     const rows = inb.staged;
     const stagedMax = inb.stagedMax;
     inb.staged = [];
