@@ -210,25 +210,19 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     timers,
     silenceMs: opts.silenceTimeoutMs ?? 30_000,
     stats,
-    backlog: () => queued - 1,
+    enqueue: (task) => void enqueue(task),
   });
   rounds.setSilenceHandler((p) => enqueue(() => rounds.onSilence(p)));
 
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
   const unsubscribers: (() => void)[] = [];
-  /** Tasks on the chain, the running one included (Rounds' `backlog`). */
-  let queued = 0;
   const enqueue = (task: () => Promise<void> | void) => {
-    queued++;
     chain = chain
       .then(task)
       .catch((e: unknown) =>
         log('error', `circle handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
-      )
-      .finally(() => {
-        queued--;
-      });
+      );
     return chain;
   };
 

@@ -22,14 +22,19 @@ import { devicesOf, vectorFromWire, vectorToWire, zeroStampOf } from './vector';
 
 const MAX_RESEND_REQUESTS = 3;
 /**
- * While more frames wait behind it, a stream's rows are written in transactions of up to about this
- * many, not one per batch. Every commit rewrites each page its rows touched, and todo ids are random,
- * so a commit of a few hundred rows rewrites most of the id index: a first sync of 100,000 in 117
- * commits (one per batch) spent more time writing and flushing OPFS than inserting. When nothing waits
- * (the stream is slower than the writes, or paused, or broken), what arrived is written at once. The
- * vector still moves only with the stream's last write, so rows never written are sent again.
+ * A stream's rows are written in transactions of about this many, not one per batch. Every commit
+ * rewrites each page its rows touched, and todo ids are random, so a commit of a few hundred rows
+ * rewrites most of the id index: a first sync of 100,000 in 117 commits (one per batch) spent more
+ * time writing and flushing OPFS than inserting. The vector moves only with the stream's last write,
+ * so rows not written are sent again by the next round.
  */
 export const APPLY_ROWS = 10_000;
+/**
+ * Rows that arrived are written anyway once their stream has been quiet this long, and at once when
+ * it is abandoned (the peer left, our socket closed, a gap, a newer stream): a slow or broken stream
+ * keeps what came, and an open list shows it.
+ */
+export const LINGER_MS = 250;
 
 interface Round {
   logId: number;
@@ -61,6 +66,7 @@ interface Inbound {
   /** Accepted rows not written yet (see APPLY_ROWS), and the greatest stamp among them. */
   staged: SyncRow[];
   stagedMax: Hlc | null;
+  cancelLinger: (() => void) | null;
 }
 
 interface Peer {
@@ -91,8 +97,8 @@ export interface RoundsDeps {
   timers: Timers;
   silenceMs: number;
   stats: { rowsRefused: number };
-  /** Tasks waiting on the engine's chain behind the running one (frames that arrived, timers). */
-  backlog(): number;
+  /** Queues a task on the engine's one chain (for timers, which fire outside it). */
+  enqueue(task: () => Promise<void> | void): void;
 }
 
 export function createRounds(d: RoundsDeps) {
@@ -341,13 +347,50 @@ export function createRounds(d: RoundsDeps) {
     return top ? { vector: new Map([[from, top]]), exclude: new Set() } : undefined;
   }
 
+  /** Writes the rows `inb` holds back; throws what the storage throws, with nothing written. */
+  function writeStaged(p: Peer, inb: Inbound, adopt?: Parameters<SyncStorage['applyRows']>[1]) {
+    inb.cancelLinger?.();
+    inb.cancelLinger = null;
+    storage.applyRows(inb.staged, adopt);
+    if (inb.stagedMax) d.clock.receive(inb.stagedMax);
+    inb.applied += inb.staged.length;
+    if (p.round) p.round.received += inb.staged.length;
+    inb.staged = [];
+    inb.stagedMax = null;
+  }
+
+  /** A stream that stops short keeps the rows that came (LINGER_MS); its vector does not move. */
+  function keepArrived(p: Peer) {
+    const inb = p.inbound;
+    if (!inb || inb.staged.length === 0) return;
+    try {
+      writeStaged(p, inb);
+    } catch (e) {
+      inb.staged = [];
+      inb.broken = true;
+      return storageFault(p, 'write-failed', e);
+    }
+    progress(p);
+  }
+
+  function armLinger(p: Peer, inb: Inbound) {
+    inb.cancelLinger?.();
+    inb.cancelLinger = d.timers.set(() => {
+      inb.cancelLinger = null;
+      d.enqueue(() => {
+        if (p.inbound === inb) keepArrived(p);
+      });
+    }, LINGER_MS);
+  }
+
   async function onBatch(
     p: Peer,
     msg: PayloadOf<'SYNC_DATA'> & { vector?: PayloadOf<'SYNC_COMPLETE'>['vector'] },
     complete: boolean,
   ) {
     let inb = p.inbound;
-    if (msg.seq === 0 && (!inb || inb.stream !== msg.stream))
+    if (msg.seq === 0 && (!inb || inb.stream !== msg.stream)) {
+      keepArrived(p);
       p.inbound = inb = {
         stream: msg.stream,
         nextSeq: 0,
@@ -358,10 +401,13 @@ export function createRounds(d: RoundsDeps) {
         held: 0,
         staged: [],
         stagedMax: null,
+        cancelLinger: null,
       };
+    }
     if (!inb || inb.stream !== msg.stream || inb.broken)
       return d.log('debug', `ignoring a batch of an abandoned stream from ${p.id}`);
     if (msg.seq !== inb.nextSeq) {
+      keepArrived(p);
       inb.broken = true;
       d.log('warn', `stream from ${p.id} has a gap (expected ${inb.nextSeq}, got ${msg.seq}); asking again`);
       return requestResend(p);
@@ -387,26 +433,17 @@ export function createRounds(d: RoundsDeps) {
       r.totalIn = Math.max(msg.total, r.received + inb.staged.length);
       if (refused.length) r.partial = 'rows-held-back';
     }
-    // Rows are written once a write's worth has arrived, at the stream's end, or when nothing else
-    // waits: a stream that pauses or breaks (the network, the other device gone) keeps what came.
-    if (!complete && inb.staged.length < APPLY_ROWS && d.backlog() > 0) return progress(p);
-    const rows = inb.staged;
-    const stagedMax = inb.stagedMax;
-    inb.staged = [];
-    inb.stagedMax = null;
+    if (!complete && inb.staged.length < APPLY_ROWS) {
+      armLinger(p, inb);
+      return progress(p);
+    }
     try {
-      storage.applyRows(
-        rows,
-        complete && msg.vector ? adoptable(vectorFromWire(msg.vector), inb) : undefined,
-      );
+      writeStaged(p, inb, complete && msg.vector ? adoptable(vectorFromWire(msg.vector), inb) : undefined);
     } catch (e) {
       p.inbound = null;
       await d.send('ERROR', p.id, { code: 'APPLY_FAILED', stream: msg.stream });
       return storageFault(p, 'write-failed', e);
     }
-    if (stagedMax) d.clock.receive(stagedMax);
-    inb.applied += rows.length;
-    if (r) r.received += rows.length;
     if (complete) {
       p.inbound = null;
       p.resendRequests = 0;
@@ -519,6 +556,7 @@ export function createRounds(d: RoundsDeps) {
     onPeerLeft(id: DeviceId) {
       const p = peers.get(id);
       if (!p) return;
+      keepArrived(p);
       p.inbound = null;
       if (!p.round) return;
       finishRound(p, 'partial', 'peer-left');
@@ -529,6 +567,7 @@ export function createRounds(d: RoundsDeps) {
     onDisconnect(): boolean {
       let interrupted = false;
       for (const p of peers.values()) {
+        keepArrived(p);
         p.inbound = null;
         if (!p.round) continue;
         interrupted = true;

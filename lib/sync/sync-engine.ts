@@ -85,7 +85,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     timers,
     silenceMs: opts.silenceTimeoutMs ?? 30_000,
     stats,
-    backlog: () => queued - 1,
+    enqueue: (task) => void enqueue(task),
   });
   rounds.setSilenceHandler((p) => enqueue(() => rounds.onSilence(p)));
 
@@ -99,18 +99,12 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   let chain: Promise<void> = Promise.resolve();
   const unsubscribers: (() => void)[] = [];
 
-  /** Tasks on the chain, the running one included (Rounds' `backlog`). */
-  let queued = 0;
   const enqueue = (task: () => Promise<void> | void) => {
-    queued++;
     chain = chain
       .then(task)
       .catch((e: unknown) =>
         log('error', `sync handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
-      )
-      .finally(() => {
-        queued--;
-      });
+      );
     return chain;
   };
 

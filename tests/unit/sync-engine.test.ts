@@ -6,7 +6,8 @@ import { MAX_CLOCK_DRIFT_MS } from '../../lib/model/hlc';
 import { PROTOCOL_VERSION, TARGET_BATCH_BYTES } from '../../lib/protocol/envelope';
 import { encodeBinaryEnvelope } from '../../lib/protocol/binary-envelope';
 import { createMemoryRelay } from '../../lib/sync/memory-transport';
-import { APPLY_ROWS } from '../../lib/sync/rounds';
+import { APPLY_ROWS, LINGER_MS } from '../../lib/sync/rounds';
+import { zeroStampOf } from '../../lib/sync/vector';
 import type { SyncStorage } from '../../lib/sync/ports';
 import { createNode, logRows, newSession, settle, snapshot, type Node } from './sync-harness';
 
@@ -64,6 +65,9 @@ async function settleInBursts(relay: ReturnType<typeof createMemoryRelay>, nodes
   }
   throw new Error('settleInBursts did not finish');
 }
+
+/** The guest has heard part of a stream: its progress moved, short of the end. */
+const midway = (n: Node) => n.events.some((e) => e.type === 'syncing' && e.progress > 0 && e.progress < 1);
 
 const titles = (n: Node) =>
   n.sql
@@ -410,31 +414,62 @@ describe('sync engine', () => {
       Array.from({ length: n }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
     );
     await start(all);
-    // Deliver until the guest has applied some rows, then cut the host off.
-    for (
-      let i = 0;
-      i < 10_000 && Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n) === 0;
-      i++
-    ) {
+    // Deliver until the guest has some rows of the stream (not yet written), then cut the host off.
+    for (let i = 0; i < 10_000 && !midway(guest!); i++) {
       await Promise.all(all.map((n) => n.engine.idle()));
       relay.deliverOne();
     }
     await Promise.all(all.map((n) => n.engine.idle()));
-    const vectorBefore = guest!.sql.all('SELECT * FROM version_vector ORDER BY device_id');
+    expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 0 });
     relay.disconnect(host.id);
     await settle(relay, all);
     expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'partial' });
     expect(logRows(guest!.sql).at(-1)!.error_message).toBe('peer-left');
     expect(guest!.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'peer-gone' }));
-    expect(guest!.sql.all('SELECT * FROM version_vector ORDER BY device_id')).toEqual(vectorBefore);
+    // Nothing of the host's vector is adopted: its entry stays at zero.
+    expect(guest!.sql.all('SELECT hlc FROM version_vector WHERE device_id = ?', [host.id])).toEqual([
+      { hlc: zeroStampOf(host.id) },
+    ]);
 
-    expect(Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n)).toBeLessThan(n);
+    // What arrived before the host left is kept.
+    const kept = Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(n);
 
     host.transport.connect();
     await settle(relay, all);
     expect(snapshot(guest!.sql)).toEqual(snapshot(host.sql));
     expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n });
     expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'success' });
+  });
+
+  it('writes what arrived once a stream has paused, and still finishes it', async () => {
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    const n = 1500;
+    host.writer.createMany(
+      Array.from({ length: n }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
+    );
+    await start(all);
+    for (let i = 0; i < 10_000 && !midway(guest!); i++) {
+      await Promise.all(all.map((n) => n.engine.idle()));
+      relay.deliverOne();
+    }
+    await Promise.all(all.map((n) => n.engine.idle()));
+    const count = () => Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n);
+    expect(count()).toBe(0);
+    guest!.timers.fireUpTo(LINGER_MS);
+    await guest!.engine.idle();
+    expect(count()).toBeGreaterThan(0);
+    expect(count()).toBeLessThan(n);
+    expect(guest!.events.filter((e) => e.type === 'syncing').at(-1)).toMatchObject({ received: count() });
+    await settle(relay, all);
+    expect(snapshot(guest!.sql)).toEqual(snapshot(host.sql));
+    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'success', todos_received: n });
   });
 
   it('refuses rows stamped far in the future, logs partial, and applies them once time catches up', async () => {

@@ -13,18 +13,21 @@ import type { MemoryRelay } from '../../lib/sync/memory-transport';
 import { createSqliteSyncStorage } from '../../lib/db/sync-storage';
 import type { SyncStorage, Timers, Transport } from '../../lib/sync/ports';
 
-export function manualTimers(): Timers & { fireAll(): void } {
-  const pending = new Set<() => void>();
+export function manualTimers(): Timers & { fireAll(): void; fireUpTo(ms: number): void } {
+  const pending = new Map<() => void, number>();
+  const fire = (which: (ms: number) => boolean) => {
+    const fns = [...pending].filter(([, ms]) => which(ms)).map(([fn]) => fn);
+    for (const fn of fns) pending.delete(fn);
+    for (const fn of fns) fn();
+  };
   return {
-    set(fn) {
-      pending.add(fn);
+    set(fn, ms) {
+      pending.set(fn, ms);
       return () => pending.delete(fn);
     },
-    fireAll() {
-      const fns = [...pending];
-      pending.clear();
-      for (const fn of fns) fn();
-    },
+    fireAll: () => fire(() => true),
+    /** Fires the timers set for at most `ms` (a short timer, not the 30 s silence). */
+    fireUpTo: (ms) => fire((t) => t <= ms),
   };
 }
 
