@@ -68,6 +68,14 @@ export function decodeHlc(h: Hlc): HlcParts {
 
 export const deviceOfHlc = (h: Hlc): DeviceId => h.slice(WALL_W + COUNTER_W + 2) as DeviceId;
 export const wallOfHlc = (h: Hlc): number => parseInt(h.slice(0, WALL_W), 36);
+/**
+ * `(h) => wallOfHlc(h) > wall` without parsing: a stamp begins with its wall time in fixed-width base
+ * 36, so it is later exactly when it sorts after every stamp of `wall` (one string comparison).
+ */
+export function wallAfter(wall: number): (h: Hlc) => boolean {
+  const bound = `${wall.toString(36).padStart(WALL_W, '0')}\uffff`;
+  return (h) => h > bound;
+}
 
 export const compareHlc = (a: Hlc, b: Hlc): number => (a < b ? -1 : a > b ? 1 : 0);
 export const maxHlc = (a: Hlc, b: Hlc): Hlc => (a >= b ? a : b);

@@ -7,7 +7,7 @@
  * A round with a peer is a `success` only when both halves are confirmed: we applied the peer's
  * whole stream, and the peer acknowledged (SYNC_ACK) applying ours with nothing held back.
  */
-import { deviceOfHlc, MAX_CLOCK_DRIFT_MS, maxHlc, wallOfHlc, type HybridClock, type Hlc } from '../model/hlc';
+import { deviceOfHlc, MAX_CLOCK_DRIFT_MS, maxHlc, wallAfter, type HybridClock, type Hlc } from '../model/hlc';
 import type { DeviceId, SessionId } from '../model/ids';
 import type { SyncRow } from '../model/merge';
 import { SYNC_FIELDS } from '../model/todo';
@@ -279,18 +279,22 @@ export function createRounds(d: RoundsDeps) {
    * into every copy of the todo and hide that device's later writes from conflict detection.
    */
   function splitByDrift(rows: SyncRow[]): { accepted: SyncRow[]; refused: SyncRow[]; maxStamp: Hlc | null } {
-    const limit = d.now() + MAX_CLOCK_DRIFT_MS;
+    const ahead = wallAfter(d.now() + MAX_CLOCK_DRIFT_MS);
     const accepted: SyncRow[] = [];
     const refused: SyncRow[] = [];
     let maxStamp: Hlc | null = null;
-    const ahead = (s: Hlc) => wallOfHlc(s) > limit;
     for (const row of rows) {
-      if (SYNC_FIELDS.some((f) => ahead(row.hlc[f])) || contextStamps(row).some(ahead)) {
+      let top: Hlc | null = null;
+      for (const f of SYNC_FIELDS) {
+        const s = row.hlc[f];
+        if (top === null || s > top) top = s;
+      }
+      if (ahead(top!) || contextStamps(row).some(ahead)) {
         refused.push(row);
         continue;
       }
       accepted.push(row);
-      for (const f of SYNC_FIELDS) maxStamp = maxStamp ? maxHlc(maxStamp, row.hlc[f]) : row.hlc[f];
+      if (maxStamp === null || top! > maxStamp) maxStamp = top;
     }
     return { accepted, refused, maxStamp };
   }
@@ -418,13 +422,17 @@ export function createRounds(d: RoundsDeps) {
     const r = p.round;
     const { accepted, refused, maxStamp } = splitByDrift(msg.rows.map(fromWireRow));
     for (const row of refused) for (const dev of devicesOf(row)) inb.refused.add(dev);
-    for (const row of accepted)
+    for (const row of accepted) {
+      let last: Hlc | null = null;
       for (const f of SYNC_FIELDS) {
         const s = row.hlc[f];
+        if (s === last) continue; // a new todo's fields share one stamp
+        last = s;
         const dev = deviceOfHlc(s);
         const cur = inb.seen.get(dev);
         if (!cur || s > cur) inb.seen.set(dev, s);
       }
+    }
     for (const row of accepted) inb.staged.push(row);
     if (maxStamp && (!inb.stagedMax || maxStamp > inb.stagedMax)) inb.stagedMax = maxStamp;
     inb.held += refused.length;

@@ -9,6 +9,8 @@ import {
   isHlc,
   MAX_CLOCK_DRIFT_MS,
   HLC_ZERO,
+  wallAfter,
+  wallOfHlc,
 } from '../../lib/model/hlc';
 import { newDeviceId, type DeviceId } from '../../lib/model/ids';
 
@@ -44,6 +46,19 @@ describe('hybrid logical clock', () => {
           (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0);
         expect(Math.sign(compareHlc(encodeHlc(a), encodeHlc(b)))).toBe(Math.sign(byParts));
       }),
+    );
+  });
+
+  it('tells a stamp later than a wall time by one comparison, exactly as parsing its wall would', () => {
+    const wall = fc.integer({ min: 0, max: 36 ** 9 - 1 });
+    fc.assert(
+      fc.property(wall, fc.integer({ min: 0, max: 36 ** 4 - 1 }), wall, (w, counter, limit) => {
+        const h = encodeHlc({ wall: w, counter, deviceId: dev });
+        expect(wallAfter(limit)(h)).toBe(wallOfHlc(h) > limit);
+        expect(wallAfter(w)(h)).toBe(false);
+        if (w > 0) expect(wallAfter(w - 1)(h)).toBe(true);
+      }),
+      { numRuns: 2000 },
     );
   });
 
