@@ -10,17 +10,29 @@
  * BENCH_DIRECT=1 connects the browsers straight to the relay instead, as in use, with compression
  * negotiated; bytes are then not counted (printed as 0).
  * BENCH_TIMELINE=1 also prints each session's sync.state events on both profiles, with their times.
+ * BENCH_PROFILE=<dir> also takes a CPU profile of both DB workers during the first sync (written to
+ * <dir>/worker-a.cpuprofile and worker-b.cpuprofile, open them in DevTools' Performance panel), prints
+ * each one's top functions by self time, and the machine's busy CPU over that sync.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { startRelay } from '../../scripts/relay-process.mjs';
 import { launchWithExtension, newProfileDir, openSidePanel, sendRequest } from '../e2e/fixtures';
 import { startWiretap, type Wiretap } from '../e2e/wiretap';
+import {
+  attachWorkerProfiler,
+  freePort,
+  machineCpu,
+  topSelfTime,
+  type WorkerProfiler,
+} from './worker-profiler';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const DIRECT = process.env.BENCH_DIRECT === '1';
 const TIMELINE = process.env.BENCH_TIMELINE === '1';
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 const SEED_CHUNK = 10_000;
 const load = () =>
   os
@@ -32,14 +44,47 @@ interface Profile {
   ctx: BrowserContext;
   page: Page;
   dir: string;
+  /** BENCH_PROFILE: the browser's DevTools port. */
+  devtoolsPort?: number;
 }
 
 async function profile(relayUrl: string): Promise<Profile> {
   const dir = newProfileDir();
-  const ctx = await launchWithExtension(dir);
+  const devtoolsPort = PROFILE_DIR ? await freePort() : undefined;
+  const ctx = await launchWithExtension(dir, {
+    extraArgs: devtoolsPort ? [`--remote-debugging-port=${devtoolsPort}`] : [],
+  });
   const page = await openSidePanel(ctx);
   await sendRequest(page, { kind: 'settings.set', relayUrl });
-  return { ctx, page, dir };
+  return { ctx, page, dir, devtoolsPort };
+}
+
+/** BENCH_PROFILE: profiles both DB workers around `run`, saves and summarises the profiles. */
+async function profiled<T>(a: Profile, b: Profile, run: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return run();
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const profilers: [string, WorkerProfiler][] = [
+    ['a', await attachWorkerProfiler(a.devtoolsPort!)],
+    ['b', await attachWorkerProfiler(b.devtoolsPort!)],
+  ];
+  for (const [, p] of profilers) await p.start();
+  const cpu0 = machineCpu();
+  const t0 = Date.now();
+  const out = await run();
+  const cpu1 = machineCpu();
+  console.log(
+    `  machine over ${((Date.now() - t0) / 1000).toFixed(2)} s: ${(cpu1.busy - cpu0.busy).toFixed(2)} core-s busy, ${(cpu1.idle - cpu0.idle).toFixed(2)} core-s idle (${os.cpus().length} cores)`,
+  );
+  for (const [name, p] of profilers) {
+    const cpu = await p.stop();
+    p.close();
+    const file = path.join(PROFILE_DIR, `worker-${name}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(cpu));
+    console.log(
+      `  ${name.toUpperCase()}'s DB worker (${file}), self time:\n    ${topSelfTime(cpu).join('\n    ')}`,
+    );
+  }
+  return out;
 }
 
 async function countOf(p: Profile): Promise<number> {
@@ -174,7 +219,7 @@ async function main() {
         const seeded = await countOf(a);
         if (seeded !== n) throw new Error(`A holds ${seeded} todos, not ${n}`);
         console.log(`N=${n}: seeded A in ${Date.now() - seedStart} ms`);
-        const first = await session(a, b, tap);
+        const first = await profiled(a, b, () => session(a, b, tap));
         console.log(
           `N=${n}: into an empty device: ${first.ms.toFixed(0)} ms, ${first.bytesText}; ${summary(first.b)}; load ${load()}`,
         );
