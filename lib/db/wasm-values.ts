@@ -107,9 +107,12 @@ export function createWasmValues(sqlite3: Sqlite3Static): WasmValues {
     }
     if (texts === 0) return out;
     if (texts > 1 && total > scratchBytes) {
+      // Allocated before the old one is freed: an allocation that throws leaves the old one in use.
+      const size = Math.max(total, scratchBytes * 2, 4096);
+      const bigger = wasm.alloc(size) as number;
       if (scratch) wasm.dealloc(scratch);
-      scratchBytes = Math.max(total, scratchBytes * 2, 4096);
-      scratch = wasm.alloc(scratchBytes) as number;
+      scratch = bigger;
+      scratchBytes = size;
     }
     let heap = wasm.heap8u();
     if (texts > 1) {

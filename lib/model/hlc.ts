@@ -73,7 +73,7 @@ export const wallOfHlc = (h: Hlc): number => parseInt(h.slice(0, WALL_W), 36);
  * 36, so it is later exactly when it sorts after every stamp of `wall` (one string comparison).
  */
 export function wallAfter(wall: number): (h: Hlc) => boolean {
-  const bound = `${wall.toString(36).padStart(WALL_W, '0')}\uffff`;
+  const bound = `${Math.floor(wall).toString(36).padStart(WALL_W, '0')}\uffff`;
   return (h) => h > bound;
 }
 

@@ -32,9 +32,11 @@ export const APPLY_ROWS = 10_000;
 /**
  * Rows that arrived are written anyway once their stream has been quiet this long, and at once when
  * it is abandoned (the peer left, our socket closed, a gap, a newer stream): a slow or broken stream
- * keeps what came, and an open list shows it.
+ * keeps what came, and an open list shows it. Longer than the workers' list refresh interval
+ * (`changeIntervalMs`, 300 ms), which only writes announce: so the write after a pause is never
+ * inside the interval of the previous one, and is always announced.
  */
-export const LINGER_MS = 250;
+export const LINGER_MS = 400;
 
 interface Round {
   logId: number;
@@ -363,26 +365,39 @@ export function createRounds(d: RoundsDeps) {
     inb.stagedMax = null;
   }
 
-  /** A stream that stops short keeps the rows that came (LINGER_MS); its vector does not move. */
-  function keepArrived(p: Peer) {
+  /**
+   * A stream that stops short keeps the rows that came (LINGER_MS); its vector does not move. False
+   * when the write failed: the stream is dropped (the round has failed) and the caller may tell the
+   * peer (APPLY_FAILED), which would otherwise wait for our SYNC_ACK until its silence timeout.
+   */
+  function keepArrived(p: Peer): boolean {
     const inb = p.inbound;
-    if (!inb || inb.staged.length === 0) return;
+    if (!inb || inb.staged.length === 0) return true;
     try {
       writeStaged(p, inb);
     } catch (e) {
-      inb.staged = [];
-      inb.broken = true;
-      return storageFault(p, 'write-failed', e);
+      p.inbound = null;
+      storageFault(p, 'write-failed', e);
+      return false;
     }
     progress(p);
+    return true;
+  }
+
+  /** Drops a stream for good (the peer left, our socket closed, the engine stopped), keeping what came. */
+  function closeInbound(p: Peer) {
+    keepArrived(p);
+    p.inbound?.cancelLinger?.();
+    p.inbound = null;
   }
 
   function armLinger(p: Peer, inb: Inbound) {
     inb.cancelLinger?.();
     inb.cancelLinger = d.timers.set(() => {
       inb.cancelLinger = null;
-      d.enqueue(() => {
-        if (p.inbound === inb) keepArrived(p);
+      d.enqueue(async () => {
+        if (p.inbound !== inb || keepArrived(p)) return;
+        await d.send('ERROR', p.id, { code: 'APPLY_FAILED', stream: inb.stream });
       });
     }, LINGER_MS);
   }
@@ -411,8 +426,11 @@ export function createRounds(d: RoundsDeps) {
     if (!inb || inb.stream !== msg.stream || inb.broken)
       return d.log('debug', `ignoring a batch of an abandoned stream from ${p.id}`);
     if (msg.seq !== inb.nextSeq) {
-      keepArrived(p);
       inb.broken = true;
+      if (!keepArrived(p)) {
+        await d.send('ERROR', p.id, { code: 'APPLY_FAILED', stream: msg.stream });
+        return;
+      }
       d.log('warn', `stream from ${p.id} has a gap (expected ${inb.nextSeq}, got ${msg.seq}); asking again`);
       return requestResend(p);
     }
@@ -564,8 +582,7 @@ export function createRounds(d: RoundsDeps) {
     onPeerLeft(id: DeviceId) {
       const p = peers.get(id);
       if (!p) return;
-      keepArrived(p);
-      p.inbound = null;
+      closeInbound(p);
       if (!p.round) return;
       finishRound(p, 'partial', 'peer-left');
       d.emit({ type: 'error', code: 'peer-gone', peerId: id });
@@ -575,8 +592,7 @@ export function createRounds(d: RoundsDeps) {
     onDisconnect(): boolean {
       let interrupted = false;
       for (const p of peers.values()) {
-        keepArrived(p);
-        p.inbound = null;
+        closeInbound(p);
         if (!p.round) continue;
         interrupted = true;
         finishRound(p, 'partial', 'connection-lost');
@@ -585,7 +601,10 @@ export function createRounds(d: RoundsDeps) {
     },
 
     finishAll(reason: RoundReason) {
-      for (const p of peers.values()) finishRound(p, 'partial', reason);
+      for (const p of peers.values()) {
+        closeInbound(p);
+        finishRound(p, 'partial', reason);
+      }
     },
   };
 }

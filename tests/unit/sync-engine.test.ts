@@ -656,6 +656,59 @@ describe('honest outcomes', () => {
     expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'failed', error_message: 'peer-apply-failed' });
   });
 
+  it('a write after a pause that fails tells the sender at once, not after its silence timeout', async () => {
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    host.writer.createMany(
+      Array.from({ length: 1500 }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
+    );
+    await start(all);
+    for (let i = 0; i < 10_000 && !midway(guest!); i++) {
+      await Promise.all(all.map((n) => n.engine.idle()));
+      relay.deliverOne();
+    }
+    await Promise.all(all.map((n) => n.engine.idle()));
+    guest!.sql.run(
+      "CREATE TRIGGER refuse BEFORE INSERT ON todos BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    guest!.timers.fireUpTo(LINGER_MS);
+    await settle(relay, all);
+    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'failed', error_message: 'write-failed' });
+    expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'failed', error_message: 'peer-apply-failed' });
+    expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 0 });
+  });
+
+  it('an engine stopped mid-stream keeps the rows that came, and writes nothing after', async () => {
+    const {
+      relay,
+      host,
+      guests: [guest],
+      all,
+    } = await pair();
+    host.writer.createMany(
+      Array.from({ length: 1500 }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
+    );
+    await start(all);
+    for (let i = 0; i < 10_000 && !midway(guest!); i++) {
+      await Promise.all(all.map((n) => n.engine.idle()));
+      relay.deliverOne();
+    }
+    await Promise.all(all.map((n) => n.engine.idle()));
+    const count = () => Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n);
+    expect(count()).toBe(0);
+    await guest!.engine.stop();
+    const kept = count();
+    expect(kept).toBeGreaterThan(0);
+    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'partial', todos_received: kept });
+    guest!.timers.fireAll();
+    await guest!.engine.idle();
+    expect(count()).toBe(kept);
+  });
+
   it('a guest whose host never answers stops waiting when the link expires', async () => {
     const relay = createMemoryRelay();
     const time = { now: T0 };
