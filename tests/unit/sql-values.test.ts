@@ -2,6 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openMemoryDb } from '../../lib/db/node-memory';
 
+/** Any value the Sql port binds: ASCII text (the packed path), any other text, empty, integers, null, bytes. */
+const anyValue = fc.oneof(
+  fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)) }),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme' }),
+  fc.constant(''),
+  fc.integer(),
+  fc.constant(null),
+  fc.uint8Array({ maxLength: 40 }),
+);
+
 describe('Sql values through the raw WASM binding', () => {
   it('round-trips text, numbers, null and bytes exactly as SQLite stores them', async () => {
     const sql = await openMemoryDb({ migrate: false });
@@ -58,16 +69,8 @@ describe('Sql values through the raw WASM binding', () => {
   it('binds every value of a many-value statement in its place, whether its strings are all ASCII or not', async () => {
     const sql = await openMemoryDb({ migrate: false });
     sql.run('CREATE TABLE t (v ANY) STRICT');
-    const value = fc.oneof(
-      fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)) }),
-      fc.string({ unit: 'binary' }),
-      fc.constant(''),
-      fc.integer(),
-      fc.constant(null),
-      fc.uint8Array({ maxLength: 40 }),
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 40 }), async (values) => {
+      fc.asyncProperty(fc.array(anyValue, { minLength: 1, maxLength: 40 }), async (values) => {
         sql.run('DELETE FROM t');
         sql.run(`INSERT INTO t (v) VALUES ${values.map(() => '(?)').join(', ')}`, values);
         expect(sql.all<{ v: unknown }>('SELECT v FROM t ORDER BY rowid').map((r) => r.v)).toEqual(values);
@@ -80,16 +83,8 @@ describe('Sql values through the raw WASM binding', () => {
     const sql = await openMemoryDb({ migrate: false });
     const cols = Array.from({ length: 12 }, (_, i) => `c${i}`);
     sql.run(`CREATE TABLE w (${cols.map((c) => `${c} ANY`).join(', ')}) STRICT`);
-    const value = fc.oneof(
-      fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)) }),
-      fc.string({ unit: 'grapheme' }),
-      fc.constant(''),
-      fc.integer(),
-      fc.constant(null),
-      fc.uint8Array({ maxLength: 40 }),
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(value, { minLength: 12, maxLength: 12 }), async (values) => {
+      fc.asyncProperty(fc.array(anyValue, { minLength: 12, maxLength: 12 }), async (values) => {
         sql.run('DELETE FROM w');
         sql.run(`INSERT INTO w VALUES (${cols.map(() => '?').join(', ')})`, values);
         const row = sql.get<Record<string, unknown>>('SELECT * FROM w')!;

@@ -69,6 +69,32 @@ async function settleInBursts(relay: ReturnType<typeof createMemoryRelay>, nodes
 /** The guest has heard part of a stream: its progress moved, short of the end. */
 const midway = (n: Node) => n.events.some((e) => e.type === 'syncing' && e.progress > 0 && e.progress < 1);
 
+/**
+ * A pairing whose guest holds part of the host's stream of 1,500 todos (its progress moved), none of
+ * it written yet: frames were delivered one at a time, with no timer fired.
+ */
+async function midStream() {
+  const {
+    relay,
+    host,
+    guests: [guest],
+    all,
+  } = await pair();
+  const n = 1500;
+  host.writer.createMany(
+    Array.from({ length: n }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
+  );
+  await start(all);
+  for (let i = 0; i < 10_000 && !midway(guest!); i++) {
+    await Promise.all(all.map((x) => x.engine.idle()));
+    relay.deliverOne();
+  }
+  await Promise.all(all.map((x) => x.engine.idle()));
+  const count = () => Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n);
+  expect(count()).toBe(0);
+  return { relay, host, guest: guest!, all, n, count };
+}
+
 const titles = (n: Node) =>
   n.sql
     .all<{ title: string }>('SELECT title FROM todos WHERE deleted = 0 ORDER BY title')
@@ -403,73 +429,41 @@ describe('sync engine', () => {
   });
 
   it('logs partial when the peer leaves mid-sync, keeps its vector, and finishes on the next sync', async () => {
-    const {
-      relay,
-      host,
-      guests: [guest],
-      all,
-    } = await pair();
-    const n = 1500;
-    host.writer.createMany(
-      Array.from({ length: n }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
-    );
-    await start(all);
-    // Deliver until the guest has some rows of the stream (not yet written), then cut the host off.
-    for (let i = 0; i < 10_000 && !midway(guest!); i++) {
-      await Promise.all(all.map((n) => n.engine.idle()));
-      relay.deliverOne();
-    }
-    await Promise.all(all.map((n) => n.engine.idle()));
-    expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 0 });
+    // The guest holds part of the host's stream, none of it written yet.
+    const { relay, host, guest, all, n, count } = await midStream();
     relay.disconnect(host.id);
     await settle(relay, all);
-    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'partial' });
-    expect(logRows(guest!.sql).at(-1)!.error_message).toBe('peer-left');
-    expect(guest!.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'peer-gone' }));
+    expect(logRows(guest.sql).at(-1)).toMatchObject({ status: 'partial' });
+    expect(logRows(guest.sql).at(-1)!.error_message).toBe('peer-left');
+    expect(guest.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'peer-gone' }));
     // Nothing of the host's vector is adopted: its entry stays at zero.
-    expect(guest!.sql.all('SELECT hlc FROM version_vector WHERE device_id = ?', [host.id])).toEqual([
+    expect(guest.sql.all('SELECT hlc FROM version_vector WHERE device_id = ?', [host.id])).toEqual([
       { hlc: zeroStampOf(host.id) },
     ]);
 
     // What arrived before the host left is kept.
-    const kept = Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n);
+    const kept = count();
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(n);
 
     host.transport.connect();
     await settle(relay, all);
-    expect(snapshot(guest!.sql)).toEqual(snapshot(host.sql));
-    expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n });
-    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'success' });
+    expect(snapshot(guest.sql)).toEqual(snapshot(host.sql));
+    expect(count()).toBe(n);
+    expect(logRows(guest.sql).at(-1)).toMatchObject({ status: 'success' });
   });
 
   it('writes what arrived once a stream has paused, and still finishes it', async () => {
-    const {
-      relay,
-      host,
-      guests: [guest],
-      all,
-    } = await pair();
-    const n = 1500;
-    host.writer.createMany(
-      Array.from({ length: n }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
-    );
-    await start(all);
-    for (let i = 0; i < 10_000 && !midway(guest!); i++) {
-      await Promise.all(all.map((n) => n.engine.idle()));
-      relay.deliverOne();
-    }
-    await Promise.all(all.map((n) => n.engine.idle()));
-    const count = () => Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n);
-    expect(count()).toBe(0);
-    guest!.timers.fireUpTo(LINGER_MS);
-    await guest!.engine.idle();
+    // The guest holds part of the host's stream, none of it written yet.
+    const { relay, host, guest, all, n, count } = await midStream();
+    guest.timers.fireUpTo(LINGER_MS);
+    await guest.engine.idle();
     expect(count()).toBeGreaterThan(0);
     expect(count()).toBeLessThan(n);
-    expect(guest!.events.filter((e) => e.type === 'syncing').at(-1)).toMatchObject({ received: count() });
+    expect(guest.events.filter((e) => e.type === 'syncing').at(-1)).toMatchObject({ received: count() });
     await settle(relay, all);
-    expect(snapshot(guest!.sql)).toEqual(snapshot(host.sql));
-    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'success', todos_received: n });
+    expect(snapshot(guest.sql)).toEqual(snapshot(host.sql));
+    expect(logRows(guest.sql).at(-1)).toMatchObject({ status: 'success', todos_received: n });
   });
 
   it('refuses rows stamped far in the future, logs partial, and applies them once time catches up', async () => {
@@ -657,55 +651,25 @@ describe('honest outcomes', () => {
   });
 
   it('a write after a pause that fails tells the sender at once, not after its silence timeout', async () => {
-    const {
-      relay,
-      host,
-      guests: [guest],
-      all,
-    } = await pair();
-    host.writer.createMany(
-      Array.from({ length: 1500 }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
-    );
-    await start(all);
-    for (let i = 0; i < 10_000 && !midway(guest!); i++) {
-      await Promise.all(all.map((n) => n.engine.idle()));
-      relay.deliverOne();
-    }
-    await Promise.all(all.map((n) => n.engine.idle()));
-    guest!.sql.run(
-      "CREATE TRIGGER refuse BEFORE INSERT ON todos BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    );
-    guest!.timers.fireUpTo(LINGER_MS);
+    // The guest holds part of the host's stream, none of it written yet.
+    const { relay, host, guest, all, count } = await midStream();
+    guest.sql.run("CREATE TRIGGER refuse BEFORE INSERT ON todos BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    guest.timers.fireUpTo(LINGER_MS);
     await settle(relay, all);
-    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'failed', error_message: 'write-failed' });
+    expect(logRows(guest.sql).at(-1)).toMatchObject({ status: 'failed', error_message: 'write-failed' });
     expect(logRows(host.sql).at(-1)).toMatchObject({ status: 'failed', error_message: 'peer-apply-failed' });
-    expect(guest!.sql.get('SELECT count(*) AS n FROM todos')).toEqual({ n: 0 });
+    expect(count()).toBe(0);
   });
 
   it('an engine stopped mid-stream keeps the rows that came, and writes nothing after', async () => {
-    const {
-      relay,
-      host,
-      guests: [guest],
-      all,
-    } = await pair();
-    host.writer.createMany(
-      Array.from({ length: 1500 }, (_, i) => ({ title: `t${i}`, description: 'd'.repeat(300) })),
-    );
-    await start(all);
-    for (let i = 0; i < 10_000 && !midway(guest!); i++) {
-      await Promise.all(all.map((n) => n.engine.idle()));
-      relay.deliverOne();
-    }
-    await Promise.all(all.map((n) => n.engine.idle()));
-    const count = () => Number(guest!.sql.get<{ n: number }>('SELECT count(*) AS n FROM todos')!.n);
-    expect(count()).toBe(0);
-    await guest!.engine.stop();
+    // The guest holds part of the host's stream, none of it written yet.
+    const { guest, count } = await midStream();
+    await guest.engine.stop();
     const kept = count();
     expect(kept).toBeGreaterThan(0);
-    expect(logRows(guest!.sql).at(-1)).toMatchObject({ status: 'partial', todos_received: kept });
-    guest!.timers.fireAll();
-    await guest!.engine.idle();
+    expect(logRows(guest.sql).at(-1)).toMatchObject({ status: 'partial', todos_received: kept });
+    guest.timers.fireAll();
+    await guest.engine.idle();
     expect(count()).toBe(kept);
   });
 
