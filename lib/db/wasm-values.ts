@@ -40,8 +40,6 @@ export interface WasmValues {
    */
   bind(stmt: number, params: readonly SqlValue[]): number;
   release(buffer: number): void;
-  /** The current row's column `i`. */
-  column(stmt: number, i: number): SqlValue;
   /** The current row, its columns named by `names` (in column order). */
   row(stmt: number, names: readonly string[]): Record<string, SqlValue>;
 }
@@ -114,7 +112,7 @@ export function createWasmValues(sqlite3: Sqlite3Static): WasmValues {
       scratch = bigger;
       scratchBytes = size;
     }
-    let heap = wasm.heap8u();
+    const heap = wasm.heap8u();
     if (texts > 1) {
       let at = scratch;
       for (let t = 0; t < texts; t++) {
@@ -130,7 +128,6 @@ export function createWasmValues(sqlite3: Sqlite3Static): WasmValues {
         }
         return out;
       }
-      heap = wasm.heap8u();
     }
     for (let t = 0; t < texts; t++)
       out[names[textCol[t]!]!] =
@@ -140,7 +137,6 @@ export function createWasmValues(sqlite3: Sqlite3Static): WasmValues {
 
   return {
     row,
-    column,
     bind(stmt, params) {
       const expected = raw.sqlite3_bind_parameter_count(stmt);
       if (params.length !== expected)

@@ -212,7 +212,6 @@ export function createCircleEngine(opts: CircleEngineOptions): CircleEngine {
     stats,
     enqueue: (task) => void enqueue(task),
   });
-  rounds.setSilenceHandler((p) => enqueue(() => rounds.onSilence(p)));
 
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();

@@ -99,7 +99,7 @@ export interface RoundsDeps {
   timers: Timers;
   silenceMs: number;
   stats: { rowsRefused: number };
-  /** Queues a task on the engine's one chain (for timers, which fire outside it). */
+  /** Queues a task on the engine's one chain (for the silence and linger timers, which fire outside it). */
   enqueue(task: () => Promise<void> | void): void;
 }
 
@@ -123,12 +123,14 @@ export function createRounds(d: RoundsDeps) {
     p.cancelSilence?.();
     p.cancelSilence = null;
     if (!p.round || d.silenceMs <= 0) return;
-    p.cancelSilence = d.timers.set(() => {
-      void enqueueSilence(p);
-    }, d.silenceMs);
+    p.cancelSilence = d.timers.set(() => d.enqueue(() => onSilence(p)), d.silenceMs);
   }
-  // Set by the engine: silence fires outside the chain and must be queued onto it.
-  let enqueueSilence: (p: Peer) => Promise<void> = async () => {};
+
+  function onSilence(p: Peer) {
+    if (!p.round) return;
+    finishRound(p, 'partial', 'peer-silent');
+    d.emit({ type: 'error', code: 'peer-silent', peerId: p.id });
+  }
 
   function beginRound(p: Peer, inDone = false): Round {
     if (p.round) finishRound(p, 'partial', 'superseded');
@@ -386,8 +388,8 @@ export function createRounds(d: RoundsDeps) {
 
   /** Drops a stream for good (the peer left, our socket closed, the engine stopped), keeping what came. */
   function closeInbound(p: Peer) {
-    keepArrived(p);
     p.inbound?.cancelLinger?.();
+    keepArrived(p);
     p.inbound = null;
   }
 
@@ -494,14 +496,6 @@ export function createRounds(d: RoundsDeps) {
     peerOf,
     get: (id: DeviceId) => peers.get(id),
     all: () => [...peers.values()],
-    setSilenceHandler(fn: (p: Peer) => Promise<void>) {
-      enqueueSilence = fn;
-    },
-    onSilence(p: Peer) {
-      if (!p.round) return;
-      finishRound(p, 'partial', 'peer-silent');
-      d.emit({ type: 'error', code: 'peer-silent', peerId: p.id });
-    },
     startRound,
     isInRound: (id: DeviceId) => peers.get(id)?.round != null,
 

@@ -87,7 +87,6 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     stats,
     enqueue: (task) => void enqueue(task),
   });
-  rounds.setSilenceHandler((p) => enqueue(() => rounds.onSilence(p)));
 
   /** Guest: the host has answered under our pair key, so data may flow. */
   let admitted = false;
