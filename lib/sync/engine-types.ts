@@ -91,7 +91,17 @@ export type SyncEvent =
   | { type: 'connecting' }
   | { type: 'waiting' }
   | { type: 'peer-joined'; peerId: DeviceId; name: string }
-  | { type: 'syncing'; peerId: DeviceId; name: string; sent: number; received: number; progress: number }
+  | {
+      type: 'syncing';
+      peerId: DeviceId;
+      name: string;
+      sent: number;
+      /** Rows of the peer's stream that arrived here (what the user is told)… */
+      received: number;
+      /** …of which written to the database (an open list refreshes on these). */
+      written: number;
+      progress: number;
+    }
   | {
       type: 'done';
       peerId: DeviceId;

@@ -181,8 +181,7 @@ export function createRounds(d: RoundsDeps) {
     const r = p.round;
     if (!r) return;
     const total = Math.max(r.totalIn + r.totalOut, 1);
-    // Progress counts rows that arrived and wait to be written (APPLY_ROWS); `received` only those
-    // written, since it tells an open list to refresh.
+    // Rows that arrived count, written (`r.received`) or waiting for their write (APPLY_ROWS).
     const arrived = r.received + (p.inbound?.staged.length ?? 0);
     const done =
       (r.inDone ? r.totalIn : Math.min(arrived, r.totalIn)) +
@@ -192,7 +191,8 @@ export function createRounds(d: RoundsDeps) {
       peerId: p.id,
       name: nameOf(p),
       sent: r.sent,
-      received: r.received,
+      received: arrived,
+      written: r.received,
       progress: Math.min(1, done / total),
     });
   }

@@ -251,8 +251,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
             syncing.add(ev.peerId);
             publish();
           }
-          if (ev.received > announced && now() - announcedAt >= changeIntervalMs) {
-            announced = ev.received;
+          if (ev.written > announced && now() - announcedAt >= changeIntervalMs) {
+            announced = ev.written;
             announcedAt = now();
             emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
           }

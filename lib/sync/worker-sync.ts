@@ -134,10 +134,10 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     // Rounds with several devices interleave, and `received` counts per round: track each peer's.
     const announced = new Map<DeviceId, number>();
     let announcedAt = -Infinity;
-    const announce = (peer: DeviceId, received: number, force: boolean) => {
-      if (received <= (announced.get(peer) ?? 0)) return;
+    const announce = (peer: DeviceId, written: number, force: boolean) => {
+      if (written <= (announced.get(peer) ?? 0)) return;
       if (!force && now() - announcedAt < changeIntervalMs) return;
-      announced.set(peer, received);
+      announced.set(peer, written);
       announcedAt = now();
       emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
     };
@@ -160,7 +160,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
           track(ev.peerId, ev.name, 'joined', 0);
           return setState({ phase: 'peer-joined', role, name: ev.name, devices: list() });
         case 'syncing':
-          announce(ev.peerId, ev.received, false);
+          announce(ev.peerId, ev.written, false);
           track(ev.peerId, ev.name, 'syncing', ev.progress);
           return setState({
             phase: 'syncing',
