@@ -21,7 +21,8 @@ import { createPairingLink, parsePairingLink } from '../pairing/pairing-link';
 import type { SyncEngine, SyncEngineOptions, SyncEvent, SyncSession } from './engine-types';
 import { createPartySocketTransport } from './partysocket-transport';
 import type { DeviceKind } from './device-label';
-import type { Transport } from './ports';
+import { realTimers, type Transport } from './ports';
+import { createProgressThrottle } from './progress-throttle';
 import { createRelaySetting } from './relay-url';
 import { createSqliteSyncStorage } from '../db/sync-storage';
 import { errorText } from '../messages/sync-text';
@@ -63,6 +64,8 @@ export interface WorkerSyncDeps {
    * would cost more than the sync itself on a big list. The last batch is always announced.
    */
   changeIntervalMs?: number;
+  /** Progress states (`syncing`) go out at most this often; every other state at once. */
+  progressIntervalMs?: number;
 }
 
 const AFTER_DONE_QUIET = new Set(['session-expired', 'connection-lost', 'relay-unreachable']);
@@ -100,13 +103,22 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
   let state: SyncState = { phase: 'idle' };
   let starting: Promise<void> = Promise.resolve();
 
+  const published = createProgressThrottle<SyncState>({
+    emit: (s) => emit({ kind: 'sync.state', state: s }),
+    isProgress: (s) => s.phase === 'syncing',
+    now,
+    timers: deps.engine?.timers ?? realTimers,
+    intervalMs: deps.progressIntervalMs ?? 100,
+  });
+  /** `state` is always the latest (what `sync.status` answers); the event of a progress state may wait. */
   const setState = (s: SyncState) => {
     state = s;
-    emit({ kind: 'sync.state', state: s });
+    published.push(s);
   };
 
   function stopCurrent() {
     circle.pairingEnded();
+    published.cancel();
     generation++;
     const e = engine;
     engine = null;

@@ -13,6 +13,8 @@
  * BENCH_PROFILE=<dir> also takes a CPU profile of both DB workers during the first sync (written to
  * <dir>/worker-a.cpuprofile and worker-b.cpuprofile, open them in DevTools' Performance panel), prints
  * each one's top functions by self time, and the machine's busy CPU over that sync.
+ * BENCH_PROCESSES=1 (implied by BENCH_PROFILE) prints the machine's busy CPU and, per process tree
+ * (A's and B's Chromium by process type, the relay), CPU seconds and bytes written over the first sync.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,8 +25,10 @@ import { launchWithExtension, newProfileDir, openSidePanel, sendRequest } from '
 import { startWiretap, type Wiretap } from '../e2e/wiretap';
 import {
   attachWorkerProfiler,
+  cpuByGroup,
   freePort,
   machineCpu,
+  processCpu,
   topSelfTime,
   type WorkerProfiler,
 } from './worker-profiler';
@@ -33,6 +37,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
 const DIRECT = process.env.BENCH_DIRECT === '1';
 const TIMELINE = process.env.BENCH_TIMELINE === '1';
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+const PROCESSES = process.env.BENCH_PROCESSES === '1';
 const SEED_CHUNK = 10_000;
 const load = () =>
   os
@@ -59,26 +64,41 @@ async function profile(relayUrl: string): Promise<Profile> {
   return { ctx, page, dir, devtoolsPort };
 }
 
-/** BENCH_PROFILE: profiles both DB workers around `run`, saves and summarises the profiles. */
+/**
+ * BENCH_PROFILE: profiles both DB workers around `run`, saves and summarises the profiles.
+ * BENCH_PROFILE or BENCH_PROCESSES=1: prints the machine's busy CPU and each process tree's CPU
+ * and bytes written over `run`.
+ */
 async function profiled<T>(a: Profile, b: Profile, run: () => Promise<T>): Promise<T> {
-  if (!PROFILE_DIR) return run();
-  mkdirSync(PROFILE_DIR, { recursive: true });
-  const profilers: [string, WorkerProfiler][] = [
-    ['a', await attachWorkerProfiler(a.devtoolsPort!)],
-    ['b', await attachWorkerProfiler(b.devtoolsPort!)],
-  ];
+  if (!PROFILE_DIR && !PROCESSES) return run();
+  const profilers: [string, WorkerProfiler][] = PROFILE_DIR
+    ? [
+        ['a', await attachWorkerProfiler(a.devtoolsPort!)],
+        ['b', await attachWorkerProfiler(b.devtoolsPort!)],
+      ]
+    : [];
   for (const [, p] of profilers) await p.start();
   const cpu0 = machineCpu();
+  const procs0 = processCpu();
   const t0 = Date.now();
   const out = await run();
   const cpu1 = machineCpu();
+  const procs1 = processCpu();
   console.log(
     `  machine over ${((Date.now() - t0) / 1000).toFixed(2)} s: ${(cpu1.busy - cpu0.busy).toFixed(2)} core-s busy, ${(cpu1.idle - cpu0.idle).toFixed(2)} core-s idle (${os.cpus().length} cores)`,
   );
+  const byGroup = cpuByGroup(procs0, procs1, {
+    A: a.dir,
+    B: b.dir,
+    relay: 'workerd',
+    bench: 'pairing.bench',
+  });
+  console.log(`  by process tree:\n    ${byGroup.slice(0, 10).join('\n    ')}`);
   for (const [name, p] of profilers) {
     const cpu = await p.stop();
     p.close();
-    const file = path.join(PROFILE_DIR, `worker-${name}.cpuprofile`);
+    mkdirSync(PROFILE_DIR!, { recursive: true });
+    const file = path.join(PROFILE_DIR!, `worker-${name}.cpuprofile`);
     writeFileSync(file, JSON.stringify(cpu));
     console.log(
       `  ${name.toUpperCase()}'s DB worker (${file}), self time:\n    ${topSelfTime(cpu).join('\n    ')}`,

@@ -5,7 +5,7 @@
  * per browser): attach to the offscreen document, auto-attach its worker, then Profiler.start/stop.
  * Also: the machine's busy and idle CPU time over a window (/proc/stat), and a summary of a profile.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
@@ -130,4 +130,78 @@ export function topSelfTime(profile: CpuProfile, count = 15): string[] {
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+}
+
+interface ProcessUse {
+  /** CPU seconds, user + system. */
+  cpu: number;
+  /** Bytes the process passed to write(2) and friends (`wchar` of /proc/<pid>/io), files and pipes alike. */
+  written: number;
+  ppid: number;
+  name: string;
+  cmd: string;
+}
+
+/** What each live process has used so far, with its parent, name and command line. */
+export function processCpu(): Map<number, ProcessUse> {
+  const out = new Map<number, ProcessUse>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after its last ')'.
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const io = readFileSync(`/proc/${entry}/io`, 'utf8');
+      out.set(Number(entry), {
+        cpu: (Number(fields[11]) + Number(fields[12])) / 100,
+        written: Number(/^wchar: (\d+)/m.exec(io)?.[1] ?? 0),
+        ppid: Number(fields[1]),
+        name: stat.slice(stat.indexOf('(') + 1, close),
+        cmd,
+      });
+    } catch {
+      // the process ended while we read it
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the machine's CPU went between two processCpu() snapshots, grouped as "label: kind" where
+ * `label` names the process tree (a `roots` entry whose command line contains the key) and kind is a
+ * Chromium `--type=` or the process name. Lines "seconds MiB-written group", by CPU, largest first.
+ */
+export function cpuByGroup(
+  before: ReturnType<typeof processCpu>,
+  after: ReturnType<typeof processCpu>,
+  roots: Record<string, string>,
+): string[] {
+  const groups = new Map<string, { cpu: number; written: number }>();
+  const labelOf = (pid: number): string => {
+    for (let p: number | undefined = pid, hops = 0; p && hops < 20; hops++) {
+      const proc = after.get(p);
+      if (!proc) break;
+      for (const [label, key] of Object.entries(roots)) if (proc.cmd.includes(key)) return label;
+      p = proc.ppid;
+    }
+    return 'other';
+  };
+  for (const [pid, proc] of after) {
+    const used = proc.cpu - (before.get(pid)?.cpu ?? 0);
+    const written = proc.written - (before.get(pid)?.written ?? 0);
+    if (used <= 0 && written <= 0) continue;
+    const kind = /--type=(\S+)/.exec(proc.cmd)?.[1] ?? proc.name;
+    const extra = /--extension-process/.test(proc.cmd) ? ' (extension)' : '';
+    const key = `${labelOf(pid)}: ${kind}${extra}`;
+    const g = groups.get(key) ?? { cpu: 0, written: 0 };
+    groups.set(key, { cpu: g.cpu + used, written: g.written + written });
+  }
+  return [...groups]
+    .sort((a, b) => b[1].cpu - a[1].cpu)
+    .map(
+      ([k, g]) =>
+        `${g.cpu.toFixed(2).padStart(6)} s ${(g.written / 2 ** 20).toFixed(1).padStart(7)} MiB written  ${k}`,
+    );
 }

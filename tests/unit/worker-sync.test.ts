@@ -135,6 +135,37 @@ describe('worker sync', () => {
     ]);
   });
 
+  it('publishes progress at most once per interval however many batches arrive, and answers the latest', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(relay, time);
+    const b = await device(relay, time);
+    // Long titles: the stream takes several batches (TARGET_BATCH_BYTES each, before compression).
+    for (let i = 0; i < 1_500; i++)
+      a.send({ kind: 'todos.create', input: { title: `Todo ${i} ${'x'.repeat(300)}` } });
+    const link = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
+    data(b.send({ kind: 'sync.join', link }));
+    await Promise.all([a.sync.started(), b.sync.started()]);
+    let answered: SyncState | undefined;
+    for (let i = 0; i < 10_000 && b.titles().length < 1_500; i++) {
+      await Promise.all([a, b].map((d) => d.sync.engine?.idle()));
+      if (!relay.deliverOne() && relay.pending() === 0) break;
+      const now = data<SyncState>(b.send({ kind: 'sync.status' }));
+      if (now.phase === 'syncing') answered = now;
+    }
+    await settle(relay, [a, b]);
+    expect(b.titles()).toHaveLength(1_500);
+    // Time stood still: one progress state went out on each side, the rest waited and `done` replaced them.
+    for (const d of [a, b]) expect(states(d).filter((s) => s.phase === 'syncing')).toHaveLength(1);
+    // Asked directly, the worker said how far the sync was, past that first state.
+    const first = states(b).find((s) => s.phase === 'syncing');
+    expect(answered).toMatchObject({ phase: 'syncing' });
+    expect((answered as { received: number }).received).toBeGreaterThan(
+      (first as { received: number }).received,
+    );
+    expect(last(b)).toMatchObject({ phase: 'done', received: 1_500 });
+  });
+
   it('keeps showing a finished sync when the relay drops the idle session afterwards', async () => {
     const relay = createMemoryRelay();
     const time = { now: 1_800_000_000_000 };
