@@ -10,6 +10,8 @@ export interface ProgressThrottle<S> {
   push(state: S): void;
   /** Drops a progress update still waiting (the session it belongs to ended). */
   cancel(): void;
+  /** Sends a progress update still waiting now. */
+  flush(): void;
 }
 
 export function createProgressThrottle<S>(opts: {
@@ -55,5 +57,10 @@ export function createProgressThrottle<S>(opts: {
       );
     },
     cancel,
+    flush() {
+      const latest = waiting;
+      cancel();
+      if (latest !== null) send(latest);
+    },
   };
 }

@@ -32,9 +32,8 @@ export const APPLY_ROWS = 10_000;
 /**
  * Rows that arrived are written anyway once their stream has been quiet this long, and at once when
  * it is abandoned (the peer left, our socket closed, a gap, a newer stream): a slow or broken stream
- * keeps what came, and an open list shows it. Longer than the workers' list refresh interval
- * (`changeIntervalMs`, 300 ms), which only writes announce: so the write after a pause is never
- * inside the interval of the previous one, and is always announced.
+ * keeps what came, and an open list shows it (the workers announce every write, at most once per
+ * `changeIntervalMs`, the last one late rather than never).
  */
 export const LINGER_MS = 400;
 

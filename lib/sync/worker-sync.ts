@@ -60,8 +60,8 @@ export interface WorkerSyncDeps {
   /** Circle engine knobs tests turn. */
   circleEngine?: WorkerCircleDeps['engine'];
   /**
-   * While rows stream in, an open list is told to refresh at most this often: a refetch per batch
-   * would cost more than the sync itself on a big list. The last batch is always announced.
+   * While rows stream in, an open list is told to refresh at most this often: a refetch per write
+   * costs the list's queries on every open page. The last write is always announced.
    */
   changeIntervalMs?: number;
   /** Progress states (`syncing`) go out at most this often; every other state at once. */
@@ -79,7 +79,7 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
   const relay = createRelaySetting(sql, deps.defaultRelayUrl);
   const storage = createSqliteSyncStorage(sql, now);
   const openTransport = deps.openTransport ?? createPartySocketTransport;
-  const changeIntervalMs = deps.changeIntervalMs ?? 300;
+  const changeIntervalMs = deps.changeIntervalMs ?? 1_000;
 
   // No engine runs yet, so a row still 'running' was cut off by a closed browser or a crash.
   storage.closeInterrupted(now());
@@ -110,6 +110,17 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     timers: deps.engine?.timers ?? realTimers,
     intervalMs: deps.progressIntervalMs ?? 100,
   });
+  /**
+   * Rows written while a stream arrives tell open lists to refresh at most once per changeIntervalMs
+   * (the last write of a run still goes out, late); the end of a sync (`force`) at once.
+   */
+  const listChanged = createProgressThrottle<boolean>({
+    emit: () => emit({ kind: 'todos.changed', ids: [], op: 'bulk' }),
+    isProgress: (force) => !force,
+    now,
+    timers: deps.engine?.timers ?? realTimers,
+    intervalMs: changeIntervalMs,
+  });
   /** `state` is always the latest (what `sync.status` answers); the event of a progress state may wait. */
   const setState = (s: SyncState) => {
     state = s;
@@ -119,6 +130,8 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
   function stopCurrent() {
     circle.pairingEnded();
     published.cancel();
+    // Rows already written: open lists still hear of them.
+    listChanged.flush();
     generation++;
     const e = engine;
     engine = null;
@@ -145,13 +158,11 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     engine = e;
     // Rounds with several devices interleave, and `received` counts per round: track each peer's.
     const announced = new Map<DeviceId, number>();
-    let announcedAt = -Infinity;
     const announce = (peer: DeviceId, written: number, force: boolean) => {
-      if (written <= (announced.get(peer) ?? 0)) return;
-      if (!force && now() - announcedAt < changeIntervalMs) return;
-      announced.set(peer, written);
-      announcedAt = now();
-      emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+      if (written > (announced.get(peer) ?? 0)) {
+        announced.set(peer, written);
+        listChanged.push(force);
+      } else if (force) listChanged.flush(); // the end of a sync: a write still waiting goes now
     };
     /** Every device met in this session, in the order they appeared. */
     const devices = new Map<DeviceId, SyncDevice>();

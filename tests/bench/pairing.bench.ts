@@ -85,7 +85,7 @@ async function profiled<T>(a: Profile, b: Profile, run: () => Promise<T>): Promi
   const cpu1 = machineCpu();
   const procs1 = processCpu();
   console.log(
-    `  machine over ${((Date.now() - t0) / 1000).toFixed(2)} s: ${(cpu1.busy - cpu0.busy).toFixed(2)} core-s busy, ${(cpu1.idle - cpu0.idle).toFixed(2)} core-s idle (${os.cpus().length} cores)`,
+    `  machine over ${((Date.now() - t0) / 1000).toFixed(2)} s: ${(cpu1.busy - cpu0.busy).toFixed(2)} core-s busy, ${(cpu1.idle - cpu0.idle).toFixed(2)} core-s idle, ${(cpu1.steal - cpu0.steal).toFixed(2)} core-s stolen (${os.cpus().length} cores)`,
   );
   const byGroup = cpuByGroup(procs0, procs1, {
     A: a.dir,

@@ -97,11 +97,19 @@ export async function attachWorkerProfiler(port: number, timeoutMs = 10_000): Pr
   };
 }
 
-/** Busy and idle CPU time of the whole machine since boot, in seconds (all cores). */
-export function machineCpu(): { busy: number; idle: number } {
+/**
+ * Busy, idle and stolen CPU time of the whole machine since boot, in seconds (all cores). `steal` is
+ * time the hypervisor gave our virtual CPUs to someone else (counted in neither busy nor idle).
+ */
+export function machineCpu(): { busy: number; idle: number; steal: number } {
   const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const idle = ticks[3]! + ticks[4]!; // idle + iowait
-  return { busy: (ticks.reduce((a, b) => a + b, 0) - idle) / 100, idle: idle / 100 };
+  const steal = ticks[7] ?? 0;
+  return {
+    busy: (ticks.reduce((a, b) => a + b, 0) - idle - steal) / 100,
+    idle: idle / 100,
+    steal: steal / 100,
+  };
 }
 
 export interface CpuProfile {
@@ -140,6 +148,19 @@ interface ProcessUse {
   ppid: number;
   name: string;
   cmd: string;
+  /** CPU seconds per thread name (threads of one name summed), e.g. DedicatedWorker, CrRendererMain. */
+  threads: Map<string, number>;
+}
+
+/** "pid (comm) state ppid …" of a /proc stat file: comm may hold spaces and parentheses. */
+function parseStat(stat: string) {
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, close),
+    ppid: Number(fields[1]),
+    cpu: (Number(fields[11]) + Number(fields[12])) / 100,
+  };
 }
 
 /** What each live process has used so far, with its parent, name and command line. */
@@ -148,18 +169,23 @@ export function processCpu(): Map<number, ProcessUse> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after its last ')'.
-      const close = stat.lastIndexOf(')');
-      const fields = stat.slice(close + 2).split(' ');
+      const proc = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
       const io = readFileSync(`/proc/${entry}/io`, 'utf8');
+      const threads = new Map<string, number>();
+      for (const tid of readdirSync(`/proc/${entry}/task`)) {
+        try {
+          const t = parseStat(readFileSync(`/proc/${entry}/task/${tid}/stat`, 'utf8'));
+          threads.set(t.name, (threads.get(t.name) ?? 0) + t.cpu);
+        } catch {
+          // the thread ended while we read it
+        }
+      }
       out.set(Number(entry), {
-        cpu: (Number(fields[11]) + Number(fields[12])) / 100,
+        ...proc,
         written: Number(/^wchar: (\d+)/m.exec(io)?.[1] ?? 0),
-        ppid: Number(fields[1]),
-        name: stat.slice(stat.indexOf('(') + 1, close),
         cmd,
+        threads,
       });
     } catch {
       // the process ended while we read it
@@ -171,14 +197,15 @@ export function processCpu(): Map<number, ProcessUse> {
 /**
  * Where the machine's CPU went between two processCpu() snapshots, grouped as "label: kind" where
  * `label` names the process tree (a `roots` entry whose command line contains the key) and kind is a
- * Chromium `--type=` or the process name. Lines "seconds MiB-written group", by CPU, largest first.
+ * Chromium `--type=` or the process name. Lines "seconds MiB-written group", by CPU, largest first,
+ * each followed by its busiest threads (≥ 0.05 s).
  */
 export function cpuByGroup(
   before: ReturnType<typeof processCpu>,
   after: ReturnType<typeof processCpu>,
   roots: Record<string, string>,
 ): string[] {
-  const groups = new Map<string, { cpu: number; written: number }>();
+  const groups = new Map<string, { cpu: number; written: number; threads: Map<string, number> }>();
   const labelOf = (pid: number): string => {
     for (let p: number | undefined = pid, hops = 0; p && hops < 20; hops++) {
       const proc = after.get(p);
@@ -195,13 +222,24 @@ export function cpuByGroup(
     const kind = /--type=(\S+)/.exec(proc.cmd)?.[1] ?? proc.name;
     const extra = /--extension-process/.test(proc.cmd) ? ' (extension)' : '';
     const key = `${labelOf(pid)}: ${kind}${extra}`;
-    const g = groups.get(key) ?? { cpu: 0, written: 0 };
-    groups.set(key, { cpu: g.cpu + used, written: g.written + written });
+    const g = groups.get(key) ?? { cpu: 0, written: 0, threads: new Map<string, number>() };
+    g.cpu += used;
+    g.written += written;
+    for (const [name, cpu] of proc.threads) {
+      const t = cpu - (before.get(pid)?.threads.get(name) ?? 0);
+      if (t > 0) g.threads.set(name, (g.threads.get(name) ?? 0) + t);
+    }
+    groups.set(key, g);
   }
   return [...groups]
     .sort((a, b) => b[1].cpu - a[1].cpu)
-    .map(
-      ([k, g]) =>
+    .map(([k, g]) =>
+      [
         `${g.cpu.toFixed(2).padStart(6)} s ${(g.written / 2 ** 20).toFixed(1).padStart(7)} MiB written  ${k}`,
+        ...[...g.threads]
+          .filter(([, t]) => t >= 0.05)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, t]) => `        ${t.toFixed(2)} s  thread ${name}`),
+      ].join('\n    '),
     );
 }

@@ -101,4 +101,16 @@ describe('progress throttle', () => {
     timers.advance(1_000);
     expect(out).toEqual([syncing(1)]);
   });
+
+  it('flush sends the waiting update now and nothing later', () => {
+    const { t, out, timers } = throttled();
+    t.push(syncing(1));
+    timers.advance(5);
+    t.push(syncing(2));
+    t.flush();
+    expect(out).toEqual([syncing(1), syncing(2)]);
+    timers.advance(1_000);
+    t.flush();
+    expect(out).toEqual([syncing(1), syncing(2)]);
+  });
 });

@@ -12,6 +12,7 @@ import { newDeviceId, type DeviceId } from '../../lib/model/ids';
 import { createPairingLink } from '../../lib/pairing/pairing-link';
 import { createMemoryRelay, type MemoryRelay } from '../../lib/sync/memory-transport';
 import { createWorkerSync, type WorkerSync } from '../../lib/sync/worker-sync';
+import { LINGER_MS } from '../../lib/sync/rounds';
 import { manualTimers } from './sync-harness';
 
 const RELAY = 'http://127.0.0.1:8787';
@@ -21,6 +22,7 @@ interface Device {
   sql: Sql;
   sync: WorkerSync;
   events: WorkerEvent[];
+  timers: ReturnType<typeof manualTimers>;
   send(req: Request): Response;
   titles(): string[];
 }
@@ -32,6 +34,7 @@ async function device(relay: MemoryRelay, time: { now: number }, sql?: Sql): Pro
   const clock = createHybridClock(id, now);
   const events: WorkerEvent[] = [];
   const emit = (e: WorkerEvent) => events.push(e);
+  const timers = manualTimers();
   const sync = createWorkerSync({
     sql: db,
     clock,
@@ -44,7 +47,7 @@ async function device(relay: MemoryRelay, time: { now: number }, sql?: Sql): Pro
     // Pairing sessions meet on `relay`; the circle rooms pairing makes are not exercised here.
     openTransport: ({ deviceId, party }) =>
       party === 'relay' ? relay.transport(deviceId) : createMemoryRelay().transport(deviceId),
-    engine: { timers: manualTimers() },
+    engine: { timers },
   });
   const handler = createRequestHandler({
     sql: db,
@@ -61,6 +64,7 @@ async function device(relay: MemoryRelay, time: { now: number }, sql?: Sql): Pro
     sql: db,
     sync,
     events,
+    timers,
     send: (req) => handler.handle(req),
     titles: () =>
       db
@@ -164,6 +168,40 @@ describe('worker sync', () => {
       (first as { received: number }).received,
     );
     expect(last(b)).toMatchObject({ phase: 'done', received: 1_500 });
+  });
+
+  it('tells open lists of rows written mid-stream at most once per interval, the last write late, not never', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(relay, time);
+    const b = await device(relay, time);
+    for (let i = 0; i < 1_500; i++)
+      a.send({ kind: 'todos.create', input: { title: `Todo ${i} ${'x'.repeat(300)}` } });
+    const link = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
+    data(b.send({ kind: 'sync.join', link }));
+    await Promise.all([a.sync.started(), b.sync.started()]);
+    const changes = () => b.events.filter((e) => e.kind === 'todos.changed').length;
+    /** Delivers frames until B holds more rows than before, then lets the stream pause (LINGER_MS). */
+    const untilWritten = async () => {
+      const before = b.titles().length;
+      for (let i = 0; i < 10_000; i++) {
+        await Promise.all([a, b].map((d) => d.sync.engine?.idle()));
+        b.timers.fireUpTo(LINGER_MS);
+        await b.sync.engine?.idle();
+        if (b.titles().length > before) return;
+        if (!relay.deliverOne()) throw new Error('the stream ended before a write');
+      }
+    };
+    await untilWritten();
+    expect(changes()).toBe(1);
+    await untilWritten();
+    // Within the interval: the second write waits for it.
+    expect(changes()).toBe(1);
+    b.timers.fireUpTo(1_000);
+    expect(changes()).toBe(2);
+    await settle(relay, [a, b]);
+    expect(b.titles()).toHaveLength(1_500);
+    expect(changes()).toBe(3);
   });
 
   it('keeps showing a finished sync when the relay drops the idle session afterwards', async () => {
