@@ -2,7 +2,7 @@
 import { beginSyncLog, closeInterruptedSyncLogs, finishSyncLog } from './sync-log';
 import type { Row, Sql, SqlValue } from './sql';
 import { TODO_STORED_COLUMNS } from './todo-row';
-import { toSyncRow } from './todo-writes';
+import { SYNC_ROW_COLUMNS, toSyncRow } from './todo-writes';
 import { deviceOfHlc, type Hlc } from '../model/hlc';
 import type { DeviceId, TodoId } from '../model/ids';
 import { mergeRows, versionOf, type SyncRow } from '../model/merge';
@@ -64,7 +64,10 @@ export function createSqliteSyncStorage(
     const out = new Map<TodoId, SyncRow>();
     for (let i = 0; i < ids.length; i += SELECT_CHUNK) {
       const chunk = ids.slice(i, i + SELECT_CHUNK);
-      const rows = sql.all<Row>(`SELECT * FROM todos WHERE id IN (${chunk.map(() => '?').join(',')})`, chunk);
+      const rows = sql.all<Row>(
+        `SELECT ${SYNC_ROW_COLUMNS} FROM todos WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        chunk,
+      );
       for (const r of rows) out.set(String(r.id) as TodoId, toSyncRow(r));
     }
     return out;
@@ -168,10 +171,13 @@ export function createSqliteSyncStorage(
         ? sql.all<Row>(
             // The cursor's own version is the index range start (it is above the floor already), so
             // each page reads only its rows instead of rescanning from the floor.
-            `SELECT * FROM todos WHERE version >= ? AND (version > ? OR id > ?) ORDER BY version, id LIMIT ?`,
+            `SELECT ${SYNC_ROW_COLUMNS} FROM todos WHERE version >= ? AND (version > ? OR id > ?) ORDER BY version, id LIMIT ?`,
             [after.version > floor ? after.version : floor, after.version, after.id, limit],
           )
-        : sql.all<Row>('SELECT * FROM todos WHERE version > ? ORDER BY version, id LIMIT ?', [floor, limit]);
+        : sql.all<Row>(
+            `SELECT ${SYNC_ROW_COLUMNS} FROM todos WHERE version > ? ORDER BY version, id LIMIT ?`,
+            [floor, limit],
+          );
       return rows.map(toSyncRow);
     },
     applyRows(rows, adopt): ApplyOutcome {

@@ -66,12 +66,37 @@ export function rowToTodo(row: Row): Todo {
   };
 }
 
-/** A `todos` row (SELECT *) as it syncs, with its causal contexts (plain when the column is NULL). */
+/**
+ * A `todos` row (SELECT * or SYNC_ROW_COLUMNS) as it syncs, with its causal contexts (plain when the
+ * column is NULL). The same values as rowToTodo, built directly: a sender reads every row through
+ * here (a first sync of 100,000 spent ~0.2 s in the copy, rest spread and Object.fromEntries).
+ */
 export function toSyncRow(r: Row): SyncRow {
-  const { updated_at: _updated, ...todo } = rowToTodo(r);
-  const hlc = Object.fromEntries(SYNC_FIELDS.map((f) => [f, String(r[`${f}_hlc`]) as Hlc])) as SyncRow['hlc'];
-  return withCausalColumn({ ...todo, hlc }, r.causal);
+  const row: SyncRow = {
+    id: String(r.id) as TodoId,
+    title: String(r.title),
+    description: r.description === null || r.description === undefined ? null : String(r.description),
+    completed: Number(r.completed) === 1,
+    priority: isPriority(r.priority) ? r.priority : 'medium',
+    due_date: r.due_date === null ? null : isDueDate(r.due_date) ? r.due_date : null,
+    device_id: String(r.device_id) as DeviceId,
+    created_at: Number(r.created_at),
+    deleted: Number(r.deleted) === 1,
+    hlc: {
+      title: String(r.title_hlc) as Hlc,
+      description: String(r.description_hlc) as Hlc,
+      completed: String(r.completed_hlc) as Hlc,
+      priority: String(r.priority_hlc) as Hlc,
+      due_date: String(r.due_date_hlc) as Hlc,
+      deleted: String(r.deleted_hlc) as Hlc,
+    },
+  };
+  return withCausalColumn(row, r.causal);
 }
+
+/** The columns toSyncRow reads: what a sender pages through (not `updated_at`, `version`, `purged_at`). */
+export const SYNC_ROW_COLUMNS =
+  'id, title, description, completed, priority, due_date, device_id, created_at, deleted, title_hlc, description_hlc, completed_hlc, priority_hlc, due_date_hlc, deleted_hlc, causal';
 
 type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
