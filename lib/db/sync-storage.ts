@@ -22,25 +22,44 @@ const INSERT_COLUMNS = `${TODO_STORED_COLUMNS}, causal, purged_at`;
 const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** Rows per multi-row INSERT / ids per IN list: each statement is compiled per call, so fewer, bigger ones. */
 const INSERT_CHUNK = 50;
+const insertStatements = new Map<number, string>();
+/** The text of an INSERT of `n` rows (built once per size: the Sql port caches statements by text). */
+function insertStatement(n: number): string {
+  let text = insertStatements.get(n);
+  if (!text) {
+    text = `INSERT INTO todos (${INSERT_COLUMNS}) VALUES ${Array.from({ length: n }, () => INSERT_ROW).join(', ')}`;
+    if (insertStatements.size < INSERT_CHUNK) insertStatements.set(n, text);
+  }
+  return text;
+}
 const SELECT_CHUNK = 500;
 
-const insertParams = (r: SyncRow, t: number): SqlValue[] => [
-  r.id,
-  r.title,
-  r.description,
-  sqlValue(r.completed),
-  r.priority,
-  r.due_date,
-  r.device_id,
-  r.created_at,
-  t,
-  sqlValue(r.deleted),
-  ...SYNC_FIELDS.map((f) => r.hlc[f]),
-  versionOf(r),
-  causalColumn(r),
-  // A member's purged row arrives purged here too (migration 10 says why this is not a trigger).
-  r.deleted && r.title === PURGED_TITLE && r.description === null ? t : null,
-];
+/** Appends a row's INSERT_ROW parameters to `out` (one array per statement, not one per row). */
+function pushInsertParams(out: SqlValue[], r: SyncRow, t: number): void {
+  const h = r.hlc;
+  out.push(
+    r.id,
+    r.title,
+    r.description,
+    r.completed ? 1 : 0,
+    r.priority,
+    r.due_date,
+    r.device_id,
+    r.created_at,
+    t,
+    r.deleted ? 1 : 0,
+    h.title,
+    h.description,
+    h.completed,
+    h.priority,
+    h.due_date,
+    h.deleted,
+    versionOf(r),
+    causalColumn(r),
+    // A member's purged row arrives purged here too (migration 10 says why this is not a trigger).
+    r.deleted && r.title === PURGED_TITLE && r.description === null ? t : null,
+  );
+}
 
 export interface SqliteSyncOptions {
   /**
@@ -117,11 +136,10 @@ export function createSqliteSyncStorage(
     }
     const rows = [...inserts.values()];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
-      sql.run(
-        `INSERT INTO todos (${INSERT_COLUMNS}) VALUES ${chunk.map(() => INSERT_ROW).join(', ')}`,
-        chunk.flatMap((r) => insertParams(r, t)),
-      );
+      const end = Math.min(i + INSERT_CHUNK, rows.length);
+      const params: SqlValue[] = [];
+      for (let j = i; j < end; j++) pushInsertParams(params, rows[j]!, t);
+      sql.run(insertStatement(end - i), params);
     }
     for (const [id, { row, fields, causal }] of updates) {
       const sets = [...fields].flatMap((f) => [`${f} = ?`, `${f}_hlc = ?`]);
@@ -186,7 +204,15 @@ export function createSqliteSyncStorage(
         const changed = applyBatch(rows, t);
         const devices = new Set<DeviceId>();
         // Not devicesOf(): its Set per row was ~3 % of a 100,000-todo first sync's receiving side.
-        for (const r of rows) for (const f of SYNC_FIELDS) devices.add(deviceOfHlc(r.hlc[f]));
+        // Most stamps name the device the one before did: compared in place, not sliced and hashed.
+        let last = '';
+        for (const r of rows)
+          for (const f of SYNC_FIELDS) {
+            const stamp = r.hlc[f];
+            if (last !== '' && stamp.endsWith(last)) continue;
+            last = deviceOfHlc(stamp);
+            devices.add(last as DeviceId);
+          }
         for (const d of devices)
           sql.run('INSERT OR IGNORE INTO version_vector (device_id, hlc) VALUES (?, ?)', [d, zeroStampOf(d)]);
         if (adopt) {
