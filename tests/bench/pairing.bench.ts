@@ -16,6 +16,7 @@
  * BENCH_PROCESSES=1 (implied by BENCH_PROFILE) prints the machine's busy CPU and, per process tree
  * (A's and B's Chromium by process type, the relay), CPU seconds and bytes written over the first sync.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,10 @@ const TIMELINE = process.env.BENCH_TIMELINE === '1';
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const PROCESSES = process.env.BENCH_PROCESSES === '1';
 const SEED_CHUNK = 10_000;
+/** Flushes dirty pages to disk (Linux `sync`), so one step's writes are not paid by the next one. */
+function settleDisk() {
+  if (process.platform === 'linux') execFileSync('sync');
+}
 const load = () =>
   os
     .loadavg()
@@ -239,6 +244,8 @@ async function main() {
         const seeded = await countOf(a);
         if (seeded !== n) throw new Error(`A holds ${seeded} todos, not ${n}`);
         console.log(`N=${n}: seeded A in ${Date.now() - seedStart} ms`);
+        // The seed's ~70 MB still sit in the page cache: written back now, not during the timed sync.
+        settleDisk();
         const first = await profiled(a, b, () => session(a, b, tap));
         console.log(
           `N=${n}: into an empty device: ${first.ms.toFixed(0)} ms, ${first.bytesText}; ${summary(first.b)}; load ${load()}`,
@@ -247,6 +254,7 @@ async function main() {
         if (arrived !== n) throw new Error(`B holds ${arrived} todos after the sync, not ${n}`);
         // The yardstick in the same runtime: B's worker inserts the same rows into an empty database
         // on OPFS, one transaction, through the same Sql port (lib/db/dev-bare-insert.ts).
+        settleDisk();
         const bare = (await sendRequest(b.page, { kind: 'dev.bareInsert' })) as {
           ok: boolean;
           data: { rows: number; ms: number };
