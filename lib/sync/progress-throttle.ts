@@ -43,7 +43,8 @@ export function createProgressThrottle<S>(opts: {
         lastAt = -Infinity;
         return opts.emit(state);
       }
-      const wait = lastAt + opts.intervalMs - opts.now();
+      // At most one interval: a clock stepped back must not hold an update for the size of the step.
+      const wait = Math.min(lastAt + opts.intervalMs - opts.now(), opts.intervalMs);
       if (wait <= 0 && !cancelTimer) return send(state);
       waiting = state;
       cancelTimer ??= opts.timers.set(

@@ -45,6 +45,7 @@ import { DEVICE_NAME_MAX, type PayloadOf } from '../protocol/messages';
 import { createCircleEngine, type CircleEngine, type CircleEngineOptions } from './circle-engine';
 import type { PairingCircle } from './engine-types';
 import { realTimers, type Transport, type VersionVector } from './ports';
+import { createProgressThrottle } from './progress-throttle';
 import type { DeviceKind } from './device-label';
 
 export interface WorkerCircleDeps {
@@ -105,8 +106,18 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
   /** Members heard speaking another protocol version (until one of their JOINs is accepted). */
   const versionErrors = new Map<DeviceId, 'peer-outdated' | 'self-outdated'>();
   const syncing = new Set<DeviceId>();
-  let announcedAt = -Infinity;
   let announced = 0;
+  /**
+   * Rows written while a stream arrives tell open lists to refresh at most once per changeIntervalMs,
+   * the last write of a run late rather than never; the end of a round (`force`) at once.
+   */
+  const listChanged = createProgressThrottle<boolean>({
+    emit: () => emit({ kind: 'todos.changed', ids: [], op: 'bulk' }),
+    isProgress: (force) => !force,
+    now,
+    timers: deps.engine?.timers ?? realTimers,
+    intervalMs: changeIntervalMs,
+  });
   /** Engines replaced by a newer one: their last events are ignored. */
   let generation = 0;
 
@@ -251,16 +262,16 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
             syncing.add(ev.peerId);
             publish();
           }
-          if (ev.written > announced && now() - announcedAt >= changeIntervalMs) {
+          if (ev.written > announced) {
             announced = ev.written;
-            announcedAt = now();
-            emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+            listChanged.push(false);
           }
           return;
         case 'done':
           syncing.delete(ev.peerId);
           announced = 0;
-          if (ev.received > 0) emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+          if (ev.received > 0) listChanged.push(true);
+          else listChanged.flush();
           if (ev.status === 'success') {
             // Never below what a push already counted as seen.
             const version = maxOf(maxVersion(), seen.get(ev.peerId)?.version ?? null);

@@ -171,7 +171,12 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
     };
     const list = () => [...devices.values()];
     e.subscribe((ev: SyncEvent) => {
-      if (gen !== generation) return; // a replaced session winding down
+      if (gen !== generation) {
+        // A replaced or cancelled session winding down: stopping writes the rows that arrived and
+        // were still waiting for their write (rounds.ts), and open lists hear of them.
+        if (ev.type === 'done' && ev.received > 0) emit({ kind: 'todos.changed', ids: [], op: 'bulk' });
+        return;
+      }
       switch (ev.type) {
         case 'connecting':
         case 'waiting':

@@ -113,4 +113,13 @@ describe('progress throttle', () => {
     t.flush();
     expect(out).toEqual([syncing(1), syncing(2)]);
   });
+
+  it('holds an update no longer than one interval when the clock steps back', () => {
+    const { t, out, time, timers } = throttled();
+    t.push(syncing(1));
+    time.now -= 3_600_000; // the wall clock set back an hour
+    t.push(syncing(2));
+    timers.advance(100);
+    expect(out).toEqual([syncing(1), syncing(2)]);
+  });
 });

@@ -204,6 +204,33 @@ describe('worker sync', () => {
     expect(changes()).toBe(3);
   });
 
+  it('a sync cancelled mid-stream keeps the rows that arrived and tells open lists of them', async () => {
+    const relay = createMemoryRelay();
+    const time = { now: 1_800_000_000_000 };
+    const a = await device(relay, time);
+    const b = await device(relay, time);
+    for (let i = 0; i < 1_500; i++)
+      a.send({ kind: 'todos.create', input: { title: `Todo ${i} ${'x'.repeat(300)}` } });
+    const link = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
+    data(b.send({ kind: 'sync.join', link }));
+    await Promise.all([a.sync.started(), b.sync.started()]);
+    // Some batches in: staged, not yet written (the stream has neither paused nor ended).
+    for (let i = 0; i < 10_000; i++) {
+      await Promise.all([a, b].map((d) => d.sync.engine?.idle()));
+      const now = data<SyncState>(b.send({ kind: 'sync.status' }));
+      if (now.phase === 'syncing' && now.received >= 500) break;
+      if (!relay.deliverOne()) throw new Error('the stream ended before 500 rows arrived');
+    }
+    expect(b.titles()).toHaveLength(0);
+    const engine = b.sync.engine!;
+    b.events.length = 0;
+    data(b.send({ kind: 'sync.cancel' }));
+    await engine.idle();
+    for (let i = 0; i < 100 && b.titles().length === 0; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(b.titles().length).toBeGreaterThan(0);
+    expect(b.events).toContainEqual({ kind: 'todos.changed', ids: [], op: 'bulk' });
+  });
+
   it('keeps showing a finished sync when the relay drops the idle session afterwards', async () => {
     const relay = createMemoryRelay();
     const time = { now: 1_800_000_000_000 };
