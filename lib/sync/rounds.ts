@@ -23,10 +23,12 @@ import { devicesOf, vectorFromWire, vectorToWire, zeroStampOf } from './vector';
 const MAX_RESEND_REQUESTS = 3;
 /**
  * A stream's rows are written in transactions of about this many, not one per batch. Every commit
- * rewrites each page its rows touched, and todo ids are random, so a commit of a few hundred rows
- * rewrites most of the id index: a first sync of 100,000 in 117 commits (one per batch) spent more
- * time writing and flushing OPFS than inserting. The vector moves only with the stream's last write,
- * so rows not written are sent again by the next round.
+ * writes each page its rows touched (the last pages of every index, again and again) with its journal,
+ * and flushes: a first sync of 100,000 in 117 commits (one per batch) spent more time writing and
+ * flushing OPFS than inserting. One transaction for all would write 17 % less but show nothing until
+ * the end, and measured slower (4.5 s against 2.8 s in Chromium: no write overlaps the transfer).
+ * The vector moves only with the stream's last write, so rows not written are sent again by the next
+ * round.
  */
 export const APPLY_ROWS = 10_000;
 /**
