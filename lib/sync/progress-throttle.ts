@@ -65,3 +65,16 @@ export function createProgressThrottle<S>(opts: {
     },
   };
 }
+
+/**
+ * Paced `todos.changed` announcements for rows a stream wrote: `push(false)` at most once per
+ * `intervalMs` (the last one late rather than never), `push(true)` (a round's or sync's end) at once.
+ */
+export function createListChanged(opts: {
+  emit: () => void;
+  now: () => number;
+  timers: Timers;
+  intervalMs: number;
+}): ProgressThrottle<boolean> {
+  return createProgressThrottle<boolean>({ ...opts, emit: () => opts.emit(), isProgress: (force) => !force });
+}

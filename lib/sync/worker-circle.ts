@@ -45,7 +45,7 @@ import { DEVICE_NAME_MAX, type PayloadOf } from '../protocol/messages';
 import { createCircleEngine, type CircleEngine, type CircleEngineOptions } from './circle-engine';
 import type { PairingCircle } from './engine-types';
 import { realTimers, type Transport, type VersionVector } from './ports';
-import { createProgressThrottle } from './progress-throttle';
+import { createListChanged } from './progress-throttle';
 import type { DeviceKind } from './device-label';
 
 export interface WorkerCircleDeps {
@@ -111,9 +111,8 @@ export function createWorkerCircle(deps: WorkerCircleDeps) {
    * Rows written while a stream arrives tell open lists to refresh at most once per changeIntervalMs,
    * the last write of a run late rather than never; the end of a round (`force`) at once.
    */
-  const listChanged = createProgressThrottle<boolean>({
+  const listChanged = createListChanged({
     emit: () => emit({ kind: 'todos.changed', ids: [], op: 'bulk' }),
-    isProgress: (force) => !force,
     now,
     timers: deps.engine?.timers ?? realTimers,
     intervalMs: changeIntervalMs,

@@ -22,7 +22,7 @@ import type { SyncEngine, SyncEngineOptions, SyncEvent, SyncSession } from './en
 import { createPartySocketTransport } from './partysocket-transport';
 import type { DeviceKind } from './device-label';
 import { realTimers, type Transport } from './ports';
-import { createProgressThrottle } from './progress-throttle';
+import { createListChanged, createProgressThrottle } from './progress-throttle';
 import { createRelaySetting } from './relay-url';
 import { createSqliteSyncStorage } from '../db/sync-storage';
 import { errorText } from '../messages/sync-text';
@@ -114,9 +114,8 @@ export function createWorkerSync(deps: WorkerSyncDeps) {
    * Rows written while a stream arrives tell open lists to refresh at most once per changeIntervalMs
    * (the last write of a run still goes out, late); the end of a sync (`force`) at once.
    */
-  const listChanged = createProgressThrottle<boolean>({
+  const listChanged = createListChanged({
     emit: () => emit({ kind: 'todos.changed', ids: [], op: 'bulk' }),
-    isProgress: (force) => !force,
     now,
     timers: deps.engine?.timers ?? realTimers,
     intervalMs: changeIntervalMs,

@@ -96,6 +96,23 @@ const data = <T>(r: Response): T => {
   return r.data as T;
 };
 
+/**
+ * A holds 1,500 todos with long titles (a stream of several batches, TARGET_BATCH_BYTES each before
+ * compression) and B has joined its link; no frame is delivered yet and time stands still.
+ */
+async function longStream() {
+  const relay = createMemoryRelay();
+  const time = { now: 1_800_000_000_000 };
+  const a = await device(relay, time);
+  const b = await device(relay, time);
+  for (let i = 0; i < 1_500; i++)
+    a.send({ kind: 'todos.create', input: { title: `Todo ${i} ${'x'.repeat(300)}` } });
+  const link = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
+  data(b.send({ kind: 'sync.join', link }));
+  await Promise.all([a.sync.started(), b.sync.started()]);
+  return { relay, a, b };
+}
+
 describe('worker sync', () => {
   it('pairs through a link and converges new todos, edits, completions and deletions both ways', async () => {
     const relay = createMemoryRelay();
@@ -140,16 +157,7 @@ describe('worker sync', () => {
   });
 
   it('publishes progress at most once per interval however many batches arrive, and answers the latest', async () => {
-    const relay = createMemoryRelay();
-    const time = { now: 1_800_000_000_000 };
-    const a = await device(relay, time);
-    const b = await device(relay, time);
-    // Long titles: the stream takes several batches (TARGET_BATCH_BYTES each, before compression).
-    for (let i = 0; i < 1_500; i++)
-      a.send({ kind: 'todos.create', input: { title: `Todo ${i} ${'x'.repeat(300)}` } });
-    const link = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
-    data(b.send({ kind: 'sync.join', link }));
-    await Promise.all([a.sync.started(), b.sync.started()]);
+    const { relay, a, b } = await longStream();
     let answered: SyncState | undefined;
     for (let i = 0; i < 10_000 && b.titles().length < 1_500; i++) {
       await Promise.all([a, b].map((d) => d.sync.engine?.idle()));
@@ -171,15 +179,7 @@ describe('worker sync', () => {
   });
 
   it('tells open lists of rows written mid-stream at most once per interval, the last write late, not never', async () => {
-    const relay = createMemoryRelay();
-    const time = { now: 1_800_000_000_000 };
-    const a = await device(relay, time);
-    const b = await device(relay, time);
-    for (let i = 0; i < 1_500; i++)
-      a.send({ kind: 'todos.create', input: { title: `Todo ${i} ${'x'.repeat(300)}` } });
-    const link = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
-    data(b.send({ kind: 'sync.join', link }));
-    await Promise.all([a.sync.started(), b.sync.started()]);
+    const { relay, a, b } = await longStream();
     const changes = () => b.events.filter((e) => e.kind === 'todos.changed').length;
     /** Delivers frames until B holds more rows than before, then lets the stream pause (LINGER_MS). */
     const untilWritten = async () => {
@@ -205,15 +205,7 @@ describe('worker sync', () => {
   });
 
   it('a sync cancelled mid-stream keeps the rows that arrived and tells open lists of them', async () => {
-    const relay = createMemoryRelay();
-    const time = { now: 1_800_000_000_000 };
-    const a = await device(relay, time);
-    const b = await device(relay, time);
-    for (let i = 0; i < 1_500; i++)
-      a.send({ kind: 'todos.create', input: { title: `Todo ${i} ${'x'.repeat(300)}` } });
-    const link = data<{ link: string }>(a.send({ kind: 'sync.pair' })).link;
-    data(b.send({ kind: 'sync.join', link }));
-    await Promise.all([a.sync.started(), b.sync.started()]);
+    const { relay, a, b } = await longStream();
     // Some batches in: staged, not yet written (the stream has neither paused nor ended).
     for (let i = 0; i < 10_000; i++) {
       await Promise.all([a, b].map((d) => d.sync.engine?.idle()));
