@@ -33,6 +33,8 @@ function insertStatement(n: number): string {
   return text;
 }
 const SELECT_CHUNK = 500;
+/** Whether any stored todo's id lies in [?, ?] (the primary key's index, one probe). */
+const RANGE_PROBE = 'SELECT 1 AS found FROM todos WHERE id BETWEEN ? AND ? LIMIT 1';
 
 /** Appends a row's INSERT_ROW parameters to `out` (one array per statement, not one per row). */
 function pushInsertParams(out: SqlValue[], r: SyncRow, t: number): void {
@@ -79,10 +81,18 @@ export function createSqliteSyncStorage(
   const merge = (local: SyncRow, remote: SyncRow) =>
     tracking ? mergeCompact(local, remote) : { ...mergeRows(local, remote), conflicts: [], seenGrew: false };
 
+  /**
+   * The stored rows among `ids`. Sorted first, so each chunk of ids spans a narrow range (an id begins
+   * with its creator and a time): a chunk whose range holds no stored row at all, as in a first sync,
+   * costs one index probe instead of an IN list of 500. Ids are checked ASCII (TODO_ID_RE), so JS's
+   * order of the sort is SQLite's BINARY order of the probe.
+   */
   function existingRows(ids: TodoId[]): Map<TodoId, SyncRow> {
     const out = new Map<TodoId, SyncRow>();
-    for (let i = 0; i < ids.length; i += SELECT_CHUNK) {
-      const chunk = ids.slice(i, i + SELECT_CHUNK);
+    const sorted = ids.toSorted();
+    for (let i = 0; i < sorted.length; i += SELECT_CHUNK) {
+      const chunk = sorted.slice(i, i + SELECT_CHUNK);
+      if (!sql.get(RANGE_PROBE, [chunk[0]!, chunk[chunk.length - 1]!])) continue;
       const rows = sql.all<Row>(
         `SELECT ${SYNC_ROW_COLUMNS} FROM todos WHERE id IN (${chunk.map(() => '?').join(',')})`,
         chunk,

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openMemoryDb } from '../../lib/db/node-memory';
 import type { DueDate } from '../../lib/model/due-date';
@@ -71,6 +72,36 @@ describe('SQLite sync storage', () => {
       due_date: due,
       updated_at: 42,
     });
+  });
+
+  it('merges every stored row a batch names, wherever its id sorts among the new ones', async () => {
+    // Ids are probed a sorted range of 500 at a time: a stored id at a range's edge, inside it, or
+    // alone between two ranges must be merged, never inserted a second time (the primary key refuses).
+    const sql = await openMemoryDb();
+    const ALL = Array.from({ length: 2000 }, (_, n) => n);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(ALL, { minLength: 1, maxLength: 1200 }),
+        fc.shuffledSubarray(ALL, { maxLength: 40 }),
+        async (batch, stored) => {
+          sql.run('DELETE FROM todos');
+          const st = createSqliteSyncStorage(sql, () => 42);
+          st.applyRows(stored.map((n) => makeRow(n, stamp(10, A))));
+          const later = batch.map((n) => makeRow(n, stamp(20, B), { title: `new ${n}` }));
+          expect(st.applyRows(later).changed).toBe(batch.length);
+          const titles = sql.all<{ title: string }>('SELECT title FROM todos WHERE title LIKE ?', ['new %']);
+          expect(titles.length).toBe(batch.length);
+          expect(sql.get('SELECT count(*) AS n FROM todos')).toEqual({
+            n: new Set([...batch, ...stored]).size,
+          });
+        },
+      ),
+      // One stored id alone at the first or last place of either range of 500.
+      {
+        numRuns: 100,
+        examples: [0, 499, 500, 999].map((n) => [ALL.slice(0, 1000).reverse(), [n]] as [number[], number[]]),
+      },
+    );
   });
 
   it('rolls back the whole batch, vector included, when one row fails', async () => {
