@@ -41,6 +41,15 @@ function throttled(intervalMs = 100) {
   });
   return { t, out, time, timers };
 }
+
+/** One update sent, the next one waiting for the interval to pass. */
+function withOneWaiting() {
+  const th = throttled();
+  th.t.push(syncing(1));
+  th.timers.advance(5);
+  th.t.push(syncing(2));
+  return th;
+}
 const syncing = (n: number): State => ({ phase: 'syncing', n });
 
 describe('progress throttle', () => {
@@ -93,20 +102,14 @@ describe('progress throttle', () => {
   });
 
   it('cancel drops the waiting update of an ended session', () => {
-    const { t, out, timers } = throttled();
-    t.push(syncing(1));
-    timers.advance(5);
-    t.push(syncing(2));
+    const { t, out, timers } = withOneWaiting();
     t.cancel();
     timers.advance(1_000);
     expect(out).toEqual([syncing(1)]);
   });
 
   it('flush sends the waiting update now and nothing later', () => {
-    const { t, out, timers } = throttled();
-    t.push(syncing(1));
-    timers.advance(5);
-    t.push(syncing(2));
+    const { t, out, timers } = withOneWaiting();
     t.flush();
     expect(out).toEqual([syncing(1), syncing(2)]);
     timers.advance(1_000);
