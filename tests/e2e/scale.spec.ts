@@ -39,6 +39,13 @@ test('a virtual list over 10,000 todos keeps few rows in the DOM, reaches the en
   const items = todoList(panel).getByRole('listitem');
   await expect(items.first()).toBeVisible();
   await expect(panel.getByRole('radio', { name: /All/ })).toHaveAccessibleName(/10000/);
+  // Five-digit counts still fit a 360 px panel: the filters wrap rather than run off its edge.
+  await panel.setViewportSize({ width: 360, height: 700 });
+  for (const name of [/^All/, /^Active/, /^Completed/]) {
+    const box = await panel.getByRole('radio', { name }).locator('..').boundingBox();
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(360);
+  }
+  expect(await panel.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   // Each row says where it stands in the whole list, for screen readers.
   await expect(items.first()).toHaveAttribute('aria-posinset', '1');
   await expect(items.first()).toHaveAttribute('aria-setsize', '10000');
